@@ -1,0 +1,420 @@
+//! TOML configuration: parsing, and validation into the typed models.
+//!
+//! Two layers. serde (with `deny_unknown_fields`) checks structure: unknown
+//! keys, types, missing fields; `serde_path_to_error` supplies the dotted
+//! path. Then every number is checked against its domain. Either way the
+//! error is one line naming the file, the dotted field, the value and the
+//! allowed range, so a user can fix a config without reading the source.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+use crate::openness::{Alpha0, BargainingRule, OpennessGame, PenaltyForm, Regulation};
+
+/// A config error: `origin: message`, where the message names the field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{origin}: {message}")]
+pub struct ConfigError {
+    pub origin: String,
+    /// Dotted path of the offending field, when there is one.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// A validated configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub model: ModelConfig,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelConfig {
+    Openness(OpennessGame),
+}
+
+const TOP_LEVEL: &[&str] = &["model"];
+const FAMILIES: &[&str] = &["openness"];
+
+/// Read and validate a config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        origin: origin.clone(),
+        field: None,
+        message: format!("cannot read file: {e}"),
+    })?;
+    parse(&text, &origin)
+}
+
+/// Validate config text; `origin` names it in error messages.
+pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+    let cx = Cx { origin };
+    let table: toml::Table = toml::from_str(text).map_err(|e| cx.syntax(text, &e))?;
+    for key in table.keys() {
+        if !TOP_LEVEL.contains(&key.as_str()) {
+            return Err(cx.unknown(key, TOP_LEVEL));
+        }
+    }
+    let model = table.get("model").ok_or_else(|| {
+        cx.err(
+            "model",
+            "is missing: every config needs a [model] section".into(),
+        )
+    })?;
+    let family = match model.get("family") {
+        Some(toml::Value::String(s)) => s.as_str(),
+        Some(other) => {
+            return Err(cx.err(
+                "model.family",
+                format!("= {other} must be a string, one of {}", list(FAMILIES)),
+            ));
+        }
+        None => {
+            return Err(cx.err(
+                "model.family",
+                format!("is missing; one of {}", list(FAMILIES)),
+            ));
+        }
+    };
+    let model = match family {
+        "openness" => ModelConfig::Openness(openness(&cx, model.clone())?),
+        other => {
+            let hint = suggestion(other, FAMILIES)
+                .map(|s| format!("; did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            return Err(cx.err(
+                "model.family",
+                format!(
+                    "= \"{other}\" is not a model family; one of {}{hint}",
+                    list(FAMILIES)
+                ),
+            ));
+        }
+    };
+    Ok(Config { model })
+}
+
+/// The context of one parse: where errors point.
+struct Cx<'a> {
+    origin: &'a str,
+}
+
+impl Cx<'_> {
+    /// `message` continues the field name: "= 3 is out of range …",
+    /// "is missing …" or ": invalid type …".
+    fn err(&self, field: &str, message: String) -> ConfigError {
+        let sep = if message.starts_with(':') { "" } else { " " };
+        ConfigError {
+            origin: self.origin.to_string(),
+            field: Some(field.to_string()),
+            message: format!("{field}{sep}{message}"),
+        }
+    }
+
+    fn unknown(&self, field: &str, expected: &[&str]) -> ConfigError {
+        let hint = suggestion(field.rsplit('.').next().unwrap_or(field), expected)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_else(|| format!("; expected one of {}", list(expected)));
+        self.err(field, format!("is not a known key{hint}"))
+    }
+
+    fn syntax(&self, text: &str, e: &toml::de::Error) -> ConfigError {
+        let at = e
+            .span()
+            .map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                format!(" at line {line}, column {col}")
+            })
+            .unwrap_or_default();
+        let msg = e.message().trim().replace('\n', " ");
+        ConfigError {
+            origin: self.origin.to_string(),
+            field: None,
+            message: format!("TOML syntax error{at}: {msg}"),
+        }
+    }
+
+    /// Deserialize a section into its raw struct, mapping serde's errors to
+    /// one-line messages with the dotted path.
+    fn section<T: DeserializeOwned>(
+        &self,
+        prefix: &str,
+        value: toml::Value,
+    ) -> Result<T, ConfigError> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let at = if path == "." || path.is_empty() {
+                prefix.to_string()
+            } else {
+                format!("{prefix}.{path}")
+            };
+            // toml appends "in `key`" on a second line; the path already says it.
+            let full = e.inner().to_string();
+            let msg = full
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .replace("expected f64", "expected a number");
+            let ticked: Vec<&str> = msg.split('`').skip(1).step_by(2).collect();
+            if msg.starts_with("unknown field") {
+                let unknown = ticked.first().copied().unwrap_or("?");
+                let field = if at.ends_with(unknown) {
+                    at.clone()
+                } else {
+                    format!("{at}.{unknown}")
+                };
+                self.unknown(&field, &ticked[1..])
+            } else if msg.starts_with("missing field") {
+                let missing = ticked.first().copied().unwrap_or("?");
+                self.err(&format!("{at}.{missing}"), "is missing (required)".into())
+            } else if msg.starts_with("unknown variant") {
+                let got = ticked.first().copied().unwrap_or("?");
+                let hint = suggestion(got, &ticked[1..])
+                    .map(|s| format!("; did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                self.err(
+                    &at,
+                    format!(
+                        "= \"{got}\" is not allowed; one of {}{hint}",
+                        list(&ticked[1..])
+                    ),
+                )
+            } else {
+                self.err(&at, format!(": {msg}"))
+            }
+        })
+    }
+}
+
+fn list(options: &[&str]) -> String {
+    options
+        .iter()
+        .map(|o| format!("\"{o}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The closest known key, if it is close enough to be a likely typo.
+pub fn suggestion<'a>(got: &str, options: &[&'a str]) -> Option<&'a str> {
+    options
+        .iter()
+        .map(|o| (strsim::jaro_winkler(got, o), *o))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, o)| o)
+}
+
+/// Allowed range of a real parameter.
+#[derive(Clone, Copy, Debug)]
+pub enum Domain {
+    /// [0, ∞)
+    NonNegative,
+    /// (0, ∞)
+    Positive,
+    /// [0, 1]
+    Unit,
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Domain::NonNegative => "[0, inf)",
+            Domain::Positive => "(0, inf)",
+            Domain::Unit => "[0, 1]",
+        })
+    }
+}
+
+impl Domain {
+    pub fn contains(&self, v: f64) -> bool {
+        match self {
+            Domain::NonNegative => v >= 0.0 && v.is_finite(),
+            Domain::Positive => v > 0.0 && v.is_finite(),
+            Domain::Unit => (0.0..=1.0).contains(&v),
+        }
+    }
+}
+
+impl Cx<'_> {
+    fn check(&self, field: &str, v: f64, domain: Domain) -> Result<f64, ConfigError> {
+        if v.is_nan() {
+            Err(self.err(
+                field,
+                "= nan is not a number; allowed range ".to_string() + &domain.to_string(),
+            ))
+        } else if !domain.contains(v) {
+            Err(self.err(field, format!("= {v} is out of range {domain}")))
+        } else {
+            Ok(v)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- openness
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOpenness {
+    #[allow(dead_code)]
+    family: String,
+    alpha0: RawAlpha0,
+    r: f64,
+    c0: f64,
+    c1: f64,
+    #[serde(default)]
+    epsilon: f64,
+    #[serde(default = "one")]
+    lambda: f64,
+    #[serde(default)]
+    kappa: f64,
+    #[serde(default)]
+    operation_cost: f64,
+    #[serde(default)]
+    bargaining: RawBargaining,
+    regulation: Option<RawRegulation>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBargaining {
+    rule: RawRule,
+    delta: Option<f64>,
+}
+
+impl Default for RawBargaining {
+    fn default() -> Self {
+        RawBargaining {
+            rule: RawRule::Fixed,
+            delta: None,
+        }
+    }
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum RawRule {
+    Fixed,
+    Nash,
+    Utilitarian,
+    Egalitarian,
+    KalaiSmorodinsky,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegulation {
+    theta: f64,
+    penalty: f64,
+    #[serde(default = "fixed_form")]
+    penalty_form: PenaltyFormRaw,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PenaltyFormRaw {
+    Fixed,
+    Proportional,
+}
+
+fn fixed_form() -> PenaltyFormRaw {
+    PenaltyFormRaw::Fixed
+}
+
+/// `alpha0 = 0.2` or `alpha0 = "endogenous"`.
+enum RawAlpha0 {
+    Value(f64),
+    Endogenous,
+}
+
+impl<'de> Deserialize<'de> for RawAlpha0 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawAlpha0;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or \"endogenous\"")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<RawAlpha0, E> {
+                Ok(RawAlpha0::Value(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawAlpha0, E> {
+                Ok(RawAlpha0::Value(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawAlpha0, E> {
+                Ok(RawAlpha0::Value(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawAlpha0, E> {
+                if v == "endogenous" {
+                    Ok(RawAlpha0::Endogenous)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(v), &self))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn openness(cx: &Cx, model: toml::Value) -> Result<OpennessGame, ConfigError> {
+    let raw: RawOpenness = cx.section("model", model)?;
+    let alpha0 = match raw.alpha0 {
+        RawAlpha0::Value(v) => {
+            Alpha0::Exogenous(cx.check("model.alpha0", v, Domain::NonNegative)?)
+        }
+        RawAlpha0::Endogenous => Alpha0::Endogenous,
+    };
+    let bargaining = match (raw.bargaining.rule, raw.bargaining.delta) {
+        (RawRule::Fixed, d) => BargainingRule::Fixed(cx.check(
+            "model.bargaining.delta",
+            d.unwrap_or(0.5),
+            Domain::Unit,
+        )?),
+        (_, Some(_)) => {
+            return Err(cx.err(
+                "model.bargaining.delta",
+                "is set, but only rule = \"fixed\" takes a delta; other rules bargain over it"
+                    .into(),
+            ));
+        }
+        (RawRule::Nash, None) => BargainingRule::Nash,
+        (RawRule::Utilitarian, None) => BargainingRule::Utilitarian,
+        (RawRule::Egalitarian, None) => BargainingRule::Egalitarian,
+        (RawRule::KalaiSmorodinsky, None) => BargainingRule::KalaiSmorodinsky,
+    };
+    let regulation = match raw.regulation {
+        None => None,
+        Some(reg) => Some(Regulation {
+            theta: cx.check("model.regulation.theta", reg.theta, Domain::Unit)?,
+            penalty: cx.check("model.regulation.penalty", reg.penalty, Domain::NonNegative)?,
+            form: match reg.penalty_form {
+                PenaltyFormRaw::Fixed => PenaltyForm::Fixed,
+                PenaltyFormRaw::Proportional => PenaltyForm::Proportional,
+            },
+        }),
+    };
+    Ok(OpennessGame {
+        alpha0,
+        r: cx.check("model.r", raw.r, Domain::Positive)?,
+        c0: cx.check("model.c0", raw.c0, Domain::Positive)?,
+        c1: cx.check("model.c1", raw.c1, Domain::Positive)?,
+        epsilon: cx.check("model.epsilon", raw.epsilon, Domain::NonNegative)?,
+        lambda: cx.check("model.lambda", raw.lambda, Domain::Unit)?,
+        kappa: cx.check("model.kappa", raw.kappa, Domain::NonNegative)?,
+        operation_cost: cx.check(
+            "model.operation_cost",
+            raw.operation_cost,
+            Domain::NonNegative,
+        )?,
+        bargaining,
+        regulation,
+    })
+}

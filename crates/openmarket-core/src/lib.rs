@@ -1,0 +1,7 @@
+//! openmarket-core: the models, equilibrium solvers and dynamics of the
+//! openmarket simulator. It has no heavy I/O dependency (Parquet lives in
+//! the `openmarket` crate), so `cargo test -p openmarket-core` is fast.
+
+pub mod config;
+pub mod math;
+pub mod openness;

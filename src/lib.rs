@@ -1,0 +1,7 @@
+//! openmarket: command line, reports and output formats over
+//! [`openmarket_core`], which holds the models, solvers and dynamics.
+
+pub mod cli;
+pub mod report;
+
+pub use openmarket_core as core;

@@ -1,0 +1,103 @@
+//! Human-readable and JSON renderings of solver results.
+
+use std::fmt::Write;
+
+use openmarket_core::openness::{Alpha0, BargainingRule, Equilibrium, OpennessGame, PenaltyForm};
+use serde_json::{Value, json};
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".to_string(), |x| format!("{x:.6}"))
+}
+
+/// One JSON object: every field of [`Equilibrium`] plus the family; `null`
+/// where a value does not apply (ω when G exits, p̄ without regulation).
+pub fn openness_json(_game: &OpennessGame, eq: &Equilibrium) -> Value {
+    let mut v = serde_json::to_value(eq).expect("equilibrium serializes");
+    v.as_object_mut()
+        .expect("object")
+        .insert("family".into(), json!("openness"));
+    v
+}
+
+pub fn openness_text(game: &OpennessGame, eq: &Equilibrium) -> String {
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(
+        w,
+        "Openness-regulation game: subgame-perfect equilibrium (exact backward induction)"
+    );
+    let delta_note = match game.bargaining {
+        BargainingRule::Fixed(_) => "given".to_string(),
+        rule => format!("bargained, {} rule", rule.name()),
+    };
+    let _ = writeln!(w, "  revenue share    δ = {:.9} ({delta_note})", eq.delta);
+    match game.regulation {
+        Some(reg) => {
+            let form = match reg.form {
+                PenaltyForm::Fixed => "fixed penalty p·1[ω < θ]",
+                PenaltyForm::Proportional => "proportional penalty p·(θ − ω)⁺",
+            };
+            let _ = writeln!(
+                w,
+                "  regulation       θ = {}, p = {} ({form})",
+                reg.theta, reg.penalty
+            );
+        }
+        None => {
+            let _ = writeln!(w, "  regulation       none");
+        }
+    }
+    let _ = writeln!(w, "  regime           {}", eq.regime.name());
+    let a0_note = match game.alpha0 {
+        Alpha0::Exogenous(_) => "given",
+        Alpha0::Endogenous => "chosen by G",
+    };
+    let _ = writeln!(
+        w,
+        "  generalist G     ω = {}   (unregulated ω^u = {:.6}), α0 = {} ({a0_note}), U_G = {:.6}",
+        opt(eq.omega),
+        eq.omega_unregulated,
+        opt(eq.alpha0),
+        eq.u_g
+    );
+    let _ = writeln!(
+        w,
+        "  specialist D     α1 = {}, U_D = {:.6}",
+        opt(eq.alpha1),
+        eq.u_d
+    );
+    let _ = writeln!(w, "  penalty paid     {:.6}", eq.penalty_paid);
+    let _ = writeln!(
+        w,
+        "  total surplus    {:.6}   (U_G + U_D + penalty, the penalty being a transfer)",
+        eq.total_surplus
+    );
+    if game.regulation.is_some() {
+        let _ = writeln!(
+            w,
+            "  indifference     p̄(θ) = {}: G complies iff p ≥ p̄(θ)",
+            opt(eq.indifference_penalty)
+        );
+        let _ = writeln!(
+            w,
+            "  effective range  thresholds in (ω^u, θ̄(p)] = ({:.6}, {}] bind and are complied with",
+            eq.omega_unregulated,
+            opt(eq.theta_max)
+        );
+        let _ = writeln!(
+            w,
+            "  Pareto improving {}   (unregulated, same rule: U_G = {:.6}, U_D = {:.6})",
+            if eq.pareto_improvement { "yes" } else { "no" },
+            eq.u_g_unregulated,
+            eq.u_d_unregulated
+        );
+        let _ = writeln!(
+            w,
+            "  policy lever     {}   (∂ω/∂p = {}, ∂ω/∂θ = {})",
+            eq.lever.name(),
+            opt(eq.domega_dpenalty),
+            opt(eq.domega_dtheta)
+        );
+    }
+    s
+}
