@@ -360,8 +360,7 @@ impl OpennessGame {
             BargainingRule::Nash => self.search_delta(|o| o.u_g * o.u_d),
             BargainingRule::Egalitarian => self.search_delta(|o| o.u_g.min(o.u_d)),
             BargainingRule::KalaiSmorodinsky => {
-                let g_max = self.best_over_delta(|o| o.u_g).1;
-                let d_max = self.best_over_delta(|o| o.u_d).1;
+                let (g_max, d_max) = self.ideal_point();
                 // A player whose ideal is 0 gets 0 everywhere, so it does
                 // not constrain the ratio.
                 let ratio = |u: f64, m: f64| if m > 0.0 { u / m } else { f64::INFINITY };
@@ -384,6 +383,15 @@ impl OpennessGame {
             Alpha0::Exogenous(_) => 0.0,
         };
         (self.stage_outcome(delta).regime != Regime::Exit).then_some(delta)
+    }
+
+    /// Each player's best utility over δ ∈ [0,1]: the ideal point of the
+    /// Kalai–Smorodinsky solution.
+    pub fn ideal_point(&self) -> (f64, f64) {
+        (
+            self.best_over_delta(|o| o.u_g).1,
+            self.best_over_delta(|o| o.u_d).1,
+        )
     }
 
     fn best_over_delta(&self, objective: impl Fn(&StageOutcome) -> f64) -> (f64, f64) {

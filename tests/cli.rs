@@ -1,0 +1,149 @@
+//! End-to-end tests of the `openmarket` binary: the example configs land in
+//! the regimes derived by hand in their comments, and every malformed config
+//! gets a one-line error with a non-zero exit.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn openmarket(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_openmarket"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("binary runs")
+}
+
+fn solve_json(config: &str) -> serde_json::Value {
+    let out = openmarket(&["solve", config, "--json"]);
+    assert!(
+        out.status.success(),
+        "{config}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
+}
+
+fn num(v: &serde_json::Value, key: &str) -> f64 {
+    v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number: {}", v[key]))
+}
+
+fn approx(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+#[test]
+fn regime_configs_land_in_their_hand_derived_regimes() {
+    // Expected values are the hand derivations in each config's comments.
+    let comply = solve_json("configs/openness_baseline.toml");
+    assert_eq!(comply["regime"], "comply");
+    assert!(approx(num(&comply, "omega"), 0.6));
+    assert!(approx(num(&comply, "alpha1"), 0.54));
+    assert!(approx(num(&comply, "u_g"), 0.1928));
+    assert!(approx(num(&comply, "u_d"), 0.2516));
+    assert!(approx(num(&comply, "indifference_penalty"), 0.0325125));
+    assert!(approx(
+        num(&comply, "theta_max"),
+        0.28125 + (0.05f64 / 0.32).sqrt()
+    ));
+
+    let nonbinding = solve_json("configs/openness_nonbinding.toml");
+    assert_eq!(nonbinding["regime"], "nonbinding");
+    assert!(approx(num(&nonbinding, "omega"), 0.28125));
+    assert!(approx(num(&nonbinding, "u_g"), 0.2253125));
+    assert!(approx(num(&nonbinding, "indifference_penalty"), 0.0));
+
+    let pay = solve_json("configs/openness_pay_penalty.toml");
+    assert_eq!(pay["regime"], "pay_penalty");
+    assert!(approx(num(&pay, "omega"), 0.28125));
+    assert!(approx(num(&pay, "u_g"), 0.2253125 - 0.05));
+    assert!(approx(num(&pay, "u_d"), num(&nonbinding, "u_d")));
+    assert!(approx(num(&pay, "penalty_paid"), 0.05));
+    assert!(approx(num(&pay, "indifference_penalty"), 0.1225125));
+
+    let exit = solve_json("configs/openness_exit.toml");
+    assert_eq!(exit["regime"], "exit");
+    assert!(exit["omega"].is_null() && exit["alpha1"].is_null());
+    assert_eq!((num(&exit, "u_g"), num(&exit, "u_d")), (0.0, 0.0));
+}
+
+#[test]
+fn json_has_the_documented_fields() {
+    let v = solve_json("configs/openness_baseline.toml");
+    for key in [
+        "regime",
+        "delta",
+        "omega",
+        "alpha0",
+        "alpha1",
+        "u_g",
+        "u_d",
+        "penalty_paid",
+        "omega_unregulated",
+        "indifference_penalty",
+        "theta_max",
+        "pareto_improvement",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn readable_report_names_the_regime() {
+    let out = openmarket(&["solve", "configs/openness_pay_penalty.toml"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("regime           pay_penalty"), "{text}");
+}
+
+fn bad_configs() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_configs");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    files
+}
+
+#[test]
+fn every_malformed_config_gets_a_one_line_error_naming_the_field() {
+    for path in bad_configs() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expect = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .expect("first line: # expect: …");
+        let out = openmarket(&["solve", path.to_str().unwrap(), "--json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
+        assert!(out.stdout.is_empty(), "{}: wrote to stdout", path.display());
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "{}: not one line: {stderr}",
+            path.display()
+        );
+        assert!(
+            stderr.contains(expect),
+            "{}:\n  got  {stderr}  want {expect}",
+            path.display()
+        );
+        assert!(
+            stderr.contains(path.file_name().unwrap().to_str().unwrap()),
+            "error does not name the file"
+        );
+    }
+}
+
+#[test]
+fn missing_file_and_bad_usage_fail_cleanly() {
+    let out = openmarket(&["solve", "configs/does_not_exist.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does_not_exist.toml: cannot read file"));
+    let out = openmarket(&["solve"]);
+    assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
+}
