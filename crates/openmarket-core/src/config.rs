@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
 use crate::openness::{Alpha0, BargainingRule, OpennessGame, PenaltyForm, Regulation};
+use crate::race::{Actions, Leakage, Nontrivial, RaceGame, Utility};
 
 /// A config error: `origin: message`, where the message names the field.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -33,10 +34,11 @@ pub struct Config {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModelConfig {
     Openness(OpennessGame),
+    Race(RaceGame),
 }
 
 const TOP_LEVEL: &[&str] = &["model"];
-const FAMILIES: &[&str] = &["openness"];
+const FAMILIES: &[&str] = &["openness", "race"];
 
 /// Read and validate a config file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -81,6 +83,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
     };
     let model = match family {
         "openness" => ModelConfig::Openness(openness(&cx, model.clone())?),
+        "race" => ModelConfig::Race(race(&cx, model.clone())?),
         other => {
             let hint = suggestion(other, FAMILIES)
                 .map(|s| format!("; did you mean \"{s}\"?"))
@@ -416,5 +419,180 @@ fn openness(cx: &Cx, model: toml::Value) -> Result<OpennessGame, ConfigError> {
         )?,
         bargaining,
         regulation,
+    })
+}
+
+// -------------------------------------------------------------------- race
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRace {
+    #[allow(dead_code)]
+    family: String,
+    #[serde(default = "lead")]
+    utility: RawUtility,
+    #[serde(default = "discrete")]
+    actions: RawActions,
+    head_start: Vec<f64>,
+    boost: Vec<f64>,
+    cost: Option<Vec<f64>>,
+    #[serde(default = "one")]
+    prize: f64,
+    #[serde(default)]
+    rho: f64,
+    #[serde(default = "some_open")]
+    nontrivial: RawNontrivial,
+    leakage: RawLeakage,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawUtility {
+    Lead,
+    Gap,
+    Share,
+}
+
+fn lead() -> RawUtility {
+    RawUtility::Lead
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawActions {
+    Discrete,
+    Continuous,
+}
+
+fn discrete() -> RawActions {
+    RawActions::Discrete
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawNontrivial {
+    SomeOpen,
+    NotAllEqual,
+    Any,
+}
+
+fn some_open() -> RawNontrivial {
+    RawNontrivial::SomeOpen
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLeakage {
+    preset: RawPreset,
+    /// A number, or a list (one per lab) for `opener`.
+    beta: Option<toml::Value>,
+    matrix: Option<Vec<Vec<f64>>>,
+}
+
+#[derive(Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+enum RawPreset {
+    Uniform,
+    Opener,
+    Proportional,
+    CatchUp,
+    Matrix,
+}
+
+impl Cx<'_> {
+    fn check_list(&self, field: &str, values: &[f64], n: usize, domain: Domain) -> Result<Vec<f64>, ConfigError> {
+        if values.len() != n {
+            return Err(self.err(
+                field,
+                format!("has {} entries but model.head_start has {n}: one per lab", values.len()),
+            ));
+        }
+        values.iter().enumerate().map(|(i, &v)| self.check(&format!("{field}[{i}]"), v, domain)).collect()
+    }
+
+    fn number(&self, field: &str, v: &toml::Value) -> Result<f64, ConfigError> {
+        match v {
+            toml::Value::Float(f) => Ok(*f),
+            toml::Value::Integer(i) => Ok(*i as f64),
+            other => Err(self.err(field, format!(": invalid type: {}, expected a number", other.type_str()))),
+        }
+    }
+}
+
+/// Most labs a race config may declare; enumeration stops at 30 labs anyway.
+pub const MAX_LABS: usize = 1000;
+
+fn race(cx: &Cx, model: toml::Value) -> Result<RaceGame, ConfigError> {
+    let raw: RawRace = cx.section("model", model)?;
+    let n = raw.head_start.len();
+    if n < 2 {
+        return Err(cx.err("model.head_start", format!("has {n} entries; a race needs at least 2 labs")));
+    }
+    if n > MAX_LABS {
+        return Err(cx.err("model.head_start", format!("has {n} entries; at most {MAX_LABS} labs")));
+    }
+    let head_start = cx.check_list("model.head_start", &raw.head_start, n, Domain::Positive)?;
+    let boost = cx.check_list("model.boost", &raw.boost, n, Domain::NonNegative)?;
+    let cost = match &raw.cost {
+        Some(c) => cx.check_list("model.cost", c, n, Domain::NonNegative)?,
+        None => vec![0.0; n],
+    };
+    let beta = |need: &str| -> Result<f64, ConfigError> {
+        let v = raw.leakage.beta.as_ref().ok_or_else(|| cx.err("model.leakage.beta", format!("is missing: preset = \"{need}\" needs a number")))?;
+        cx.check("model.leakage.beta", cx.number("model.leakage.beta", v)?, Domain::NonNegative)
+    };
+    let leakage = match raw.leakage.preset {
+        RawPreset::Uniform => Leakage::Uniform(beta("uniform")?),
+        RawPreset::Proportional => Leakage::Proportional(beta("proportional")?),
+        RawPreset::CatchUp => Leakage::CatchUp(beta("catch_up")?),
+        RawPreset::Opener => {
+            let list = match &raw.leakage.beta {
+                Some(toml::Value::Array(a)) => {
+                    a.iter().enumerate().map(|(j, v)| cx.number(&format!("model.leakage.beta[{j}]"), v)).collect::<Result<Vec<_>, _>>()?
+                }
+                Some(_) => return Err(cx.err("model.leakage.beta", "must be a list (one β_j per lab) for preset = \"opener\"".into())),
+                None => return Err(cx.err("model.leakage.beta", "is missing: preset = \"opener\" needs a list, one β_j per lab".into())),
+            };
+            Leakage::Opener(cx.check_list("model.leakage.beta", &list, n, Domain::NonNegative)?)
+        }
+        RawPreset::Matrix => {
+            let m = raw.leakage.matrix.as_ref().ok_or_else(|| {
+                cx.err("model.leakage.matrix", "is missing: preset = \"matrix\" needs an n×n matrix (row = opener j, column = receiver i)".into())
+            })?;
+            if m.len() != n {
+                return Err(cx.err("model.leakage.matrix", format!("has {} rows but model.head_start has {n}: one row per lab", m.len())));
+            }
+            for (j, row) in m.iter().enumerate() {
+                let field = format!("model.leakage.matrix[{j}]");
+                cx.check_list(&field, row, n, Domain::NonNegative)?;
+                if row[j] != 0.0 {
+                    return Err(cx.err(&format!("{field}[{j}]"), format!("= {} must be 0: a lab does not leak to itself", row[j])));
+                }
+            }
+            Leakage::Matrix(m.clone())
+        }
+    };
+    let leak = leakage.build(&head_start);
+    Ok(RaceGame {
+        head_start,
+        boost,
+        cost,
+        leak,
+        utility: match raw.utility {
+            RawUtility::Lead => Utility::Lead,
+            RawUtility::Gap => Utility::Gap,
+            RawUtility::Share => Utility::Share,
+        },
+        prize: cx.check("model.prize", raw.prize, Domain::Positive)?,
+        rho: cx.check("model.rho", raw.rho, Domain::NonNegative)?,
+        actions: match raw.actions {
+            RawActions::Discrete => Actions::Discrete,
+            RawActions::Continuous => Actions::Continuous,
+        },
+        nontrivial: match raw.nontrivial {
+            RawNontrivial::SomeOpen => Nontrivial::SomeOpen,
+            RawNontrivial::NotAllEqual => Nontrivial::NotAllEqual,
+            RawNontrivial::Any => Nontrivial::Any,
+        },
     })
 }

@@ -4,4 +4,6 @@
 
 pub mod config;
 pub mod math;
+pub mod mip;
 pub mod openness;
+pub mod race;

@@ -1,0 +1,102 @@
+//! One small trait over the MIP solvers that good_lp drives.
+//!
+//! The default build uses microlp (pure Rust, nothing to install); the
+//! `highs` feature adds HiGHS, about 25x faster on large models
+//! (../shared/notes). Formulations live with their games (race::mip).
+
+use std::collections::HashMap;
+
+use good_lp::{Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable};
+
+/// A minimisation problem: variables, linear constraints, objective.
+pub struct MipModel {
+    pub vars: ProblemVariables,
+    pub constraints: Vec<Constraint>,
+    pub objective: Expression,
+}
+
+/// Variable values at an optimum.
+pub struct Values(HashMap<Variable, f64>);
+
+impl Values {
+    pub fn get(&self, v: Variable) -> f64 {
+        self.0[&v]
+    }
+}
+
+/// A MIP solver.
+pub trait MipBackend: Sync {
+    fn name(&self) -> &'static str;
+    /// The values at an optimum, or `None` when the model is infeasible.
+    fn solve(&self, model: MipModel) -> Result<Option<Values>, String>;
+}
+
+fn values(result: Result<impl Solution, ResolutionError>, vars: &[Variable]) -> Result<Option<Values>, String> {
+    match result {
+        Ok(sol) => Ok(Some(Values(vars.iter().map(|&v| (v, sol.value(v))).collect()))),
+        Err(ResolutionError::Infeasible) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// microlp: pure Rust, the default.
+pub struct Microlp;
+
+impl MipBackend for Microlp {
+    fn name(&self) -> &'static str {
+        "microlp"
+    }
+
+    fn solve(&self, m: MipModel) -> Result<Option<Values>, String> {
+        let vars: Vec<Variable> = m.vars.iter_variables_with_def().map(|(v, _)| v).collect();
+        let mut model = m.vars.minimise(m.objective).using(good_lp::microlp);
+        for c in m.constraints {
+            model.add_constraint(c);
+        }
+        values(model.solve(), &vars)
+    }
+}
+
+/// HiGHS (cargo feature `highs`).
+#[cfg(feature = "highs")]
+pub struct Highs;
+
+#[cfg(feature = "highs")]
+impl MipBackend for Highs {
+    fn name(&self) -> &'static str {
+        "highs"
+    }
+
+    fn solve(&self, m: MipModel) -> Result<Option<Values>, String> {
+        let vars: Vec<Variable> = m.vars.iter_variables_with_def().map(|(v, _)| v).collect();
+        let mut model = m.vars.minimise(m.objective).using(good_lp::highs);
+        model.set_verbose(false);
+        for c in m.constraints {
+            model.add_constraint(c);
+        }
+        values(model.solve(), &vars)
+    }
+}
+
+/// Names accepted by [`backend`].
+pub fn backend_names() -> &'static [&'static str] {
+    if cfg!(feature = "highs") { &["highs", "microlp"] } else { &["microlp"] }
+}
+
+/// The fastest backend compiled in.
+pub fn default_backend() -> &'static dyn MipBackend {
+    #[cfg(feature = "highs")]
+    return &Highs;
+    #[cfg(not(feature = "highs"))]
+    &Microlp
+}
+
+pub fn backend(name: &str) -> Result<&'static dyn MipBackend, String> {
+    match name {
+        "microlp" => Ok(&Microlp),
+        #[cfg(feature = "highs")]
+        "highs" => Ok(&Highs),
+        "highs" => Err("the HiGHS backend is not compiled in: rebuild with --features highs".into()),
+        other => Err(format!("unknown MIP backend \"{other}\"; one of {:?}", backend_names())),
+    }
+}

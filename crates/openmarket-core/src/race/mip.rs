@@ -1,0 +1,385 @@
+//! Mixed-integer programs for the race's pure Nash equilibria
+//! (MODEL.md B.3).
+//!
+//! **Discrete game.** Binaries x_i. For `lead` and `gap`, lab i's payoff
+//! from each of its two actions σ depends on m_i^σ, the strongest
+//! competitor's progress with x_i = σ, modelled exactly as a maximum:
+//! m ≥ Q_k for all k, m ≤ Q_k + M_k(1 − y_k), Σ_k y_k = 1. The
+//! no-profitable-deviation constraints are then linear:
+//! gain_i ≥ −tol − N_i(1 − x_i) and gain_i ≤ tol + N_i·x_i. For `share` the
+//! sign of the gain from opening is the affine g_i(x_{−i}), so the same two
+//! constraints on g_i need no auxiliary variables. No-good cuts list all NE.
+//!
+//! **Continuous game.** Each lab's problem is an LP (`lead`, `gap`) or
+//! bang-bang in g_i (`share`), so an equilibrium is a solution of all labs'
+//! KKT conditions at once; complementarity is modelled with binaries. Cuts
+//! on the regime pattern (x_i = 0, interior, x_i = 1) list distinct
+//! equilibria; an LP over the pattern's polyhedron detects continua.
+//!
+//! Every big-M is derived from the parameter ranges: progress P_k lies in
+//! [s_k, s_k + a_k + Σ_j b_jk].
+
+use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
+
+use super::{Actions, FreeCoordinate, NE_TOL, Nontrivial, RaceGame, RaceSolution, RaceSolver, SolveError, Utility, VERIFY_TOL};
+use crate::mip::{MipBackend, MipModel, Values};
+
+/// Bounds on every lab's progress over all profiles.
+struct Ranges {
+    p_min: Vec<f64>,
+    p_max: Vec<f64>,
+    /// max_k P_k^max − min_k P_k^min: bounds any difference of progresses.
+    spread: f64,
+}
+
+impl Ranges {
+    fn of(game: &RaceGame) -> Ranges {
+        let n = game.n();
+        let p_min = game.head_start.clone();
+        let p_max: Vec<f64> =
+            (0..n).map(|k| game.head_start[k] + game.boost[k] + (0..n).map(|j| game.b(j, k)).sum::<f64>()).collect();
+        let hi = p_max.iter().copied().fold(f64::MIN, f64::max);
+        let lo = p_min.iter().copied().fold(f64::MAX, f64::min);
+        Ranges { p_min, p_max, spread: hi - lo }
+    }
+}
+
+/// P_k as an affine expression of the action variables; `fixed = (i, σ)`
+/// substitutes the constant σ for x_i.
+fn progress_expr(game: &RaceGame, k: usize, x: &[Variable], fixed: Option<(usize, f64)>) -> Expression {
+    let mut e = Expression::from(game.head_start[k]);
+    for (j, &xj) in x.iter().enumerate() {
+        let coef = if j == k { game.boost[k] } else { game.b(j, k) };
+        if coef == 0.0 {
+            continue;
+        }
+        match fixed {
+            Some((i, sigma)) if i == j => e += coef * sigma,
+            _ => e += coef * xj,
+        }
+    }
+    e
+}
+
+/// g_i(x_{−i}) = a_i·T⁰ − Δ_i·P_i⁰ (share): its sign is the sign of the
+/// gain from opening. Returns the expression and a bound on |g_i|.
+fn share_gain_expr(game: &RaceGame, i: usize, x: &[Variable], r: &Ranges) -> (Expression, f64) {
+    let n = game.n();
+    let delta: f64 = game.boost[i] + (0..n).filter(|&k| k != i).map(|k| game.b(i, k)).sum::<f64>();
+    let mut t0 = Expression::from(game.rho);
+    for k in 0..n {
+        t0 += progress_expr(game, k, x, Some((i, 0.0)));
+    }
+    let pi0 = progress_expr(game, i, x, Some((i, 0.0)));
+    let t0_max = game.rho + r.p_max.iter().sum::<f64>();
+    let bound = game.boost[i] * t0_max + delta * r.p_max[i] + 1.0;
+    (game.boost[i] * t0 - delta * pi0, bound)
+}
+
+fn require_costless_share(game: &RaceGame) -> Result<(), SolveError> {
+    if game.utility == Utility::Share && game.cost.iter().any(|&c| c != 0.0) {
+        return Err(SolveError::Unsupported(
+            "the MIP for utility = \"share\" needs cost = 0 (with a cost the gain from opening is not affine in the others' actions); use --solver enumerate".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn sum(vars: impl IntoIterator<Item = Variable>) -> Expression {
+    vars.into_iter().fold(Expression::from(0.0), |e, v| e + v)
+}
+
+/// Σ_{i: v̂_i = 1} (1 − v_i) + Σ_{i: v̂_i = 0} v_i ≥ 1: excludes one 0/1 pattern.
+fn no_good(vars: &[Variable], values: &[bool]) -> Constraint {
+    let mut e = Expression::from(0.0);
+    for (&v, &on) in vars.iter().zip(values) {
+        if on { e += 1.0 - v } else { e += v }
+    }
+    constraint!(e >= 1.0)
+}
+
+/// The discrete NE conditions: (variables, constraints, action binaries).
+fn discrete_model(game: &RaceGame) -> Result<(ProblemVariables, Vec<Constraint>, Vec<Variable>), SolveError> {
+    require_costless_share(game)?;
+    let n = game.n();
+    let r = Ranges::of(game);
+    let mut vars = ProblemVariables::new();
+    let x: Vec<Variable> = (0..n).map(|_| vars.add(variable().binary())).collect();
+    let mut cons = Vec::new();
+    let lo = r.p_min.iter().copied().fold(f64::MAX, f64::min);
+    let hi = r.p_max.iter().copied().fold(f64::MIN, f64::max);
+    for i in 0..n {
+        let (gain, bound, tol) = match game.utility {
+            Utility::Share => {
+                let (g, bound) = share_gain_expr(game, i, &x, &r);
+                (g, bound, 0.0)
+            }
+            Utility::Lead | Utility::Gap => {
+                let rivals: Vec<usize> = (0..n).filter(|&k| k != i || game.utility == Utility::Gap).collect();
+                let mut m = [Expression::from(0.0), Expression::from(0.0)];
+                for (sigma, m_sigma) in m.iter_mut().enumerate() {
+                    let mv = vars.add(variable().min(lo).max(hi));
+                    let ys: Vec<Variable> = rivals.iter().map(|_| vars.add(variable().binary())).collect();
+                    for (&k, &y) in rivals.iter().zip(&ys) {
+                        let q = progress_expr(game, k, &x, Some((i, sigma as f64)));
+                        cons.push(constraint!(mv >= q.clone()));
+                        cons.push(constraint!(mv <= q + (hi - r.p_min[k]) * (1.0 - y)));
+                    }
+                    cons.push(constraint!(sum(ys) == 1.0));
+                    *m_sigma = mv.into();
+                }
+                let [m0, m1] = m;
+                let jump = (0..n)
+                    .filter(|&k| k != i)
+                    .map(|k| game.b(i, k))
+                    .fold(if game.utility == Utility::Gap { game.boost[i] } else { 0.0 }, f64::max);
+                let gain = game.boost[i] - game.cost[i] - m1 + m0;
+                (gain, (game.boost[i] - game.cost[i]).abs() + jump + 1.0, NE_TOL)
+            }
+        };
+        cons.push(constraint!(gain.clone() >= -tol - bound * (1.0 - x[i])));
+        cons.push(constraint!(gain <= tol + bound * x[i]));
+    }
+    Ok((vars, cons, x))
+}
+
+fn nontrivial_constraints(game: &RaceGame, x: &[Variable]) -> Vec<Constraint> {
+    let n = game.n() as f64;
+    match game.nontrivial {
+        Nontrivial::Any => vec![],
+        Nontrivial::SomeOpen => vec![constraint!(sum(x.iter().copied()) >= 1.0)],
+        Nontrivial::NotAllEqual => {
+            vec![constraint!(sum(x.iter().copied()) >= 1.0), constraint!(sum(x.iter().copied()) <= n - 1.0)]
+        }
+    }
+}
+
+/// Find any feasible point. microlp can stop on a singular basis in
+/// degenerate models (e.g. uniform leakage, where many rows coincide); a
+/// different objective changes its pivots, so it is retried with Σx and −Σx.
+/// Any point of the feasible set is valid, and every result is verified by
+/// the exact best-response check, so the objective only steers the search.
+fn solve(backend: &dyn MipBackend, vars: &ProblemVariables, constraints: &[Constraint], x: &[Variable]) -> Result<Option<Values>, SolveError> {
+    let objectives = [Expression::from(0.0), sum(x.iter().copied()), -sum(x.iter().copied())];
+    let mut last = String::new();
+    for objective in objectives {
+        match backend.solve(MipModel { vars: vars.clone(), constraints: constraints.to_vec(), objective }) {
+            Ok(v) => return Ok(v),
+            Err(e) => last = e,
+        }
+    }
+    Err(SolveError::Mip(last))
+}
+
+/// The discrete game's pure NE by MIP with no-good cuts.
+pub struct DiscreteMip<'a> {
+    pub backend: &'a dyn MipBackend,
+}
+
+impl DiscreteMip<'_> {
+    /// Decide whether a non-trivial pure NE exists (the paper's NP-hard
+    /// question) with one MIP; returns a witness.
+    pub fn decide_nontrivial(&self, game: &RaceGame) -> Result<Option<Vec<f64>>, SolveError> {
+        let (vars, mut cons, x) = discrete_model(game)?;
+        cons.extend(nontrivial_constraints(game, &x));
+        Ok(solve(self.backend, &vars, &cons, &x)?.map(|v| x.iter().map(|xi| v.get(*xi).round()).collect()))
+    }
+}
+
+impl RaceSolver for DiscreteMip<'_> {
+    fn name(&self) -> &'static str {
+        "mip"
+    }
+
+    fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
+        if game.actions != Actions::Discrete {
+            return ContinuousMip { backend: self.backend, max_equilibria: DEFAULT_MAX_EQUILIBRIA }.solve(game);
+        }
+        let (vars, cons, x) = discrete_model(game)?;
+        let mut cuts: Vec<Constraint> = Vec::new();
+        let (mut found, mut rejected) = (Vec::new(), 0);
+        // At most 2^n profiles, each cut once.
+        while let Some(v) = solve(self.backend, &vars, &[cons.as_slice(), cuts.as_slice()].concat(), &x)? {
+            let bits: Vec<bool> = x.iter().map(|xi| v.get(*xi) > 0.5).collect();
+            let profile: Vec<f64> = bits.iter().map(|&b| b as u8 as f64).collect();
+            let p = game.progress(&profile);
+            if super::enumerate::is_pure_ne(game, &profile, &p) {
+                found.push(game.equilibrium(profile, Vec::new()));
+            } else {
+                rejected += 1;
+            }
+            cuts.push(no_good(&x, &bits));
+        }
+        Ok(RaceSolution::new(self.name(), found, rejected, true))
+    }
+}
+
+pub const DEFAULT_MAX_EQUILIBRIA: usize = 256;
+
+/// The continuous game's pure NE by a KKT / complementarity MIP.
+pub struct ContinuousMip<'a> {
+    pub backend: &'a dyn MipBackend,
+    /// Stop listing after this many regime patterns (`complete = false`).
+    pub max_equilibria: usize,
+}
+
+struct KktModel {
+    vars: ProblemVariables,
+    cons: Vec<Constraint>,
+    x: Vec<Variable>,
+    /// Regime pattern per lab: x_i = 0 forced, x_i = 1 forced.
+    lo: Vec<Variable>,
+    hi: Vec<Variable>,
+    /// Every binary, to fix the pattern when probing for continua.
+    binaries: Vec<Variable>,
+}
+
+fn kkt_model(game: &RaceGame) -> Result<KktModel, SolveError> {
+    require_costless_share(game)?;
+    let n = game.n();
+    let r = Ranges::of(game);
+    let (p_lo, p_hi) = (
+        r.p_min.iter().copied().fold(f64::MAX, f64::min),
+        r.p_max.iter().copied().fold(f64::MIN, f64::max),
+    );
+    let mut vars = ProblemVariables::new();
+    let mut cons = Vec::new();
+    let mut binaries = Vec::new();
+    let x: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0).max(1.0))).collect();
+    let mut lo = Vec::with_capacity(n);
+    let mut hi = Vec::with_capacity(n);
+    for i in 0..n {
+        let (l, h) = (vars.add(variable().binary()), vars.add(variable().binary()));
+        binaries.extend([l, h]);
+        lo.push(l);
+        hi.push(h);
+        cons.push(constraint!(l + h <= 1.0));
+        cons.push(constraint!(x[i] <= 1.0 - l));
+        cons.push(constraint!(x[i] >= h));
+        match game.utility {
+            Utility::Share => {
+                // Bang-bang: g ≤ 0 at 0, g ≥ 0 at 1, g = 0 in between.
+                let (g, bound) = share_gain_expr(game, i, &x, &r);
+                cons.push(constraint!(g.clone() <= bound * h));
+                cons.push(constraint!(g >= -bound * l));
+            }
+            Utility::Lead | Utility::Gap => {
+                // Lab i's LP: max t − c_i·x_i over (x_i, z, t) subject to
+                //   z ≥ P_k (k ≠ i) [μ_k],  t ≤ P_i − z [β],  t ≤ 0 [α] (gap only),
+                //   0 ≤ x_i [π],  x_i ≤ 1 [ν].
+                // Lead is the case α = 0, β = 1 (t = P_i − z).
+                let gap = game.utility == Utility::Gap;
+                let z = vars.add(variable().min(p_lo).max(p_hi));
+                let rivals: Vec<usize> = (0..n).filter(|&k| k != i).collect();
+                let mu: Vec<Variable> = rivals.iter().map(|_| vars.add(variable().min(0.0).max(1.0))).collect();
+                let m_mult = game.cost[i] + game.boost[i] + rivals.iter().map(|&k| game.b(i, k)).fold(0.0, f64::max) + 1.0;
+                let pi = vars.add(variable().min(0.0).max(m_mult));
+                let nu = vars.add(variable().min(0.0).max(m_mult));
+                for (&k, &mu_k) in rivals.iter().zip(&mu) {
+                    let y = vars.add(variable().binary());
+                    binaries.push(y);
+                    let pk = progress_expr(game, k, &x, None);
+                    cons.push(constraint!(z >= pk.clone()));
+                    cons.push(constraint!(z - pk <= r.spread * (1.0 - y)));
+                    cons.push(constraint!(mu_k <= y));
+                }
+                // β = Σ_k μ_k (z's stationarity) and α = 1 − β (t's) are
+                // substituted: fewer equalities keep microlp's bases regular.
+                let beta = sum(mu.iter().copied());
+                if gap {
+                    let t = vars.add(variable().min(-2.0 * r.spread).max(0.0));
+                    let (w_alpha, w_beta) = (vars.add(variable().binary()), vars.add(variable().binary()));
+                    binaries.extend([w_alpha, w_beta]);
+                    let pi_expr = progress_expr(game, i, &x, None);
+                    cons.push(constraint!(beta.clone() <= 1.0));
+                    cons.push(constraint!(t <= pi_expr.clone() - z));
+                    // α·(−t) = 0 and β·(P_i − z − t) = 0.
+                    cons.push(constraint!(1.0 - beta.clone() <= w_alpha));
+                    cons.push(constraint!(-t <= 2.0 * r.spread * (1.0 - w_alpha)));
+                    cons.push(constraint!(beta.clone() <= w_beta));
+                    cons.push(constraint!(pi_expr - z - t <= 3.0 * r.spread * (1.0 - w_beta)));
+                } else {
+                    cons.push(constraint!(beta.clone() == 1.0));
+                }
+                // Stationarity in x_i: β·a_i − c_i − Σ_k μ_k·b_ik + π − ν = 0.
+                let marginal = rivals.iter().zip(&mu).fold(Expression::from(0.0), |e, (&k, &m)| e + (game.boost[i] - game.b(i, k)) * m);
+                cons.push(constraint!(marginal - game.cost[i] + pi - nu == 0.0));
+                cons.push(constraint!(pi <= m_mult * l));
+                cons.push(constraint!(nu <= m_mult * h));
+            }
+        }
+    }
+    Ok(KktModel { vars, cons, x, lo, hi, binaries })
+}
+
+impl RaceSolver for ContinuousMip<'_> {
+    fn name(&self) -> &'static str {
+        "mip"
+    }
+
+    fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
+        let model = kkt_model(game)?;
+        let pattern_vars: Vec<Variable> = model.lo.iter().chain(&model.hi).copied().collect();
+        let mut cuts: Vec<Constraint> = Vec::new();
+        let (mut found, mut rejected) = (Vec::<super::RaceEquilibrium>::new(), 0);
+        let mut complete = true;
+        loop {
+            if found.len() + rejected >= self.max_equilibria {
+                complete = false;
+                break;
+            }
+            let all: Vec<Constraint> = model.cons.iter().cloned().chain(cuts.iter().cloned()).collect();
+            let Some(v) = solve(self.backend, &model.vars, &all, &model.x)? else { break };
+            let pattern: Vec<bool> = pattern_vars.iter().map(|b| v.get(*b) > 0.5).collect();
+            cuts.push(no_good(&pattern_vars, &pattern));
+            let xs: Vec<f64> = model.x.iter().map(|xi| v.get(*xi).clamp(0.0, 1.0)).collect();
+            // Snap solver noise at the bounds before the exact check.
+            let xs: Vec<f64> = xs.iter().map(|&t| if t < 1e-9 { 0.0 } else if t > 1.0 - 1e-9 { 1.0 } else { t }).collect();
+            if game.epsilon_nash(&xs) > VERIFY_TOL {
+                rejected += 1;
+                continue;
+            }
+            if found.iter().any(|e| e.actions.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-7)) {
+                continue;
+            }
+            let free = self.free_coordinates(&model, &v)?;
+            found.push(game.equilibrium(xs, free));
+        }
+        if found.is_empty() && complete {
+            return Err(SolveError::Mip(format!(
+                "no continuous equilibrium found, though one exists (Debreu–Glicksberg–Fan); {rejected} candidates failed the exact check"
+            )));
+        }
+        Ok(RaceSolution::new(self.name(), found, rejected, complete))
+    }
+}
+
+impl ContinuousMip<'_> {
+    /// With every binary fixed, the KKT system is linear, so the equilibria
+    /// sharing this solution's complementarity pattern form a polyhedron.
+    /// Minimising and maximising each x_i over it gives the projection; a
+    /// non-degenerate interval means a continuum.
+    fn free_coordinates(&self, model: &KktModel, v: &Values) -> Result<Vec<FreeCoordinate>, SolveError> {
+        let mut fixed = model.cons.clone();
+        for b in &model.binaries {
+            fixed.push(constraint!(*b == v.get(*b).round()));
+        }
+        let mut free = Vec::new();
+        for (lab, &xi) in model.x.iter().enumerate() {
+            // A lab held at a bound by its pattern (lo or hi set) cannot move.
+            if v.get(model.lo[lab]) > 0.5 || v.get(model.hi[lab]) > 0.5 {
+                continue;
+            }
+            let mut ends = [0.0_f64; 2];
+            for (end, sign) in ends.iter_mut().zip([1.0, -1.0]) {
+                let m = MipModel { vars: model.vars.clone(), constraints: fixed.clone(), objective: sign * xi };
+                let sol = self.backend.solve(m).map_err(SolveError::Mip)?;
+                *end = sol.map_or(v.get(xi), |s| s.get(xi));
+            }
+            if ends[1] - ends[0] > 1e-7 {
+                free.push(FreeCoordinate { lab, min: ends[0].max(0.0), max: ends[1].min(1.0) });
+            }
+        }
+        Ok(free)
+    }
+}

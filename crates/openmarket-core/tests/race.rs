@@ -1,0 +1,249 @@
+//! The race solvers checked against each other and against independent
+//! references: enumeration vs MIP on random instances, continuous
+//! equilibria vs a dense grid of deviations, the underdog rules of
+//! MODEL.md B.3, and utilities recomputed from their definitions.
+
+use openmarket_core::mip::Microlp;
+use openmarket_core::race::enumerate::{Enumeration, profile};
+use openmarket_core::race::mip::{ContinuousMip, DiscreteMip};
+use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceSolver, SolveError, Utility};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const UTILITIES: [Utility; 3] = [Utility::Lead, Utility::Gap, Utility::Share];
+const PRESETS: [&str; 5] = ["uniform", "opener", "proportional", "catch_up", "matrix"];
+
+fn random_game(rng: &mut ChaCha8Rng, n: usize, utility: Utility, preset: &str, actions: Actions) -> RaceGame {
+    let head_start: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..10.0)).collect();
+    let boost: Vec<f64> = (0..n).map(|_| rng.random_range(0.0..3.0)).collect();
+    // The MIP for share needs cost = 0; enumeration handles costs everywhere.
+    let cost: Vec<f64> = (0..n)
+        .map(|_| if utility != Utility::Share && rng.random_bool(0.5) { rng.random_range(0.0..1.0) } else { 0.0 })
+        .collect();
+    let leakage = match preset {
+        "uniform" => Leakage::Uniform(rng.random_range(0.0..2.0)),
+        "opener" => Leakage::Opener((0..n).map(|_| rng.random_range(0.0..2.0)).collect()),
+        "proportional" => Leakage::Proportional(rng.random_range(0.0..0.4)),
+        "catch_up" => Leakage::CatchUp(rng.random_range(0.0..0.6)),
+        _ => Leakage::Matrix(
+            (0..n).map(|j| (0..n).map(|i| if i == j { 0.0 } else { rng.random_range(0.0..2.0) }).collect()).collect(),
+        ),
+    };
+    RaceGame {
+        leak: leakage.build(&head_start),
+        head_start,
+        boost,
+        cost,
+        utility,
+        prize: 1.0,
+        rho: rng.random_range(0.0..5.0),
+        actions,
+        nontrivial: [Nontrivial::SomeOpen, Nontrivial::NotAllEqual, Nontrivial::Any][rng.random_range(0..3)],
+    }
+}
+
+/// Utilities recomputed from MODEL.md B.2, with nothing shared with the crate.
+fn naive_utilities(g: &RaceGame, x: &[f64]) -> Vec<f64> {
+    let n = g.n();
+    let p: Vec<f64> = (0..n)
+        .map(|i| g.head_start[i] + g.boost[i] * x[i] + (0..n).filter(|&j| j != i).map(|j| g.leak[j * n + i] * x[j]).sum::<f64>())
+        .collect();
+    (0..n)
+        .map(|i| {
+            let rivals = (0..n).filter(|&k| k != i).map(|k| p[k]).fold(f64::MIN, f64::max);
+            let all = p.iter().copied().fold(f64::MIN, f64::max);
+            let total: f64 = g.rho + p.iter().sum::<f64>();
+            let u = match g.utility {
+                Utility::Lead => p[i] - rivals,
+                Utility::Gap => p[i] - all,
+                Utility::Share => g.prize * p[i] / total,
+            };
+            u - g.cost[i] * x[i]
+        })
+        .collect()
+}
+
+/// Smallest |gain| of any unilateral switch in any profile: instances with
+/// a near-tie are skipped, since "≥ −tol" may legitimately differ there.
+fn min_abs_switch_gain(g: &RaceGame) -> f64 {
+    let n = g.n();
+    let mut m = f64::INFINITY;
+    for bits in 0..(1u64 << n) {
+        let x = profile(bits, n);
+        let u = naive_utilities(g, &x);
+        for i in 0..n {
+            let mut y = x.clone();
+            y[i] = 1.0 - y[i];
+            m = m.min((naive_utilities(g, &y)[i] - u[i]).abs());
+        }
+    }
+    m
+}
+
+#[test]
+fn utilities_match_their_definitions() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    for t in 0..300 {
+        let g = random_game(&mut rng, 2 + t % 6, UTILITIES[t % 3], PRESETS[t % 5], Actions::Continuous);
+        let x: Vec<f64> = (0..g.n()).map(|_| rng.random_range(0.0..=1.0)).collect();
+        for (a, b) in g.utilities(&x).iter().zip(naive_utilities(&g, &x)) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
+    }
+}
+
+/// ≥ 1,000 random discrete instances, n = 2..8, every utility and preset:
+/// enumeration and MIP list the same NE, and the MIP's existence decision
+/// agrees with enumeration.
+#[test]
+fn enumeration_and_mip_agree_on_random_instances() {
+    let mut rng = ChaCha8Rng::seed_from_u64(2026);
+    let (mut checked, mut skipped, mut with_ne, mut nontrivial) = (0, 0, 0, 0);
+    for t in 0..1250 {
+        let n = 2 + t % 7;
+        let (utility, preset) = (UTILITIES[(t / 7) % 3], PRESETS[(t / 21) % 5]);
+        let g = random_game(&mut rng, n, utility, preset, Actions::Discrete);
+        if min_abs_switch_gain(&g) < 1e-6 {
+            skipped += 1;
+            continue;
+        }
+        let by_enum = Enumeration::default().solve(&g).unwrap();
+        let by_mip = DiscreteMip { backend: &Microlp }.solve(&g).unwrap();
+        let profiles = |s: &openmarket_core::race::RaceSolution| s.equilibria.iter().map(|e| e.actions.clone()).collect::<Vec<_>>();
+        assert_eq!(profiles(&by_enum), profiles(&by_mip), "instance {t}: {g:?}");
+        assert_eq!(by_mip.rejected, 0);
+        let decided = DiscreteMip { backend: &Microlp }.decide_nontrivial(&g).unwrap();
+        assert_eq!(decided.is_some(), by_enum.nontrivial_exists, "instance {t}: {g:?}");
+        if let Some(w) = decided {
+            assert!(by_enum.equilibria.iter().any(|e| e.actions == w && e.nontrivial), "witness is not a listed NE");
+        }
+        // Each listed NE really is one, by the naive utilities.
+        for e in &by_enum.equilibria {
+            let u = naive_utilities(&g, &e.actions);
+            for i in 0..n {
+                let mut y = e.actions.clone();
+                y[i] = 1.0 - y[i];
+                assert!(naive_utilities(&g, &y)[i] <= u[i] + 1e-9);
+            }
+        }
+        checked += 1;
+        with_ne += (!by_enum.equilibria.is_empty()) as usize;
+        nontrivial += by_enum.nontrivial_exists as usize;
+    }
+    eprintln!("checked {checked}, skipped {skipped} near-ties; {with_ne} have a pure NE, {nontrivial} a non-trivial one");
+    assert!(checked >= 1000, "only {checked} instances checked");
+    // The sample must exercise both answers of the decision problem.
+    assert!(with_ne < checked && nontrivial > 0 && nontrivial < checked);
+}
+
+/// Every continuous equilibrium the MIP returns survives a 501-point grid
+/// of deviations for every lab (independent of the exact best response).
+#[test]
+fn continuous_equilibria_pass_a_grid_of_deviations() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut total = 0;
+    for t in 0..1050 {
+        let n = 2 + t % 7;
+        let (utility, preset) = (UTILITIES[(t / 7) % 3], PRESETS[(t / 21) % 5]);
+        let g = random_game(&mut rng, n, utility, preset, Actions::Continuous);
+        let t0 = std::time::Instant::now();
+        let sol = ContinuousMip { backend: &Microlp, max_equilibria: 16 }.solve(&g).unwrap_or_else(|e| panic!("{t}: {e}: {g:?}"));
+        assert!(!sol.equilibria.is_empty(), "a pure NE exists");
+        assert_eq!(sol.rejected, 0, "instance {t}");
+        if t0.elapsed().as_secs_f64() > 1.0 { eprintln!("slow {t}: n {n} {utility:?} {preset} {:?} eq {}", t0.elapsed(), sol.equilibria.len()); }
+        for e in &sol.equilibria {
+            let u = naive_utilities(&g, &e.actions);
+            for i in 0..n {
+                for k in 0..=500 {
+                    let mut y = e.actions.clone();
+                    y[i] = k as f64 / 500.0;
+                    assert!(naive_utilities(&g, &y)[i] <= u[i] + 1e-7, "instance {t}: lab {i} gains at {}", y[i]);
+                }
+            }
+            total += 1;
+        }
+    }
+    eprintln!("{total} continuous equilibria verified");
+}
+
+/// MODEL.md B.3: with lead utility and proportional leakage, lab i opens in
+/// every NE iff s_i < a_i/β (dominant strategy), away from ties.
+#[test]
+fn underdog_rule_lead_proportional() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let mut opened = 0;
+    for t in 0..400 {
+        let n = 2 + t % 7;
+        let beta = rng.random_range(0.05..0.5);
+        let mut g = random_game(&mut rng, n, Utility::Lead, "proportional", Actions::Discrete);
+        g.cost = vec![0.0; n];
+        g.leak = Leakage::Proportional(beta).build(&g.head_start);
+        if (0..n).any(|i| (g.head_start[i] - g.boost[i] / beta).abs() < 1e-6) {
+            continue;
+        }
+        let sol = Enumeration::default().solve(&g).unwrap();
+        assert_eq!(sol.equilibria.len(), 1, "dominant strategies give a unique NE");
+        for i in 0..n {
+            let opens = sol.equilibria[0].actions[i] == 1.0;
+            assert_eq!(opens, g.head_start[i] < g.boost[i] / beta, "lab {i}: s = {}, a/β = {}", g.head_start[i], g.boost[i] / beta);
+            opened += opens as usize;
+        }
+    }
+    assert!(opened > 0);
+}
+
+/// MODEL.md B.3: under share, opening is a best response iff the lab's win
+/// probability at x_i = 0 is below a_i/(a_i + Σ_k b_ik).
+#[test]
+fn underdog_rule_share() {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    for t in 0..2000 {
+        let n = 2 + t % 7;
+        let g = random_game(&mut rng, n, Utility::Share, PRESETS[t % 5], Actions::Discrete);
+        let mut x: Vec<f64> = (0..n).map(|_| rng.random_range(0..2) as f64).collect();
+        let i = rng.random_range(0..n);
+        x[i] = 0.0;
+        let u0 = naive_utilities(&g, &x);
+        let mut x1 = x.clone();
+        x1[i] = 1.0;
+        let u1 = naive_utilities(&g, &x1);
+        let win_prob = u0[i] / g.prize;
+        let threshold = g.boost[i] / (g.boost[i] + (0..n).filter(|&k| k != i).map(|k| g.b(i, k)).sum::<f64>());
+        if (win_prob - threshold).abs() < 1e-9 || !threshold.is_finite() {
+            continue;
+        }
+        assert_eq!(u1[i] > u0[i], win_prob < threshold, "instance {t}");
+        // And the crate's best response says the same.
+        let p = g.progress(&x);
+        assert_eq!(g.best_response(i, &x, &p).0 == 1.0, win_prob < threshold);
+    }
+}
+
+#[test]
+fn enumeration_refuses_large_n_and_points_to_mip() {
+    let n = 31;
+    let g = RaceGame {
+        head_start: vec![1.0; n],
+        boost: vec![1.0; n],
+        cost: vec![0.0; n],
+        leak: vec![0.0; n * n],
+        utility: Utility::Lead,
+        prize: 1.0,
+        rho: 0.0,
+        actions: Actions::Discrete,
+        nontrivial: Nontrivial::SomeOpen,
+    };
+    let err = Enumeration::default().solve(&g).unwrap_err();
+    assert_eq!(err, SolveError::TooLarge { n: 31, max: 30 });
+    assert!(err.to_string().contains("--solver mip"));
+}
+
+#[test]
+fn enumeration_is_the_same_with_one_and_two_threads() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let g = random_game(&mut rng, 18, Utility::Lead, "matrix", Actions::Discrete);
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| Enumeration::default().solve(&g).unwrap())
+    };
+    assert_eq!(run(1), run(2));
+}
