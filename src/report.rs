@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use openmarket_core::openness::{Alpha0, BargainingRule, Equilibrium, OpennessGame, PenaltyForm};
+use openmarket_core::race::{Actions, RaceGame, RaceSolution};
 use serde_json::{Value, json};
 
 fn opt(v: Option<f64>) -> String {
@@ -97,6 +98,140 @@ pub fn openness_text(game: &OpennessGame, eq: &Equilibrium) -> String {
             eq.lever.name(),
             opt(eq.domega_dpenalty),
             opt(eq.domega_dtheta)
+        );
+    }
+    s
+}
+
+fn vec_text(v: &[f64], discrete: bool) -> String {
+    let items: Vec<String> = v
+        .iter()
+        .map(|x| {
+            if discrete {
+                format!("{x:.0}")
+            } else {
+                format!("{x:.6}")
+            }
+        })
+        .collect();
+    format!("({})", items.join(", "))
+}
+
+/// The race solution as one JSON object. Discrete actions are 0/1 integers.
+pub fn race_json(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> Value {
+    let discrete = game.actions == Actions::Discrete;
+    let equilibria: Vec<Value> = sol
+        .equilibria
+        .iter()
+        .map(|e| {
+            let actions: Value = if discrete {
+                e.actions
+                    .iter()
+                    .map(|&x| x as u8)
+                    .collect::<Vec<_>>()
+                    .into()
+            } else {
+                e.actions.clone().into()
+            };
+            json!({
+                "actions": actions,
+                "strict": e.strict,
+                "nontrivial": e.nontrivial,
+                "utilities": e.utilities,
+                "progress": e.progress,
+                "verification_gain": e.max_gain,
+                "free": e.free,
+            })
+        })
+        .collect();
+    json!({
+        "family": "race",
+        "n": game.n(),
+        "utility": game.utility,
+        "actions": game.actions,
+        "nontrivial_definition": game.nontrivial,
+        "solver": sol.solver,
+        "solve_seconds": seconds,
+        "equilibria": equilibria,
+        "nontrivial_exists": sol.nontrivial_exists,
+        "complete": sol.complete,
+        "rejected": sol.rejected,
+    })
+}
+
+pub fn race_text(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> String {
+    let discrete = game.actions == Actions::Discrete;
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(
+        w,
+        "AI race: {} labs, utility {}, {} actions",
+        game.n(),
+        game.utility.name(),
+        if discrete { "discrete" } else { "continuous" }
+    );
+    let _ = writeln!(w, "  solver           {} ({seconds:.3} s)", sol.solver);
+    let count = sol.equilibria.len();
+    if count == 0 {
+        let _ = writeln!(w, "  pure Nash equilibria: none");
+    } else {
+        let _ = writeln!(
+            w,
+            "  pure Nash equilibria: {count}{}",
+            if sol.complete {
+                ""
+            } else {
+                " (listing stopped at the cap)"
+            }
+        );
+    }
+    let _ = writeln!(
+        w,
+        "  non-trivial NE ({}): {}",
+        game.nontrivial.name(),
+        if sol.nontrivial_exists {
+            "exists"
+        } else {
+            "none"
+        }
+    );
+    for (k, e) in sol.equilibria.iter().enumerate() {
+        let flags = [
+            e.strict.then_some("strict"),
+            e.nontrivial.then_some("non-trivial"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let _ = writeln!(
+            w,
+            "  #{:<3} x = {}  {flags}",
+            k + 1,
+            vec_text(&e.actions, discrete)
+        );
+        let _ = writeln!(w, "       progress  {}", vec_text(&e.progress, false));
+        let _ = writeln!(w, "       utilities {}", vec_text(&e.utilities, false));
+        if !discrete {
+            let _ = writeln!(
+                w,
+                "       largest unilateral gain (exact best response) {:.2e}",
+                e.max_gain
+            );
+        }
+        for f in &e.free {
+            let _ = writeln!(
+                w,
+                "       continuum: lab {} may take any action in [{:.6}, {:.6}]",
+                f.lab, f.min, f.max
+            );
+        }
+    }
+    if sol.rejected > 0 {
+        let _ = writeln!(
+            w,
+            "  {} MIP candidates failed the exact best-response check and were dropped",
+            sol.rejected
         );
     }
     s

@@ -500,21 +500,37 @@ enum RawPreset {
 }
 
 impl Cx<'_> {
-    fn check_list(&self, field: &str, values: &[f64], n: usize, domain: Domain) -> Result<Vec<f64>, ConfigError> {
+    fn check_list(
+        &self,
+        field: &str,
+        values: &[f64],
+        n: usize,
+        domain: Domain,
+    ) -> Result<Vec<f64>, ConfigError> {
         if values.len() != n {
             return Err(self.err(
                 field,
-                format!("has {} entries but model.head_start has {n}: one per lab", values.len()),
+                format!(
+                    "has {} entries but model.head_start has {n}: one per lab",
+                    values.len()
+                ),
             ));
         }
-        values.iter().enumerate().map(|(i, &v)| self.check(&format!("{field}[{i}]"), v, domain)).collect()
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| self.check(&format!("{field}[{i}]"), v, domain))
+            .collect()
     }
 
     fn number(&self, field: &str, v: &toml::Value) -> Result<f64, ConfigError> {
         match v {
             toml::Value::Float(f) => Ok(*f),
             toml::Value::Integer(i) => Ok(*i as f64),
-            other => Err(self.err(field, format!(": invalid type: {}, expected a number", other.type_str()))),
+            other => Err(self.err(
+                field,
+                format!(": invalid type: {}, expected a number", other.type_str()),
+            )),
         }
     }
 }
@@ -526,10 +542,16 @@ fn race(cx: &Cx, model: toml::Value) -> Result<RaceGame, ConfigError> {
     let raw: RawRace = cx.section("model", model)?;
     let n = raw.head_start.len();
     if n < 2 {
-        return Err(cx.err("model.head_start", format!("has {n} entries; a race needs at least 2 labs")));
+        return Err(cx.err(
+            "model.head_start",
+            format!("has {n} entries; a race needs at least 2 labs"),
+        ));
     }
     if n > MAX_LABS {
-        return Err(cx.err("model.head_start", format!("has {n} entries; at most {MAX_LABS} labs")));
+        return Err(cx.err(
+            "model.head_start",
+            format!("has {n} entries; at most {MAX_LABS} labs"),
+        ));
     }
     let head_start = cx.check_list("model.head_start", &raw.head_start, n, Domain::Positive)?;
     let boost = cx.check_list("model.boost", &raw.boost, n, Domain::NonNegative)?;
@@ -538,8 +560,17 @@ fn race(cx: &Cx, model: toml::Value) -> Result<RaceGame, ConfigError> {
         None => vec![0.0; n],
     };
     let beta = |need: &str| -> Result<f64, ConfigError> {
-        let v = raw.leakage.beta.as_ref().ok_or_else(|| cx.err("model.leakage.beta", format!("is missing: preset = \"{need}\" needs a number")))?;
-        cx.check("model.leakage.beta", cx.number("model.leakage.beta", v)?, Domain::NonNegative)
+        let v = raw.leakage.beta.as_ref().ok_or_else(|| {
+            cx.err(
+                "model.leakage.beta",
+                format!("is missing: preset = \"{need}\" needs a number"),
+            )
+        })?;
+        cx.check(
+            "model.leakage.beta",
+            cx.number("model.leakage.beta", v)?,
+            Domain::NonNegative,
+        )
     };
     let leakage = match raw.leakage.preset {
         RawPreset::Uniform => Leakage::Uniform(beta("uniform")?),
@@ -547,11 +578,23 @@ fn race(cx: &Cx, model: toml::Value) -> Result<RaceGame, ConfigError> {
         RawPreset::CatchUp => Leakage::CatchUp(beta("catch_up")?),
         RawPreset::Opener => {
             let list = match &raw.leakage.beta {
-                Some(toml::Value::Array(a)) => {
-                    a.iter().enumerate().map(|(j, v)| cx.number(&format!("model.leakage.beta[{j}]"), v)).collect::<Result<Vec<_>, _>>()?
+                Some(toml::Value::Array(a)) => a
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| cx.number(&format!("model.leakage.beta[{j}]"), v))
+                    .collect::<Result<Vec<_>, _>>()?,
+                Some(_) => {
+                    return Err(cx.err(
+                        "model.leakage.beta",
+                        "must be a list (one β_j per lab) for preset = \"opener\"".into(),
+                    ));
                 }
-                Some(_) => return Err(cx.err("model.leakage.beta", "must be a list (one β_j per lab) for preset = \"opener\"".into())),
-                None => return Err(cx.err("model.leakage.beta", "is missing: preset = \"opener\" needs a list, one β_j per lab".into())),
+                None => {
+                    return Err(cx.err(
+                        "model.leakage.beta",
+                        "is missing: preset = \"opener\" needs a list, one β_j per lab".into(),
+                    ));
+                }
             };
             Leakage::Opener(cx.check_list("model.leakage.beta", &list, n, Domain::NonNegative)?)
         }
@@ -560,13 +603,22 @@ fn race(cx: &Cx, model: toml::Value) -> Result<RaceGame, ConfigError> {
                 cx.err("model.leakage.matrix", "is missing: preset = \"matrix\" needs an n×n matrix (row = opener j, column = receiver i)".into())
             })?;
             if m.len() != n {
-                return Err(cx.err("model.leakage.matrix", format!("has {} rows but model.head_start has {n}: one row per lab", m.len())));
+                return Err(cx.err(
+                    "model.leakage.matrix",
+                    format!(
+                        "has {} rows but model.head_start has {n}: one row per lab",
+                        m.len()
+                    ),
+                ));
             }
             for (j, row) in m.iter().enumerate() {
                 let field = format!("model.leakage.matrix[{j}]");
                 cx.check_list(&field, row, n, Domain::NonNegative)?;
                 if row[j] != 0.0 {
-                    return Err(cx.err(&format!("{field}[{j}]"), format!("= {} must be 0: a lab does not leak to itself", row[j])));
+                    return Err(cx.err(
+                        &format!("{field}[{j}]"),
+                        format!("= {} must be 0: a lab does not leak to itself", row[j]),
+                    ));
                 }
             }
             Leakage::Matrix(m.clone())

@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
-use good_lp::{Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable};
+use good_lp::{
+    Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable,
+};
 
 /// A minimisation problem: variables, linear constraints, objective.
 pub struct MipModel {
@@ -31,9 +33,14 @@ pub trait MipBackend: Sync {
     fn solve(&self, model: MipModel) -> Result<Option<Values>, String>;
 }
 
-fn values(result: Result<impl Solution, ResolutionError>, vars: &[Variable]) -> Result<Option<Values>, String> {
+fn values(
+    result: Result<impl Solution, ResolutionError>,
+    vars: &[Variable],
+) -> Result<Option<Values>, String> {
     match result {
-        Ok(sol) => Ok(Some(Values(vars.iter().map(|&v| (v, sol.value(v))).collect()))),
+        Ok(sol) => Ok(Some(Values(
+            vars.iter().map(|&v| (v, sol.value(v))).collect(),
+        ))),
         Err(ResolutionError::Infeasible) => Ok(None),
         Err(e) => Err(e.to_string()),
     }
@@ -80,7 +87,11 @@ impl MipBackend for Highs {
 
 /// Names accepted by [`backend`].
 pub fn backend_names() -> &'static [&'static str] {
-    if cfg!(feature = "highs") { &["highs", "microlp"] } else { &["microlp"] }
+    if cfg!(feature = "highs") {
+        &["highs", "microlp"]
+    } else {
+        &["microlp"]
+    }
 }
 
 /// The fastest backend compiled in.
@@ -96,7 +107,12 @@ pub fn backend(name: &str) -> Result<&'static dyn MipBackend, String> {
         "microlp" => Ok(&Microlp),
         #[cfg(feature = "highs")]
         "highs" => Ok(&Highs),
-        "highs" => Err("the HiGHS backend is not compiled in: rebuild with --features highs".into()),
-        other => Err(format!("unknown MIP backend \"{other}\"; one of {:?}", backend_names())),
+        "highs" => {
+            Err("the HiGHS backend is not compiled in: rebuild with --features highs".into())
+        }
+        other => Err(format!(
+            "unknown MIP backend \"{other}\"; one of {:?}",
+            backend_names()
+        )),
     }
 }

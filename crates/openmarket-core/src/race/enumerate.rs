@@ -38,7 +38,10 @@ impl RaceSolver for Enumeration<'_> {
         }
         let n = game.n();
         if n > MAX_ENUMERATE {
-            return Err(SolveError::TooLarge { n, max: MAX_ENUMERATE });
+            return Err(SolveError::TooLarge {
+                n,
+                max: MAX_ENUMERATE,
+            });
         }
         let equilibria = pure_equilibria(game, self.progress)
             .into_iter()
@@ -56,7 +59,10 @@ pub fn profile(bits: u64, n: usize) -> Vec<f64> {
 /// Bit masks of all pure NE, ascending.
 pub fn pure_equilibria(game: &RaceGame, progress: Option<&AtomicU64>) -> Vec<u64> {
     let n = game.n();
-    assert!(n <= MAX_ENUMERATE.max(BLOCK_BITS), "n = {n} exceeds the enumeration limit");
+    assert!(
+        n <= MAX_ENUMERATE.max(BLOCK_BITS),
+        "n = {n} exceeds the enumeration limit"
+    );
     let low = n.min(BLOCK_BITS);
     let blocks = 1u64 << (n - low);
     let per_block = 1u64 << low;

@@ -21,7 +21,10 @@
 
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
 
-use super::{Actions, FreeCoordinate, NE_TOL, Nontrivial, RaceGame, RaceSolution, RaceSolver, SolveError, Utility, VERIFY_TOL};
+use super::{
+    Actions, FreeCoordinate, NE_TOL, Nontrivial, RaceGame, RaceSolution, RaceSolver, SolveError,
+    Utility, VERIFY_TOL,
+};
 use crate::mip::{MipBackend, MipModel, Values};
 
 /// Bounds on every lab's progress over all profiles.
@@ -36,17 +39,27 @@ impl Ranges {
     fn of(game: &RaceGame) -> Ranges {
         let n = game.n();
         let p_min = game.head_start.clone();
-        let p_max: Vec<f64> =
-            (0..n).map(|k| game.head_start[k] + game.boost[k] + (0..n).map(|j| game.b(j, k)).sum::<f64>()).collect();
+        let p_max: Vec<f64> = (0..n)
+            .map(|k| game.head_start[k] + game.boost[k] + (0..n).map(|j| game.b(j, k)).sum::<f64>())
+            .collect();
         let hi = p_max.iter().copied().fold(f64::MIN, f64::max);
         let lo = p_min.iter().copied().fold(f64::MAX, f64::min);
-        Ranges { p_min, p_max, spread: hi - lo }
+        Ranges {
+            p_min,
+            p_max,
+            spread: hi - lo,
+        }
     }
 }
 
 /// P_k as an affine expression of the action variables; `fixed = (i, σ)`
 /// substitutes the constant σ for x_i.
-fn progress_expr(game: &RaceGame, k: usize, x: &[Variable], fixed: Option<(usize, f64)>) -> Expression {
+fn progress_expr(
+    game: &RaceGame,
+    k: usize,
+    x: &[Variable],
+    fixed: Option<(usize, f64)>,
+) -> Expression {
     let mut e = Expression::from(game.head_start[k]);
     for (j, &xj) in x.iter().enumerate() {
         let coef = if j == k { game.boost[k] } else { game.b(j, k) };
@@ -65,7 +78,11 @@ fn progress_expr(game: &RaceGame, k: usize, x: &[Variable], fixed: Option<(usize
 /// gain from opening. Returns the expression and a bound on |g_i|.
 fn share_gain_expr(game: &RaceGame, i: usize, x: &[Variable], r: &Ranges) -> (Expression, f64) {
     let n = game.n();
-    let delta: f64 = game.boost[i] + (0..n).filter(|&k| k != i).map(|k| game.b(i, k)).sum::<f64>();
+    let delta: f64 = game.boost[i]
+        + (0..n)
+            .filter(|&k| k != i)
+            .map(|k| game.b(i, k))
+            .sum::<f64>();
     let mut t0 = Expression::from(game.rho);
     for k in 0..n {
         t0 += progress_expr(game, k, x, Some((i, 0.0)));
@@ -99,7 +116,9 @@ fn no_good(vars: &[Variable], values: &[bool]) -> Constraint {
 }
 
 /// The discrete NE conditions: (variables, constraints, action binaries).
-fn discrete_model(game: &RaceGame) -> Result<(ProblemVariables, Vec<Constraint>, Vec<Variable>), SolveError> {
+fn discrete_model(
+    game: &RaceGame,
+) -> Result<(ProblemVariables, Vec<Constraint>, Vec<Variable>), SolveError> {
     require_costless_share(game)?;
     let n = game.n();
     let r = Ranges::of(game);
@@ -115,11 +134,16 @@ fn discrete_model(game: &RaceGame) -> Result<(ProblemVariables, Vec<Constraint>,
                 (g, bound, 0.0)
             }
             Utility::Lead | Utility::Gap => {
-                let rivals: Vec<usize> = (0..n).filter(|&k| k != i || game.utility == Utility::Gap).collect();
+                let rivals: Vec<usize> = (0..n)
+                    .filter(|&k| k != i || game.utility == Utility::Gap)
+                    .collect();
                 let mut m = [Expression::from(0.0), Expression::from(0.0)];
                 for (sigma, m_sigma) in m.iter_mut().enumerate() {
                     let mv = vars.add(variable().min(lo).max(hi));
-                    let ys: Vec<Variable> = rivals.iter().map(|_| vars.add(variable().binary())).collect();
+                    let ys: Vec<Variable> = rivals
+                        .iter()
+                        .map(|_| vars.add(variable().binary()))
+                        .collect();
                     for (&k, &y) in rivals.iter().zip(&ys) {
                         let q = progress_expr(game, k, &x, Some((i, sigma as f64)));
                         cons.push(constraint!(mv >= q.clone()));
@@ -129,12 +153,20 @@ fn discrete_model(game: &RaceGame) -> Result<(ProblemVariables, Vec<Constraint>,
                     *m_sigma = mv.into();
                 }
                 let [m0, m1] = m;
-                let jump = (0..n)
-                    .filter(|&k| k != i)
-                    .map(|k| game.b(i, k))
-                    .fold(if game.utility == Utility::Gap { game.boost[i] } else { 0.0 }, f64::max);
+                let jump = (0..n).filter(|&k| k != i).map(|k| game.b(i, k)).fold(
+                    if game.utility == Utility::Gap {
+                        game.boost[i]
+                    } else {
+                        0.0
+                    },
+                    f64::max,
+                );
                 let gain = game.boost[i] - game.cost[i] - m1 + m0;
-                (gain, (game.boost[i] - game.cost[i]).abs() + jump + 1.0, NE_TOL)
+                (
+                    gain,
+                    (game.boost[i] - game.cost[i]).abs() + jump + 1.0,
+                    NE_TOL,
+                )
             }
         };
         cons.push(constraint!(gain.clone() >= -tol - bound * (1.0 - x[i])));
@@ -149,7 +181,10 @@ fn nontrivial_constraints(game: &RaceGame, x: &[Variable]) -> Vec<Constraint> {
         Nontrivial::Any => vec![],
         Nontrivial::SomeOpen => vec![constraint!(sum(x.iter().copied()) >= 1.0)],
         Nontrivial::NotAllEqual => {
-            vec![constraint!(sum(x.iter().copied()) >= 1.0), constraint!(sum(x.iter().copied()) <= n - 1.0)]
+            vec![
+                constraint!(sum(x.iter().copied()) >= 1.0),
+                constraint!(sum(x.iter().copied()) <= n - 1.0),
+            ]
         }
     }
 }
@@ -159,11 +194,24 @@ fn nontrivial_constraints(game: &RaceGame, x: &[Variable]) -> Vec<Constraint> {
 /// different objective changes its pivots, so it is retried with Σx and −Σx.
 /// Any point of the feasible set is valid, and every result is verified by
 /// the exact best-response check, so the objective only steers the search.
-fn solve(backend: &dyn MipBackend, vars: &ProblemVariables, constraints: &[Constraint], x: &[Variable]) -> Result<Option<Values>, SolveError> {
-    let objectives = [Expression::from(0.0), sum(x.iter().copied()), -sum(x.iter().copied())];
+fn solve(
+    backend: &dyn MipBackend,
+    vars: &ProblemVariables,
+    constraints: &[Constraint],
+    x: &[Variable],
+) -> Result<Option<Values>, SolveError> {
+    let objectives = [
+        Expression::from(0.0),
+        sum(x.iter().copied()),
+        -sum(x.iter().copied()),
+    ];
     let mut last = String::new();
     for objective in objectives {
-        match backend.solve(MipModel { vars: vars.clone(), constraints: constraints.to_vec(), objective }) {
+        match backend.solve(MipModel {
+            vars: vars.clone(),
+            constraints: constraints.to_vec(),
+            objective,
+        }) {
             Ok(v) => return Ok(v),
             Err(e) => last = e,
         }
@@ -182,7 +230,8 @@ impl DiscreteMip<'_> {
     pub fn decide_nontrivial(&self, game: &RaceGame) -> Result<Option<Vec<f64>>, SolveError> {
         let (vars, mut cons, x) = discrete_model(game)?;
         cons.extend(nontrivial_constraints(game, &x));
-        Ok(solve(self.backend, &vars, &cons, &x)?.map(|v| x.iter().map(|xi| v.get(*xi).round()).collect()))
+        Ok(solve(self.backend, &vars, &cons, &x)?
+            .map(|v| x.iter().map(|xi| v.get(*xi).round()).collect()))
     }
 }
 
@@ -193,13 +242,22 @@ impl RaceSolver for DiscreteMip<'_> {
 
     fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
         if game.actions != Actions::Discrete {
-            return ContinuousMip { backend: self.backend, max_equilibria: DEFAULT_MAX_EQUILIBRIA }.solve(game);
+            return ContinuousMip {
+                backend: self.backend,
+                max_equilibria: DEFAULT_MAX_EQUILIBRIA,
+            }
+            .solve(game);
         }
         let (vars, cons, x) = discrete_model(game)?;
         let mut cuts: Vec<Constraint> = Vec::new();
         let (mut found, mut rejected) = (Vec::new(), 0);
         // At most 2^n profiles, each cut once.
-        while let Some(v) = solve(self.backend, &vars, &[cons.as_slice(), cuts.as_slice()].concat(), &x)? {
+        while let Some(v) = solve(
+            self.backend,
+            &vars,
+            &[cons.as_slice(), cuts.as_slice()].concat(),
+            &x,
+        )? {
             let bits: Vec<bool> = x.iter().map(|xi| v.get(*xi) > 0.5).collect();
             let profile: Vec<f64> = bits.iter().map(|&b| b as u8 as f64).collect();
             let p = game.progress(&profile);
@@ -245,7 +303,9 @@ fn kkt_model(game: &RaceGame) -> Result<KktModel, SolveError> {
     let mut vars = ProblemVariables::new();
     let mut cons = Vec::new();
     let mut binaries = Vec::new();
-    let x: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0).max(1.0))).collect();
+    let x: Vec<Variable> = (0..n)
+        .map(|_| vars.add(variable().min(0.0).max(1.0)))
+        .collect();
     let mut lo = Vec::with_capacity(n);
     let mut hi = Vec::with_capacity(n);
     for i in 0..n {
@@ -271,8 +331,14 @@ fn kkt_model(game: &RaceGame) -> Result<KktModel, SolveError> {
                 let gap = game.utility == Utility::Gap;
                 let z = vars.add(variable().min(p_lo).max(p_hi));
                 let rivals: Vec<usize> = (0..n).filter(|&k| k != i).collect();
-                let mu: Vec<Variable> = rivals.iter().map(|_| vars.add(variable().min(0.0).max(1.0))).collect();
-                let m_mult = game.cost[i] + game.boost[i] + rivals.iter().map(|&k| game.b(i, k)).fold(0.0, f64::max) + 1.0;
+                let mu: Vec<Variable> = rivals
+                    .iter()
+                    .map(|_| vars.add(variable().min(0.0).max(1.0)))
+                    .collect();
+                let m_mult = game.cost[i]
+                    + game.boost[i]
+                    + rivals.iter().map(|&k| game.b(i, k)).fold(0.0, f64::max)
+                    + 1.0;
                 let pi = vars.add(variable().min(0.0).max(m_mult));
                 let nu = vars.add(variable().min(0.0).max(m_mult));
                 for (&k, &mu_k) in rivals.iter().zip(&mu) {
@@ -288,7 +354,8 @@ fn kkt_model(game: &RaceGame) -> Result<KktModel, SolveError> {
                 let beta = sum(mu.iter().copied());
                 if gap {
                     let t = vars.add(variable().min(-2.0 * r.spread).max(0.0));
-                    let (w_alpha, w_beta) = (vars.add(variable().binary()), vars.add(variable().binary()));
+                    let (w_alpha, w_beta) =
+                        (vars.add(variable().binary()), vars.add(variable().binary()));
                     binaries.extend([w_alpha, w_beta]);
                     let pi_expr = progress_expr(game, i, &x, None);
                     cons.push(constraint!(beta.clone() <= 1.0));
@@ -297,19 +364,33 @@ fn kkt_model(game: &RaceGame) -> Result<KktModel, SolveError> {
                     cons.push(constraint!(1.0 - beta.clone() <= w_alpha));
                     cons.push(constraint!(-t <= 2.0 * r.spread * (1.0 - w_alpha)));
                     cons.push(constraint!(beta.clone() <= w_beta));
-                    cons.push(constraint!(pi_expr - z - t <= 3.0 * r.spread * (1.0 - w_beta)));
+                    cons.push(constraint!(
+                        pi_expr - z - t <= 3.0 * r.spread * (1.0 - w_beta)
+                    ));
                 } else {
                     cons.push(constraint!(beta.clone() == 1.0));
                 }
                 // Stationarity in x_i: β·a_i − c_i − Σ_k μ_k·b_ik + π − ν = 0.
-                let marginal = rivals.iter().zip(&mu).fold(Expression::from(0.0), |e, (&k, &m)| e + (game.boost[i] - game.b(i, k)) * m);
+                let marginal = rivals
+                    .iter()
+                    .zip(&mu)
+                    .fold(Expression::from(0.0), |e, (&k, &m)| {
+                        e + (game.boost[i] - game.b(i, k)) * m
+                    });
                 cons.push(constraint!(marginal - game.cost[i] + pi - nu == 0.0));
                 cons.push(constraint!(pi <= m_mult * l));
                 cons.push(constraint!(nu <= m_mult * h));
             }
         }
     }
-    Ok(KktModel { vars, cons, x, lo, hi, binaries })
+    Ok(KktModel {
+        vars,
+        cons,
+        x,
+        lo,
+        hi,
+        binaries,
+    })
 }
 
 impl RaceSolver for ContinuousMip<'_> {
@@ -328,18 +409,43 @@ impl RaceSolver for ContinuousMip<'_> {
                 complete = false;
                 break;
             }
-            let all: Vec<Constraint> = model.cons.iter().cloned().chain(cuts.iter().cloned()).collect();
-            let Some(v) = solve(self.backend, &model.vars, &all, &model.x)? else { break };
+            let all: Vec<Constraint> = model
+                .cons
+                .iter()
+                .cloned()
+                .chain(cuts.iter().cloned())
+                .collect();
+            let Some(v) = solve(self.backend, &model.vars, &all, &model.x)? else {
+                break;
+            };
             let pattern: Vec<bool> = pattern_vars.iter().map(|b| v.get(*b) > 0.5).collect();
             cuts.push(no_good(&pattern_vars, &pattern));
-            let xs: Vec<f64> = model.x.iter().map(|xi| v.get(*xi).clamp(0.0, 1.0)).collect();
+            let xs: Vec<f64> = model
+                .x
+                .iter()
+                .map(|xi| v.get(*xi).clamp(0.0, 1.0))
+                .collect();
             // Snap solver noise at the bounds before the exact check.
-            let xs: Vec<f64> = xs.iter().map(|&t| if t < 1e-9 { 0.0 } else if t > 1.0 - 1e-9 { 1.0 } else { t }).collect();
+            let xs: Vec<f64> = xs
+                .iter()
+                .map(|&t| {
+                    if t < 1e-9 {
+                        0.0
+                    } else if t > 1.0 - 1e-9 {
+                        1.0
+                    } else {
+                        t
+                    }
+                })
+                .collect();
             if game.epsilon_nash(&xs) > VERIFY_TOL {
                 rejected += 1;
                 continue;
             }
-            if found.iter().any(|e| e.actions.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-7)) {
+            if found
+                .iter()
+                .any(|e| e.actions.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-7))
+            {
                 continue;
             }
             let free = self.free_coordinates(&model, &v)?;
@@ -359,7 +465,11 @@ impl ContinuousMip<'_> {
     /// sharing this solution's complementarity pattern form a polyhedron.
     /// Minimising and maximising each x_i over it gives the projection; a
     /// non-degenerate interval means a continuum.
-    fn free_coordinates(&self, model: &KktModel, v: &Values) -> Result<Vec<FreeCoordinate>, SolveError> {
+    fn free_coordinates(
+        &self,
+        model: &KktModel,
+        v: &Values,
+    ) -> Result<Vec<FreeCoordinate>, SolveError> {
         let mut fixed = model.cons.clone();
         for b in &model.binaries {
             fixed.push(constraint!(*b == v.get(*b).round()));
@@ -372,12 +482,20 @@ impl ContinuousMip<'_> {
             }
             let mut ends = [0.0_f64; 2];
             for (end, sign) in ends.iter_mut().zip([1.0, -1.0]) {
-                let m = MipModel { vars: model.vars.clone(), constraints: fixed.clone(), objective: sign * xi };
+                let m = MipModel {
+                    vars: model.vars.clone(),
+                    constraints: fixed.clone(),
+                    objective: sign * xi,
+                };
                 let sol = self.backend.solve(m).map_err(SolveError::Mip)?;
                 *end = sol.map_or(v.get(xi), |s| s.get(xi));
             }
             if ends[1] - ends[0] > 1e-7 {
-                free.push(FreeCoordinate { lab, min: ends[0].max(0.0), max: ends[1].min(1.0) });
+                free.push(FreeCoordinate {
+                    lab,
+                    min: ends[0].max(0.0),
+                    max: ends[1].min(1.0),
+                });
             }
         }
         Ok(free)

@@ -21,6 +21,16 @@ pub enum Utility {
     Share,
 }
 
+impl Utility {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Utility::Lead => "lead",
+            Utility::Gap => "gap",
+            Utility::Share => "share",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Actions {
@@ -38,6 +48,16 @@ pub enum Nontrivial {
     NotAllEqual,
     /// Every equilibrium counts.
     Any,
+}
+
+impl Nontrivial {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Nontrivial::SomeOpen => "some_open",
+            Nontrivial::NotAllEqual => "not_all_equal",
+            Nontrivial::Any => "any",
+        }
+    }
 }
 
 /// Leakage presets that build the matrix B (MODEL.md B.2).
@@ -150,7 +170,11 @@ impl RaceGame {
                     }
                 }
                 let lead = own - rival;
-                let base = if self.utility == Utility::Lead { lead } else { lead.min(0.0) };
+                let base = if self.utility == Utility::Lead {
+                    lead
+                } else {
+                    lead.min(0.0)
+                };
                 base - cost
             }
             Utility::Share => {
@@ -200,7 +224,9 @@ impl RaceGame {
         let mut consider = |y: f64| {
             if y > 0.0 && y <= 1.0 {
                 let v = self.deviation_utility(i, y, xi, p);
-                if v > best.1 + 1e-12 * (1.0 + best.1.abs()) || (v >= best.1 - 1e-12 * (1.0 + best.1.abs()) && y < best.0) {
+                if v > best.1 + 1e-12 * (1.0 + best.1.abs())
+                    || (v >= best.1 - 1e-12 * (1.0 + best.1.abs()) && y < best.0)
+                {
                     best = (y, v);
                 }
             }
@@ -208,7 +234,11 @@ impl RaceGame {
         consider(1.0);
         // line_k(y) = p_k + (y − x_i)·slope_k
         let line = |k: usize| {
-            if k == i { (p[i], self.boost[i]) } else { (p[k], self.b(i, k)) }
+            if k == i {
+                (p[i], self.boost[i])
+            } else {
+                (p[k], self.b(i, k))
+            }
         };
         let own_counts = self.utility == Utility::Gap;
         for k in 0..n {
@@ -275,7 +305,9 @@ impl RaceGame {
     /// Largest single-lab gain: the ε of an ε-Nash equilibrium.
     pub fn epsilon_nash(&self, x: &[f64]) -> f64 {
         let p = self.progress(x);
-        (0..self.n()).map(|i| self.max_gain(i, x, &p)).fold(0.0, f64::max)
+        (0..self.n())
+            .map(|i| self.max_gain(i, x, &p))
+            .fold(0.0, f64::max)
     }
 
     pub fn is_nontrivial(&self, x: &[f64]) -> bool {
@@ -284,7 +316,11 @@ impl RaceGame {
             Nontrivial::Any => true,
             Nontrivial::SomeOpen => x.iter().any(|&v| v > tol),
             Nontrivial::NotAllEqual => {
-                let (lo, hi) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+                let (lo, hi) = x
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                        (l.min(v), h.max(v))
+                    });
                 hi - lo > tol
             }
         }
@@ -312,7 +348,10 @@ impl RaceGame {
                         [x[i] - h, x[i] + h]
                             .iter()
                             .filter(|y| (0.0..=1.0).contains(*y))
-                            .all(|&y| self.deviation_utility(i, y, x[i], &p) < utilities[i] - 1e-14 * (1.0 + utilities[i].abs()))
+                            .all(|&y| {
+                                self.deviation_utility(i, y, x[i], &p)
+                                    < utilities[i] - 1e-14 * (1.0 + utilities[i].abs())
+                            })
                     })
             }
         };
@@ -365,18 +404,36 @@ pub struct RaceSolution {
 }
 
 impl RaceSolution {
-    pub fn new(solver: &'static str, mut equilibria: Vec<RaceEquilibrium>, rejected: usize, complete: bool) -> Self {
+    pub fn new(
+        solver: &'static str,
+        mut equilibria: Vec<RaceEquilibrium>,
+        rejected: usize,
+        complete: bool,
+    ) -> Self {
         equilibria.sort_by(|a, b| {
-            a.actions.iter().zip(&b.actions).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+            a.actions
+                .iter()
+                .zip(&b.actions)
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
         });
         let nontrivial_exists = equilibria.iter().any(|e| e.nontrivial);
-        RaceSolution { solver, equilibria, nontrivial_exists, rejected, complete }
+        RaceSolution {
+            solver,
+            equilibria,
+            nontrivial_exists,
+            rejected,
+            complete,
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolveError {
-    #[error("n = {n} labs is too many to enumerate (2^{n} profiles; the limit is n = {max}): use --solver mip")]
+    #[error(
+        "n = {n} labs is too many to enumerate (2^{n} profiles; the limit is n = {max}): use --solver mip"
+    )]
     TooLarge { n: usize, max: usize },
     #[error("{0}")]
     Unsupported(String),
