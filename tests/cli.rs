@@ -147,3 +147,122 @@ fn missing_file_and_bad_usage_fail_cleanly() {
     let out = openmarket(&["solve"]);
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
 }
+
+fn race_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["solve"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let out = openmarket(&all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
+}
+
+fn profiles(v: &serde_json::Value) -> Vec<Vec<f64>> {
+    v["equilibria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_f64().unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn race_configs_have_their_hand_derived_equilibria() {
+    // Every expectation here is derived by hand in the config's comments.
+    for solver in ["enumerate", "mip", "both"] {
+        let v = race_json(&["configs/race_baseline.toml", "--solver", solver]);
+        assert_eq!(profiles(&v), vec![vec![0.0, 1.0, 1.0]], "{solver}");
+        assert_eq!(v["equilibria"][0]["strict"], true);
+        assert_eq!(v["nontrivial_exists"], true);
+
+        let v = race_json(&["configs/race_all_closed.toml", "--solver", solver]);
+        assert_eq!(profiles(&v), vec![vec![0.0, 0.0, 0.0]], "{solver}");
+        assert_eq!(v["nontrivial_exists"], false);
+
+        let v = race_json(&["configs/race_no_pure_ne.toml", "--solver", solver]);
+        assert_eq!(
+            v["equilibria"],
+            serde_json::json!([]),
+            "{solver}: no pure NE, said explicitly"
+        );
+        assert_eq!(v["nontrivial_exists"], false);
+
+        let v = race_json(&["configs/race_several_ne.toml", "--solver", solver]);
+        assert_eq!(
+            profiles(&v),
+            vec![vec![0.0, 1.0, 0.0], vec![1.0, 0.0, 0.0]],
+            "{solver}"
+        );
+    }
+    for key in ["equilibria", "nontrivial_exists", "solver", "solve_seconds"] {
+        assert!(
+            race_json(&["configs/race_baseline.toml"])
+                .get(key)
+                .is_some(),
+            "missing {key}"
+        );
+    }
+}
+
+#[test]
+fn continuous_race_equilibria_match_hand_derivations() {
+    let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-7);
+    let v = race_json(&["configs/race_no_pure_ne.toml", "--actions", "continuous"]);
+    let eqs = profiles(&v);
+    assert_eq!(eqs.len(), 1);
+    assert!(close(&eqs[0], &[0.5, 0.125, 0.0]), "{eqs:?}");
+    assert!(v["equilibria"][0]["verification_gain"].as_f64().unwrap() <= 1e-7);
+
+    let v = race_json(&["configs/race_several_ne.toml", "--actions", "continuous"]);
+    let eqs = profiles(&v);
+    assert_eq!(eqs.len(), 3, "{eqs:?}");
+    for want in [[0.0, 1.0, 0.0], [0.75, 0.75, 0.0], [1.0, 0.0, 0.0]] {
+        assert!(
+            eqs.iter().any(|e| close(e, &want)),
+            "{want:?} missing from {eqs:?}"
+        );
+    }
+}
+
+#[test]
+fn enumerating_too_many_labs_points_to_the_mip() {
+    let dir = std::env::temp_dir().join(format!("openmarket-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("race_40.toml");
+    let list = |v: f64| format!("[{}]", vec![v.to_string(); 40].join(", "));
+    std::fs::write(
+        &path,
+        format!(
+            "[model]\nfamily = \"race\"\nutility = \"share\"\nhead_start = {}\nboost = {}\n[model.leakage]\npreset = \"uniform\"\nbeta = 0.5\n",
+            list(2.0),
+            list(1.0)
+        ),
+    )
+    .unwrap();
+    let out = openmarket(&["solve", path.to_str().unwrap(), "--solver", "enumerate"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("n = 40 labs is too many to enumerate") && err.contains("--solver mip"),
+        "{err}"
+    );
+    // The MIP takes it. Share utility, all labs alike: at x_i = 0 lab i has
+    // P_i = 2 + 0.5·k (k others open) and every other lab has at least as
+    // much, so its win probability is at most 1/40, below the threshold
+    // a/(a + 39β) = 1/20.5 (MODEL.md B.3): opening is dominant for everyone.
+    let v = race_json(&[path.to_str().unwrap(), "--solver", "mip"]);
+    assert_eq!(profiles(&v), vec![vec![1.0; 40]]);
+    assert_eq!(v["solver"], "mip");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use super::{Actions, NE_TOL, RaceGame, RaceSolution, RaceSolver, SolveError};
+use super::{Actions, NE_TOL, RaceGame, RaceSolution, RaceSolver, SolveError, Utility};
 
 /// Largest n enumerated: 2^30 profiles take about a minute on two cores.
 pub const MAX_ENUMERATE: usize = 30;
@@ -66,6 +66,9 @@ pub fn pure_equilibria(game: &RaceGame, progress: Option<&AtomicU64>) -> Vec<u64
     let low = n.min(BLOCK_BITS);
     let blocks = 1u64 << (n - low);
     let per_block = 1u64 << low;
+    let row_sums: Vec<f64> = (0..n)
+        .map(|i| (0..n).filter(|&k| k != i).map(|k| game.b(i, k)).sum())
+        .collect();
     let mut found: Vec<u64> = (0..blocks)
         .into_par_iter()
         .flat_map_iter(|h| {
@@ -74,6 +77,10 @@ pub fn pure_equilibria(game: &RaceGame, progress: Option<&AtomicU64>) -> Vec<u64
             let mut x = profile(bits, n);
             let mut p = vec![0.0; n];
             game.progress_into(&x, &mut p);
+            // Neighbouring Gray-code profiles differ in one lab, so the lab
+            // that refuted the last profile usually refutes this one: test
+            // it first and most profiles cost a single check.
+            let mut last_refuter = 0;
             for t in 0..per_block {
                 if t > 0 {
                     // Gray code: step t flips bit trailing_zeros(t).
@@ -81,8 +88,14 @@ pub fn pure_equilibria(game: &RaceGame, progress: Option<&AtomicU64>) -> Vec<u64
                     flip(game, j, &mut x, &mut p);
                     bits ^= 1 << j;
                 }
-                if is_pure_ne(game, &x, &p) {
-                    out.push(bits);
+                if switch_gain(game, last_refuter, &x, &p, &row_sums) > NE_TOL {
+                    continue;
+                }
+                match (0..n).find(|&i| {
+                    i != last_refuter && switch_gain(game, i, &x, &p, &row_sums) > NE_TOL
+                }) {
+                    Some(i) => last_refuter = i,
+                    None => out.push(bits),
                 }
             }
             if let Some(c) = progress {
@@ -95,18 +108,61 @@ pub fn pure_equilibria(game: &RaceGame, progress: Option<&AtomicU64>) -> Vec<u64
     found
 }
 
+/// u_i(switched) − u_i(current) in one pass over the rivals (lead, gap)
+/// or in O(1) with the precomputed leak row sums (share). Same arithmetic
+/// as [`RaceGame::deviation_utility`], fused for the hot loop.
+#[inline]
+fn switch_gain(game: &RaceGame, i: usize, x: &[f64], p: &[f64], row_sums: &[f64]) -> f64 {
+    let n = game.n();
+    let d = 1.0 - 2.0 * x[i];
+    let own_now = p[i];
+    let own_new = own_now + d * game.boost[i];
+    let cost_change = game.cost[i] * d;
+    match game.utility {
+        Utility::Lead | Utility::Gap => {
+            let row = &game.leak[i * n..(i + 1) * n];
+            let (mut now, mut new) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+            // Plain comparisons (not f64::max, which handles NaN) and zipped
+            // slices (no bounds checks): this loop is the enumeration.
+            for (k, (&pk, &b)) in p.iter().zip(row).enumerate() {
+                let moved = pk + d * b;
+                if k != i {
+                    if pk > now {
+                        now = pk;
+                    }
+                    if moved > new {
+                        new = moved;
+                    }
+                }
+            }
+            let (lead_now, lead_new) = (own_now - now, own_new - new);
+            let gain = if game.utility == Utility::Lead {
+                lead_new - lead_now
+            } else {
+                lead_new.min(0.0) - lead_now.min(0.0)
+            };
+            gain - cost_change
+        }
+        Utility::Share => {
+            let total_now: f64 = game.rho + p.iter().sum::<f64>();
+            let total_new = total_now + d * (game.boost[i] + row_sums[i]);
+            game.prize * (own_new / total_new - own_now / total_now) - cost_change
+        }
+    }
+}
+
 /// Switch lab j's action and update progress incrementally.
 #[inline]
 fn flip(game: &RaceGame, j: usize, x: &mut [f64], p: &mut [f64]) {
     let n = game.n();
     let d = 1.0 - 2.0 * x[j];
     x[j] = 1.0 - x[j];
-    p[j] += d * game.boost[j];
-    for (k, pk) in p.iter_mut().enumerate() {
-        if k != j {
-            *pk += d * game.leak[j * n + k];
-        }
+    // The diagonal of the leak matrix is zero, so the row can be added
+    // whole, without a branch.
+    for (pk, b) in p.iter_mut().zip(&game.leak[j * n..(j + 1) * n]) {
+        *pk += d * b;
     }
+    p[j] += d * game.boost[j];
 }
 
 /// No lab gains more than [`NE_TOL`] by switching; stops at the first that does.

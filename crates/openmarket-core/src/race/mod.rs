@@ -104,6 +104,8 @@ pub struct RaceGame {
     pub boost: Vec<f64>,
     pub cost: Vec<f64>,
     /// `leak[j*n + i]` = b_ji, what lab i gains per unit of lab j's openness.
+    /// The diagonal is zero (a lab does not leak to itself); the hot loops
+    /// rely on it.
     pub leak: Vec<f64>,
     pub utility: Utility,
     pub prize: f64,
@@ -276,15 +278,14 @@ impl RaceGame {
     /// (g_i, T⁰, Δ_i) of the share utility: g_i's sign is the sign of the
     /// gain from opening (with no cost); T⁰ and P_i⁰ are at x_i = 0.
     pub fn share_gain_sign(&self, i: usize, xi: f64, p: &[f64]) -> (f64, f64, f64) {
-        let n = self.n();
         let mut delta = self.boost[i];
         let mut t0 = self.rho;
-        for k in 0..n {
+        for (k, pk) in p.iter().enumerate() {
             let slope = if k == i { self.boost[i] } else { self.b(i, k) };
             if k != i {
                 delta += slope;
             }
-            t0 += p[k] - xi * slope;
+            t0 += pk - xi * slope;
         }
         let pi0 = p[i] - xi * self.boost[i];
         (self.boost[i] * t0 - pi0 * delta, t0, delta)
