@@ -107,6 +107,7 @@ pub fn backend(name: &str) -> Result<&'static dyn MipBackend, String> {
         "microlp" => Ok(&Microlp),
         #[cfg(feature = "highs")]
         "highs" => Ok(&Highs),
+        #[cfg(not(feature = "highs"))]
         "highs" => {
             Err("the HiGHS backend is not compiled in: rebuild with --features highs".into())
         }
