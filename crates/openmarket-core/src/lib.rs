@@ -3,6 +3,7 @@
 //! the `openmarket` crate), so `cargo test -p openmarket-core` is fast.
 
 pub mod config;
+pub mod dynamics;
 pub mod math;
 pub mod mip;
 pub mod openness;

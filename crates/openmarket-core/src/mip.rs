@@ -33,11 +33,22 @@ pub trait MipBackend: Sync {
     fn solve(&self, model: MipModel) -> Result<Option<Values>, String>;
 }
 
-fn values(
-    result: Result<impl Solution, ResolutionError>,
-    vars: &[Variable],
-) -> Result<Option<Values>, String> {
-    match result {
+/// Build `m` for `solver`, let `configure` set solver options, solve.
+fn solve_with<S>(
+    m: MipModel,
+    solver: S,
+    configure: impl FnOnce(S::Model) -> S::Model,
+) -> Result<Option<Values>, String>
+where
+    S: good_lp::Solver,
+    S::Model: SolverModel<Error = ResolutionError>,
+{
+    let vars: Vec<Variable> = m.vars.iter_variables_with_def().map(|(v, _)| v).collect();
+    let mut model = configure(m.vars.minimise(m.objective).using(solver));
+    for c in m.constraints {
+        model.add_constraint(c);
+    }
+    match model.solve() {
         Ok(sol) => Ok(Some(Values(
             vars.iter().map(|&v| (v, sol.value(v))).collect(),
         ))),
@@ -55,12 +66,7 @@ impl MipBackend for Microlp {
     }
 
     fn solve(&self, m: MipModel) -> Result<Option<Values>, String> {
-        let vars: Vec<Variable> = m.vars.iter_variables_with_def().map(|(v, _)| v).collect();
-        let mut model = m.vars.minimise(m.objective).using(good_lp::microlp);
-        for c in m.constraints {
-            model.add_constraint(c);
-        }
-        values(model.solve(), &vars)
+        solve_with(m, good_lp::microlp, |model| model)
     }
 }
 
@@ -75,13 +81,15 @@ impl MipBackend for Highs {
     }
 
     fn solve(&self, m: MipModel) -> Result<Option<Values>, String> {
-        let vars: Vec<Variable> = m.vars.iter_variables_with_def().map(|(v, _)| v).collect();
-        let mut model = m.vars.minimise(m.objective).using(good_lp::highs);
-        model.set_verbose(false);
-        for c in m.constraints {
-            model.add_constraint(c);
-        }
-        values(model.solve(), &vars)
+        // HiGHS's default feasibility tolerances (1e-7) leave equilibria
+        // that miss the exact best-response check (1e-7 gain) by a hair.
+        solve_with(m, good_lp::highs, |mut model| {
+            model.set_verbose(false);
+            model
+                .set_option("primal_feasibility_tolerance", 1e-9)
+                .set_option("mip_feasibility_tolerance", 1e-9)
+                .set_option("dual_feasibility_tolerance", 1e-9)
+        })
     }
 }
 

@@ -230,8 +230,9 @@ impl OpennessGame {
         self.regulation.map_or(0.0, |reg| reg.penalty_at(omega))
     }
 
-    /// Stages 2–4 at a given δ: G's regulated choice and D's response.
-    pub fn stage_outcome(&self, delta: f64) -> StageOutcome {
+    /// G's regulated choice at δ before the exit decision: (regime, ω, G's
+    /// value after the penalty, penalty paid, ω^u).
+    pub fn regulated_choice(&self, delta: f64) -> (Regime, f64, f64, f64, f64) {
         let v = self.value_poly(delta);
         let (wu, vu) = v.argmax_in(0.0, 1.0);
         let tie = 1e-12 * (1.0 + v.magnitude());
@@ -257,6 +258,13 @@ impl OpennessGame {
             }
             _ => (Regime::Nonbinding, wu, vu, 0.0),
         };
+        (regime, omega, g_value, paid, wu)
+    }
+
+    /// Stages 2–4 at a given δ: G's regulated choice and D's response.
+    pub fn stage_outcome(&self, delta: f64) -> StageOutcome {
+        let (regime, omega, g_value, paid, wu) = self.regulated_choice(delta);
+        let tie = 1e-12 * (1.0 + self.value_poly(delta).magnitude());
         if g_value < -tie {
             return StageOutcome {
                 delta,

@@ -240,8 +240,8 @@ fn continuous_equilibria_exist_and_pass_a_grid_of_deviations() {
         }
         .solve(&g)
         .unwrap_or_else(|e| panic!("{t}: {e}: {g:?}"));
-        assert_eq!(sol.equilibria.len(), 1, "instance {t}");
-        assert_eq!(sol.rejected, 0, "instance {t}");
+        assert_eq!(sol.equilibria.len(), 1, "instance {t}: {g:?}");
+        assert_eq!(sol.rejected, 0, "instance {t}: {g:?}");
         assert_grid_equilibrium(&g, &sol.equilibria[0].actions, &format!("instance {t}"));
     }
 }

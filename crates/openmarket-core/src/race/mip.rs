@@ -273,6 +273,8 @@ impl RaceSolver for DiscreteMip<'_> {
 }
 
 pub const DEFAULT_MAX_EQUILIBRIA: usize = 256;
+/// Candidates failing the exact check after which a listing gives up.
+const MAX_REJECTED: usize = 16;
 
 /// The continuous game's pure NE by a KKT / complementarity MIP.
 pub struct ContinuousMip<'a> {
@@ -405,7 +407,9 @@ impl RaceSolver for ContinuousMip<'_> {
         let (mut found, mut rejected) = (Vec::<super::RaceEquilibrium>::new(), 0);
         let mut complete = true;
         loop {
-            if found.len() + rejected >= self.max_equilibria {
+            // Candidates that fail the exact check are cut and counted, but
+            // do not use up the cap on equilibria.
+            if found.len() >= self.max_equilibria || rejected >= MAX_REJECTED {
                 complete = false;
                 break;
             }
@@ -439,6 +443,12 @@ impl RaceSolver for ContinuousMip<'_> {
                 })
                 .collect();
             if game.epsilon_nash(&xs) > VERIFY_TOL {
+                if std::env::var_os("OPENMARKET_DEBUG_MIP").is_some() {
+                    eprintln!(
+                        "rejected candidate {xs:?}: largest gain {:e}",
+                        game.epsilon_nash(&xs)
+                    );
+                }
                 rejected += 1;
                 continue;
             }
