@@ -128,6 +128,19 @@ impl Lever {
     }
 }
 
+/// G's stage-2 choice before it decides whether to exit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Choice {
+    pub regime: Regime,
+    pub omega: f64,
+    /// G's value after any penalty.
+    pub value: f64,
+    pub paid: f64,
+    pub omega_unregulated: f64,
+    /// Values closer than this are ties (relative to V's coefficients).
+    pub tie: f64,
+}
+
 /// The subgame after δ is fixed (stages 2–4).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StageOutcome {
@@ -230,9 +243,8 @@ impl OpennessGame {
         self.regulation.map_or(0.0, |reg| reg.penalty_at(omega))
     }
 
-    /// G's regulated choice at δ before the exit decision: (regime, ω, G's
-    /// value after the penalty, penalty paid, ω^u).
-    pub fn regulated_choice(&self, delta: f64) -> (Regime, f64, f64, f64, f64) {
+    /// G's regulated choice at δ, before the exit decision.
+    pub fn regulated_choice(&self, delta: f64) -> Choice {
         let v = self.value_poly(delta);
         let (wu, vu) = v.argmax_in(0.0, 1.0);
         let tie = 1e-12 * (1.0 + v.magnitude());
@@ -258,13 +270,26 @@ impl OpennessGame {
             }
             _ => (Regime::Nonbinding, wu, vu, 0.0),
         };
-        (regime, omega, g_value, paid, wu)
+        Choice {
+            regime,
+            omega,
+            value: g_value,
+            paid,
+            omega_unregulated: wu,
+            tie,
+        }
     }
 
     /// Stages 2–4 at a given δ: G's regulated choice and D's response.
     pub fn stage_outcome(&self, delta: f64) -> StageOutcome {
-        let (regime, omega, g_value, paid, wu) = self.regulated_choice(delta);
-        let tie = 1e-12 * (1.0 + self.value_poly(delta).magnitude());
+        let Choice {
+            regime,
+            omega,
+            value: g_value,
+            paid,
+            omega_unregulated: wu,
+            tie,
+        } = self.regulated_choice(delta);
         if g_value < -tie {
             return StageOutcome {
                 delta,

@@ -114,7 +114,7 @@ impl OpennessMarket {
         };
         // α1* ≤ α0 + r(1+κ)/(2c1); twice that leaves room for exploration.
         let alpha1_max = alpha0_max + game.r * (1.0 + game.kappa) / game.c1;
-        let (_, best_omega, ..) = game.regulated_choice(delta);
+        let best_omega = game.regulated_choice(delta).omega;
         OpennessMarket {
             game,
             delta,
