@@ -12,6 +12,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+use crate::dynamics::{Schedule, Termination};
 use crate::openness::{Alpha0, BargainingRule, OpennessGame, PenaltyForm, Regulation};
 use crate::race::{Actions, Leakage, Nontrivial, RaceGame, Utility};
 
@@ -25,10 +26,65 @@ pub struct ConfigError {
     pub message: String,
 }
 
-/// A validated configuration.
+/// A validated configuration (one sweep point).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub model: ModelConfig,
+    /// `[dynamics]`; absent = the config is only solved, not simulated.
+    pub dynamics: Option<DynamicsConfig>,
+    pub runs: RunsConfig,
+    pub output: OutputConfig,
+}
+
+/// `[dynamics]`: the update rule, schedule and termination of every run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DynamicsConfig {
+    pub rule: RuleConfig,
+    pub schedule: Schedule,
+    pub termination: Termination,
+    /// σ of the observation noise on payoffs (logit, Hedge).
+    pub noise: f64,
+    /// Openness market: G moves every k-th iteration (two timescales).
+    pub leader_every: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RuleConfig {
+    BestResponse { inertia: f64 },
+    EpsilonGreedy { epsilon: f64 },
+    Logit { temperature: f64, points: usize },
+    FictitiousPlay,
+    Gradient { step: f64, decay: f64 },
+    Hedge { eta: f64, points: usize },
+}
+
+impl RuleConfig {
+    pub fn name(&self) -> &'static str {
+        match self {
+            RuleConfig::BestResponse { .. } => "best_response",
+            RuleConfig::EpsilonGreedy { .. } => "epsilon_greedy",
+            RuleConfig::Logit { .. } => "logit",
+            RuleConfig::FictitiousPlay => "fictitious_play",
+            RuleConfig::Gradient { .. } => "gradient",
+            RuleConfig::Hedge { .. } => "hedge",
+        }
+    }
+}
+
+/// `[runs]`: seeded replicates per sweep point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunsConfig {
+    pub seeds_per_point: u64,
+    pub master_seed: u64,
+}
+
+/// `[output]`: where results go and how trajectories are sampled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputConfig {
+    /// `None`: `output/<config file stem>`.
+    pub dir: Option<std::path::PathBuf>,
+    /// Keep every k-th iteration of each run; 0 = no trajectories.
+    pub trajectory_every: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +93,7 @@ pub enum ModelConfig {
     Race(RaceGame),
 }
 
-const TOP_LEVEL: &[&str] = &["model"];
+const TOP_LEVEL: &[&str] = &["model", "dynamics", "sweep", "runs", "output"];
 const FAMILIES: &[&str] = &["openness", "race"];
 
 /// Read and validate a config file.
@@ -53,8 +109,19 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// Validate config text; `origin` names it in error messages.
 pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+    parse_table(&parse_toml(text, origin)?, origin)
+}
+
+/// TOML text to a table, with one-line syntax errors.
+pub fn parse_toml(text: &str, origin: &str) -> Result<toml::Table, ConfigError> {
     let cx = Cx { origin };
-    let table: toml::Table = toml::from_str(text).map_err(|e| cx.syntax(text, &e))?;
+    toml::from_str(text).map_err(|e| cx.syntax(text, &e))
+}
+
+/// Validate one point's table (the `[sweep]` section, if any, is left to
+/// `plan::expand` and ignored here).
+pub fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, ConfigError> {
+    let cx = Cx { origin };
     for key in table.keys() {
         if !TOP_LEVEL.contains(&key.as_str()) {
             return Err(cx.unknown(key, TOP_LEVEL));
@@ -97,7 +164,36 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
             ));
         }
     };
-    Ok(Config { model })
+    let dynamics = match table.get("dynamics") {
+        Some(v) => Some(dynamics(&cx, v.clone())?),
+        None => None,
+    };
+    let runs: RawRuns = match table.get("runs") {
+        Some(v) => cx.section("runs", v.clone())?,
+        None => RawRuns::default(),
+    };
+    if runs.seeds_per_point == 0 {
+        return Err(cx.err(
+            "runs.seeds_per_point",
+            "= 0 is out of range [1, inf)".into(),
+        ));
+    }
+    let output: RawOutput = match table.get("output") {
+        Some(v) => cx.section("output", v.clone())?,
+        None => RawOutput::default(),
+    };
+    Ok(Config {
+        model,
+        dynamics,
+        runs: RunsConfig {
+            seeds_per_point: runs.seeds_per_point,
+            master_seed: runs.master_seed,
+        },
+        output: OutputConfig {
+            dir: output.dir,
+            trajectory_every: output.trajectory_every,
+        },
+    })
 }
 
 /// The context of one parse: where errors point.
@@ -646,5 +742,171 @@ fn race(cx: &Cx, model: toml::Value) -> Result<RaceGame, ConfigError> {
             RawNontrivial::NotAllEqual => Nontrivial::NotAllEqual,
             RawNontrivial::Any => Nontrivial::Any,
         },
+    })
+}
+
+// --------------------------------------------------- dynamics, runs, output
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDynamics {
+    rule: RawRuleName,
+    #[serde(default = "simultaneous")]
+    schedule: RawSchedule,
+    #[serde(default = "thousand")]
+    max_iterations: u64,
+    #[serde(default = "default_tol")]
+    tol: f64,
+    #[serde(default = "five")]
+    window: u64,
+    #[serde(default = "one")]
+    inertia: f64,
+    #[serde(default = "tenth")]
+    epsilon: f64,
+    #[serde(default = "default_temperature")]
+    temperature: f64,
+    #[serde(default = "default_points")]
+    points: u64,
+    #[serde(default = "half")]
+    step: f64,
+    #[serde(default)]
+    decay: f64,
+    #[serde(default = "half")]
+    eta: f64,
+    #[serde(default)]
+    noise: f64,
+    #[serde(default = "one_u")]
+    leader_every: u64,
+}
+
+fn simultaneous() -> RawSchedule {
+    RawSchedule::Simultaneous
+}
+fn thousand() -> u64 {
+    1000
+}
+fn default_tol() -> f64 {
+    1e-9
+}
+fn five() -> u64 {
+    5
+}
+fn tenth() -> f64 {
+    0.1
+}
+fn default_temperature() -> f64 {
+    0.05
+}
+fn default_points() -> u64 {
+    101
+}
+fn half() -> f64 {
+    0.5
+}
+fn one_u() -> u64 {
+    1
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum RawRuleName {
+    BestResponse,
+    EpsilonGreedy,
+    Logit,
+    FictitiousPlay,
+    Gradient,
+    Hedge,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum RawSchedule {
+    Simultaneous,
+    RoundRobin,
+    RandomOrder,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuns {
+    #[serde(default = "one_u")]
+    seeds_per_point: u64,
+    #[serde(default)]
+    master_seed: u64,
+}
+
+impl Default for RawRuns {
+    fn default() -> Self {
+        RawRuns {
+            seeds_per_point: 1,
+            master_seed: 0,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    dir: Option<std::path::PathBuf>,
+    #[serde(default)]
+    trajectory_every: u64,
+}
+
+impl Cx<'_> {
+    fn at_least_one(&self, field: &str, v: u64) -> Result<u64, ConfigError> {
+        if v == 0 {
+            Err(self.err(field, "= 0 is out of range [1, inf)".into()))
+        } else {
+            Ok(v)
+        }
+    }
+}
+
+fn dynamics(cx: &Cx, value: toml::Value) -> Result<DynamicsConfig, ConfigError> {
+    let raw: RawDynamics = cx.section("dynamics", value)?;
+    let points = cx.at_least_one("dynamics.points", raw.points)?;
+    if points < 2 {
+        return Err(cx.err(
+            "dynamics.points",
+            format!("= {points} is out of range [2, inf)"),
+        ));
+    }
+    let points = points as usize;
+    let rule = match raw.rule {
+        RawRuleName::BestResponse => RuleConfig::BestResponse {
+            inertia: cx.check("dynamics.inertia", raw.inertia, Domain::Unit)?,
+        },
+        RawRuleName::EpsilonGreedy => RuleConfig::EpsilonGreedy {
+            epsilon: cx.check("dynamics.epsilon", raw.epsilon, Domain::Unit)?,
+        },
+        RawRuleName::Logit => RuleConfig::Logit {
+            temperature: cx.check("dynamics.temperature", raw.temperature, Domain::Positive)?,
+            points,
+        },
+        RawRuleName::FictitiousPlay => RuleConfig::FictitiousPlay,
+        RawRuleName::Gradient => RuleConfig::Gradient {
+            step: cx.check("dynamics.step", raw.step, Domain::Positive)?,
+            decay: cx.check("dynamics.decay", raw.decay, Domain::NonNegative)?,
+        },
+        RawRuleName::Hedge => RuleConfig::Hedge {
+            eta: cx.check("dynamics.eta", raw.eta, Domain::Positive)?,
+            points,
+        },
+    };
+    Ok(DynamicsConfig {
+        rule,
+        schedule: match raw.schedule {
+            RawSchedule::Simultaneous => Schedule::Simultaneous,
+            RawSchedule::RoundRobin => Schedule::RoundRobin,
+            RawSchedule::RandomOrder => Schedule::RandomOrder,
+        },
+        termination: Termination {
+            max_iterations: cx.at_least_one("dynamics.max_iterations", raw.max_iterations)?,
+            tol: cx.check("dynamics.tol", raw.tol, Domain::NonNegative)?,
+            window: cx.at_least_one("dynamics.window", raw.window)?,
+            stop_on_cycle: true,
+        },
+        noise: cx.check("dynamics.noise", raw.noise, Domain::NonNegative)?,
+        leader_every: cx.at_least_one("dynamics.leader_every", raw.leader_every)?,
     })
 }

@@ -7,4 +7,5 @@ pub mod dynamics;
 pub mod math;
 pub mod mip;
 pub mod openness;
+pub mod plan;
 pub mod race;

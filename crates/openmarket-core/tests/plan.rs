@@ -1,0 +1,138 @@
+//! Sweep expansion: grid order, axis kinds, designs, and errors that name
+//! the axis.
+
+use openmarket_core::config::{ModelConfig, RuleConfig};
+use openmarket_core::openness::Alpha0;
+use openmarket_core::plan::{expand, run_seed};
+
+const BASE: &str = r#"
+[model]
+family = "openness"
+alpha0 = 0.2
+r = 1.0
+c0 = 1.0
+c1 = 1.0
+epsilon = 0.1
+[model.regulation]
+theta = 0.6
+penalty = 0.05
+[dynamics]
+rule = "best_response"
+[runs]
+seeds_per_point = 3
+master_seed = 7
+"#;
+
+fn alpha0(p: &openmarket_core::plan::Point) -> f64 {
+    match &p.config.model {
+        ModelConfig::Openness(g) => match g.alpha0 {
+            Alpha0::Exogenous(a) => a,
+            Alpha0::Endogenous => f64::NAN,
+        },
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn grid_is_the_cartesian_product_in_row_major_order() {
+    let text = format!(
+        "{BASE}\n[sweep]\n\"model.alpha0\" = {{ linspace = {{ start = 0.0, stop = 0.5, num = 6 }} }}\n\"dynamics.rule\" = {{ values = [\"best_response\", \"gradient\"] }}\n"
+    );
+    let plan = expand(&text, "x.toml").unwrap();
+    assert_eq!(plan.axes, vec!["dynamics.rule", "model.alpha0"]);
+    assert_eq!(plan.points.len(), 12);
+    assert_eq!(plan.runs(), 36);
+    assert_eq!((plan.seeds_per_point, plan.master_seed), (3, 7));
+    // Last axis fastest: alpha0 cycles within each rule.
+    let a: Vec<f64> = plan.points.iter().map(alpha0).collect();
+    assert_eq!(&a[..6], &[0.0, 0.1, 0.2, 0.3, 0.4, 0.5]);
+    assert_eq!(&a[6..], &a[..6]);
+    let rule = |k: usize| plan.points[k].config.dynamics.as_ref().unwrap().rule;
+    assert!(matches!(rule(0), RuleConfig::BestResponse { .. }));
+    assert!(matches!(rule(11), RuleConfig::Gradient { .. }));
+}
+
+#[test]
+fn logspace_uses_base_ten_exponents() {
+    let text = format!(
+        "{BASE}\n[sweep]\n\"model.r\" = {{ logspace = {{ start = -1.0, stop = 1.0, num = 3 }} }}\n"
+    );
+    let plan = expand(&text, "x.toml").unwrap();
+    let r: Vec<f64> = plan
+        .points
+        .iter()
+        .map(|p| match &p.config.model {
+            ModelConfig::Openness(g) => g.r,
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(r, vec![0.1, 1.0, 10.0]);
+}
+
+#[test]
+fn latin_hypercube_puts_one_point_in_each_stratum() {
+    let text = format!(
+        "{BASE}\n[sweep.design]\nkind = \"latin_hypercube\"\nn = 20\nseed = 3\nranges = {{ \"model.c0\" = [1.0, 3.0], \"model.epsilon\" = [0.0, 0.2] }}\n"
+    );
+    let plan = expand(&text, "x.toml").unwrap();
+    assert_eq!(plan.points.len(), 20);
+    for (axis, lo, hi) in [(0, 1.0, 3.0), (1, 0.0, 0.2)] {
+        let mut strata: Vec<usize> = plan
+            .points
+            .iter()
+            .map(|p| {
+                let v = p.params[axis].1.as_float().unwrap();
+                assert!((lo..hi).contains(&v));
+                ((v - lo) / (hi - lo) * 20.0) as usize
+            })
+            .collect();
+        strata.sort();
+        assert_eq!(strata, (0..20).collect::<Vec<_>>());
+    }
+    assert_eq!(
+        plan,
+        expand(&text, "x.toml").unwrap(),
+        "seeded: same design twice"
+    );
+}
+
+#[test]
+fn a_bad_axis_value_names_the_axis_and_the_field() {
+    let text = format!("{BASE}\n[sweep]\n\"model.alpha0\" = {{ values = [0.1, -1.0] }}\n");
+    let e = expand(&text, "configs/x.toml").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "configs/x.toml: sweep point 1 (model.alpha0 = -1.0): model.alpha0 = -1 is out of range [0, inf)"
+    );
+    let text = format!("{BASE}\n[sweep]\n\"model.alpah0\" = {{ values = [0.1] }}\n");
+    let e = expand(&text, "x.toml").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("model.alpah0 is not a known key; did you mean `alpha0`?"),
+        "{e}"
+    );
+    let text = format!(
+        "{BASE}\n[sweep]\n\"model.r\" = {{ linspace = {{ start = 0.0, stop = 1.0, num = 0 }} }}\n"
+    );
+    let e = expand(&text, "x.toml").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("sweep.\"model.r\".linspace.num = 0 is out of range [1, inf)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn run_seeds_are_distinct() {
+    let mut seen = std::collections::HashSet::new();
+    for point in 0..100 {
+        for rep in 0..10 {
+            assert!(seen.insert(run_seed(42, point, rep)));
+        }
+    }
+    assert_ne!(
+        run_seed(42, 3, 1),
+        run_seed(43, 3, 1),
+        "the master seed matters"
+    );
+}
