@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod dynamics;
+pub mod experiment;
 pub mod math;
 pub mod mip;
 pub mod openness;

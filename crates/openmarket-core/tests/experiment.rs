@@ -1,0 +1,112 @@
+//! The experiment runner: runs checked against each point's exact
+//! equilibria, and bit-identical results whatever the thread count.
+
+use openmarket_core::experiment::{Batch, run_plan};
+use openmarket_core::plan::expand;
+
+const OPENNESS: &str = r#"
+[model]
+family = "openness"
+alpha0 = 0.2
+r = 1.0
+c0 = 1.0
+c1 = 1.0
+epsilon = 0.1
+[model.bargaining]
+rule = "fixed"
+delta = 0.8
+[dynamics]
+rule = "best_response"
+max_iterations = 200
+[runs]
+seeds_per_point = 4
+master_seed = 11
+[sweep]
+"model.alpha0" = { linspace = { start = 0.0, stop = 0.6, num = 7 } }
+"dynamics.schedule" = { values = ["simultaneous", "round_robin", "random_order"] }
+"#;
+
+const RACE: &str = r#"
+[model]
+family = "race"
+utility = "share"
+head_start = [3.0, 5.0, 3.0]
+boost = [1.0, 4.0, 0.0]
+[model.leakage]
+preset = "matrix"
+matrix = [[0.0, 3.0, 0.0], [0.0, 0.0, 4.0], [1.0, 0.0, 0.0]]
+[dynamics]
+rule = "hedge"
+max_iterations = 300
+noise = 0.05
+[runs]
+seeds_per_point = 6
+master_seed = 5
+[sweep]
+"dynamics.rule" = { values = ["best_response", "hedge", "logit", "fictitious_play"] }
+"model.actions" = { values = ["discrete", "continuous"] }
+"#;
+
+fn collect(text: &str, threads: usize, batch: usize) -> Batch {
+    let plan = expand(text, "test.toml").unwrap();
+    let points: Vec<usize> = (0..plan.points.len()).collect();
+    let mut all = Batch::default();
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| {
+            run_plan(&plan, &points, batch, 10, None, |b| {
+                all.equilibria.extend(b.equilibria);
+                all.runs.extend(b.runs);
+                all.trajectories.extend(b.trajectories);
+                Ok(())
+            })
+        })
+        .unwrap();
+    all
+}
+
+#[test]
+fn openness_best_response_runs_reach_the_spe_at_every_point() {
+    let out = collect(OPENNESS, 2, 5);
+    assert_eq!(out.runs.len(), 7 * 3 * 4);
+    assert_eq!(out.equilibria.len(), 21);
+    for r in &out.runs {
+        assert!(r.converged, "{r:?}");
+        assert!(r.dist_to_equilibrium.unwrap() < 1e-6, "{r:?}");
+    }
+}
+
+#[test]
+fn same_output_with_one_and_two_threads_and_any_batch_size() {
+    for text in [OPENNESS, RACE] {
+        let one = collect(text, 1, 3);
+        let two = collect(text, 2, 7);
+        assert_eq!(one.runs, two.runs);
+        assert_eq!(one.equilibria, two.equilibria);
+        assert_eq!(one.trajectories, two.trajectories);
+    }
+}
+
+#[test]
+fn discrete_best_response_cycles_on_the_race_without_pure_ne() {
+    let out = collect(RACE, 2, 4);
+    let br_discrete: Vec<_> = out
+        .runs
+        .iter()
+        .filter(|r| r.rule == "best_response" && r.point == 0)
+        .collect();
+    assert_eq!(br_discrete.len(), 6);
+    for r in br_discrete {
+        assert!(r.cycle_detected && !r.converged, "{r:?}");
+        assert_eq!(r.dist_to_equilibrium, None, "no pure NE to be near");
+    }
+    // Hedge is a no-regret learner: its average regret is reported.
+    assert!(
+        out.runs
+            .iter()
+            .filter(|r| r.rule == "hedge")
+            .all(|r| r.avg_regret.is_some())
+    );
+}
