@@ -12,8 +12,10 @@ use openmarket_core::mip;
 use openmarket_core::race::enumerate::Enumeration;
 use openmarket_core::race::mip::DiscreteMip;
 use openmarket_core::race::{Actions, RaceGame, RaceSolution, RaceSolver, SolveError};
+use openmarket_core::{experiment, plan};
+use sha2::{Digest, Sha256};
 
-use crate::report;
+use crate::{output, report};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -46,7 +48,24 @@ pub enum Command {
         #[arg(long)]
         mip_backend: Option<String>,
     },
+    /// Run the dynamics of a config (and its sweep) and write Parquet output.
+    Run {
+        /// A TOML config with a [dynamics] section (see configs/quickstart.toml).
+        config: PathBuf,
+        /// Output folder (default: [output] dir, else output/<config name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run a plan larger than the safety limit.
+        #[arg(long)]
+        yes: bool,
+    },
 }
+
+/// Plans with more runs than this need `--yes`.
+pub const PLAN_LIMIT: u64 = 1_000_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SolverChoice {
@@ -130,7 +149,136 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Run {
+            config,
+            out,
+            threads,
+            yes,
+        } => run_experiment(config, out, threads, yes),
     }
+}
+
+fn run_experiment(
+    config: PathBuf,
+    out: Option<PathBuf>,
+    threads: Option<usize>,
+    yes: bool,
+) -> Result<(), CliError> {
+    let origin = config.display().to_string();
+    let text = std::fs::read_to_string(&config).map_err(|e| {
+        CliError::Config(ConfigError {
+            origin: origin.clone(),
+            field: None,
+            message: format!("cannot read file: {e}"),
+        })
+    })?;
+    let plan = plan::expand(&text, &origin)?;
+    experiment::check_plan(&plan).map_err(|e| CliError::Usage(format!("{origin}: {e}")))?;
+    if plan.runs() > PLAN_LIMIT && !yes {
+        return Err(CliError::Usage(format!(
+            "{origin}: the plan has {} points × {} seeds = {} runs, above the limit of {PLAN_LIMIT}; pass --yes to run it",
+            plan.points.len(),
+            plan.seeds_per_point,
+            plan.runs()
+        )));
+    }
+    let first = &plan.points[0].config;
+    let dir = out.or_else(|| first.output.dir.clone()).unwrap_or_else(|| {
+        PathBuf::from("output").join(
+            config
+                .file_stem()
+                .map_or("experiment".into(), |s| s.to_string_lossy().to_string()),
+        )
+    });
+    let trajectory_every = first.output.trajectory_every;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?;
+    let started = Instant::now();
+    let mut writer = output::ExperimentWriter::create(&plan, &dir)?;
+    let counter = AtomicU64::new(0);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(plan.runs());
+        bar.set_style(
+            ProgressStyle::with_template("{pos}/{len} runs {wide_bar} {elapsed_precise} eta {eta}")
+                .expect("valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let all: Vec<usize> = (0..plan.points.len()).collect();
+    // Batches small enough to bound memory, large enough to keep both
+    // cores busy and row groups reasonably sized.
+    let batch = (200_000 / plan.seeds_per_point.max(1) as usize).clamp(1, 10_000);
+    let (mut converged, mut total) = (0u64, 0u64);
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(counter.load(Ordering::Relaxed));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let r = pool.install(|| {
+            experiment::run_plan(&plan, &all, batch, trajectory_every, Some(&counter), |b| {
+                total += b.runs.len() as u64;
+                converged += b.runs.iter().filter(|r| r.converged).count() as u64;
+                writer.write(b).map_err(|e| format!("{e:#}"))
+            })
+        });
+        done.store(true, Ordering::Relaxed);
+        r
+    });
+    bar.finish_and_clear();
+    result.map_err(|e| CliError::Other(anyhow::anyhow!(e)))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
+    let threads_used = pool.current_num_threads();
+    let dir = writer.finish(|runs, equilibria, trajectories| {
+        serde_json::json!({
+            "config_file": origin,
+            "config": text,
+            "config_sha256": hash,
+            "openmarket_version": env!("CARGO_PKG_VERSION"),
+            "git_revision": git_revision(),
+            "master_seed": plan.master_seed,
+            "seeds_per_point": plan.seeds_per_point,
+            "axes": plan.axes,
+            "points": plan.points.len(),
+            "threads": threads_used,
+            "rows": { "runs": runs, "equilibria": equilibria, "trajectories": trajectories },
+            "wall_seconds": seconds,
+        })
+    })?;
+    println!(
+        "{} points × {} seeds = {total} runs in {seconds:.2} s on {threads_used} threads; {converged} converged ({:.1}%)",
+        plan.points.len(),
+        plan.seeds_per_point,
+        100.0 * converged as f64 / total.max(1) as f64
+    );
+    println!(
+        "wrote {}/{{runs,equilibria{}}}.parquet and manifest.json",
+        dir.display(),
+        if trajectory_every > 0 {
+            ",trajectories"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+/// The git revision of the working directory, if it is a checkout.
+fn git_revision() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn solve_error(e: SolveError) -> CliError {

@@ -2,6 +2,7 @@
 //! [`openmarket_core`], which holds the models, solvers and dynamics.
 
 pub mod cli;
+pub mod output;
 pub mod report;
 
 pub use openmarket_core as core;
