@@ -101,7 +101,7 @@ fn same_parquet_content_with_one_and_two_threads() {
 }
 
 #[test]
-fn run_refuses_a_config_without_dynamics_and_an_existing_folder() {
+fn run_refuses_bad_targets_and_replaces_a_previous_experiment() {
     let o = openmarket(&[
         "run",
         "configs/openness_baseline.toml",
