@@ -193,38 +193,27 @@ pub fn run_one(
     } else {
         &mut no_obs
     };
+    let mut simulate = |game: &dyn LearningGame| {
+        let start: Vec<f64> = (0..game.agents())
+            .map(|i| game.space(i).sample(&mut rng))
+            .collect();
+        run(
+            game,
+            rule.as_mut(),
+            d.schedule,
+            start,
+            &d.termination,
+            &mut rng,
+            observer,
+        )
+    };
     let result = match &point.config.model {
-        ModelConfig::Race(g) => {
-            let game = RaceLearning::new(g);
-            let start: Vec<f64> = (0..game.agents())
-                .map(|i| game.space(i).sample(&mut rng))
-                .collect();
-            run(
-                &game,
-                rule.as_mut(),
-                d.schedule,
-                start,
-                &d.termination,
-                &mut rng,
-                observer,
-            )
-        }
-        ModelConfig::Openness(g) => {
-            let game =
-                OpennessMarket::new(*g, solution.delta.expect("openness has δ"), d.leader_every);
-            let start: Vec<f64> = (0..game.agents())
-                .map(|i| game.space(i).sample(&mut rng))
-                .collect();
-            run(
-                &game,
-                rule.as_mut(),
-                d.schedule,
-                start,
-                &d.termination,
-                &mut rng,
-                observer,
-            )
-        }
+        ModelConfig::Race(g) => simulate(&RaceLearning::new(g)),
+        ModelConfig::Openness(g) => simulate(&OpennessMarket::new(
+            *g,
+            solution.delta.expect("openness has δ"),
+            d.leader_every,
+        )),
     };
     let profiles = solution.profiles();
     let row = RunRow {
