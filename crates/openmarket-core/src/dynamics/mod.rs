@@ -268,15 +268,18 @@ pub fn run(
         }
         // Only deterministic rules on finite games: the key is exact.
         if detect_cycles && nash_conv > stop.tol {
-            let key: Vec<u64> = profile.iter().map(|a| a.to_bits()).collect();
-            if !seen.insert((
-                key,
-                if schedule == Schedule::RoundRobin {
-                    t % n as u64
-                } else {
-                    0
-                },
-            )) {
+            let phase = if schedule == Schedule::RoundRobin {
+                t % n as u64
+            } else {
+                0
+            };
+            // A mixed-radix index of the profile: no allocation per
+            // iteration; profiles too large for 128 bits are boxed.
+            let key = match grid_index(game, &profile) {
+                Some(k) => ProfileKey::Index(k),
+                None => ProfileKey::Bits(profile.iter().map(|a| a.to_bits()).collect()),
+            };
+            if !seen.insert((key, phase)) {
                 reason = StopReason::Cycle;
                 break;
             }
@@ -298,6 +301,26 @@ pub fn run(
         reason,
         avg_regret: rule.avg_regret(),
     }
+}
+
+#[derive(Hash, PartialEq, Eq)]
+enum ProfileKey {
+    Index(u128),
+    Bits(Vec<u64>),
+}
+
+/// The profile's position in the product of the agents' grids, if every
+/// action is a grid point and the product fits in 128 bits.
+fn grid_index(game: &dyn LearningGame, profile: &[f64]) -> Option<u128> {
+    let mut key: u128 = 0;
+    for (i, a) in profile.iter().enumerate() {
+        let Space::Grid(g) = game.space(i) else {
+            return None;
+        };
+        let k = g.iter().position(|v| v == a)?;
+        key = key.checked_mul(g.len() as u128)?.checked_add(k as u128)?;
+    }
+    Some(key)
 }
 
 /// L∞ distance from `x` to the nearest profile of `set` (∞ if it is empty).
