@@ -15,7 +15,7 @@ use openmarket_core::race::{Actions, RaceGame, RaceSolution, RaceSolver, SolveEr
 use openmarket_core::{experiment, plan};
 use sha2::{Digest, Sha256};
 
-use crate::{output, report};
+use crate::{output, report, summary};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -61,6 +61,56 @@ pub enum Command {
         /// Run a plan larger than the safety limit.
         #[arg(long)]
         yes: bool,
+        /// Finish an interrupted run of the same config into the same --out,
+        /// skipping the blocks of points already written.
+        #[arg(long)]
+        resume: bool,
+        /// Run only shard K of N (every N-th block of points) and keep its
+        /// part files for `openmarket merge`; e.g. --shard 0/4.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<output::Shard>,
+    },
+    /// Print the size of a sweep (points, runs, rows, bytes) without running it.
+    Plan { config: PathBuf },
+    /// Convergence verdict of an experiment folder: per rule and per point,
+    /// and the points where the dynamics disagree with the equilibria.
+    Summarize {
+        dir: PathBuf,
+        /// Print one JSON object instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Print every point's row, not only the overview and the worst.
+        #[arg(long)]
+        points: bool,
+        /// A point disagrees when its runs' median L∞ distance to the nearest
+        /// equilibrium exceeds this.
+        #[arg(long, default_value_t = 1e-3, value_name = "D")]
+        dist_tol: f64,
+        /// Exit with code 3 when any point (and rule) has a smaller share of
+        /// converged runs than SHARE, in [0, 1].
+        #[arg(long, value_name = "SHARE")]
+        fail_if_unconverged: Option<f64>,
+    },
+    /// Draw a figure from an experiment folder (PNG or SVG).
+    Plot {
+        dir: PathBuf,
+        #[arg(long, value_enum)]
+        kind: crate::plot::Kind,
+        #[arg(long, value_enum, default_value_t = crate::plot::Format::Png)]
+        format: crate::plot::Format,
+        /// Output file (default: DIR/plots/KIND.png or .svg).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Merge the folders of `run --shard K/N` into one experiment folder,
+    /// after checking that they cover the plan exactly once.
+    Merge {
+        /// The shard folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged experiment folder.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -93,15 +143,20 @@ pub enum CliError {
     /// The request does not fit the game (e.g. enumerating 40 labs).
     #[error("{0}")]
     Usage(String),
+    /// A check the user asked for failed (`summarize --fail-if-unconverged`).
+    #[error("{0}")]
+    Check(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
 
 impl CliError {
-    /// 2 for bad input (usage and config), 1 for failures while running.
+    /// 2 for bad input (usage and config), 3 for a failed check, 1 for
+    /// failures while running.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Config(_) | CliError::Usage(_) => 2,
+            CliError::Check(_) => 3,
             CliError::Other(_) => 1,
         }
     }
@@ -154,27 +209,101 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             out,
             threads,
             yes,
-        } => run_experiment(config, out, threads, yes),
+            resume,
+            shard,
+        } => run_experiment(
+            config,
+            RunOptions {
+                out,
+                threads,
+                yes,
+                resume,
+                shard: shard.unwrap_or(output::Shard::WHOLE),
+            },
+        ),
+        Command::Plan { config } => {
+            let (text, origin) = read_config(&config)?;
+            let plan = plan::expand(&text, &origin)?;
+            print!("{}", report::plan_text(&origin, &plan));
+            Ok(())
+        }
+        Command::Merge { dirs, out } => merge(&dirs, &out),
+        Command::Summarize {
+            dir,
+            json,
+            points,
+            dist_tol,
+            fail_if_unconverged,
+        } => {
+            if !(dist_tol >= 0.0 && dist_tol.is_finite()) {
+                return Err(CliError::Usage(format!(
+                    "--dist-tol = {dist_tol} is out of range [0, inf)"
+                )));
+            }
+            if let Some(m) = fail_if_unconverged.filter(|m| !(0.0..=1.0).contains(m)) {
+                return Err(CliError::Usage(format!(
+                    "--fail-if-unconverged = {m} is out of range [0, 1]"
+                )));
+            }
+            let summary = summary::summarize(&dir, dist_tol)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary.json(fail_if_unconverged)?)
+                        .map_err(anyhow::Error::from)?
+                );
+            } else {
+                print!("{}", summary.text(points, fail_if_unconverged)?);
+            }
+            if let Some(m) = fail_if_unconverged {
+                let bad = summary.unconverged(m)?.height();
+                if bad > 0 {
+                    return Err(CliError::Check(format!(
+                        "{bad} of {} points have a converged share below {m}",
+                        summary.points.height()
+                    )));
+                }
+            }
+            Ok(())
+        }
+        Command::Plot {
+            dir,
+            kind,
+            format,
+            out,
+        } => {
+            let path = crate::plot::plot(&dir, kind, format, out)?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
     }
 }
 
-fn run_experiment(
-    config: PathBuf,
-    out: Option<PathBuf>,
-    threads: Option<usize>,
-    yes: bool,
-) -> Result<(), CliError> {
+fn read_config(config: &std::path::Path) -> Result<(String, String), CliError> {
     let origin = config.display().to_string();
-    let text = std::fs::read_to_string(&config).map_err(|e| {
+    let text = std::fs::read_to_string(config).map_err(|e| {
         CliError::Config(ConfigError {
             origin: origin.clone(),
             field: None,
             message: format!("cannot read file: {e}"),
         })
     })?;
+    Ok((text, origin))
+}
+
+pub struct RunOptions {
+    pub out: Option<PathBuf>,
+    pub threads: Option<usize>,
+    pub yes: bool,
+    pub resume: bool,
+    pub shard: output::Shard,
+}
+
+fn run_experiment(config: PathBuf, opts: RunOptions) -> Result<(), CliError> {
+    let (text, origin) = read_config(&config)?;
     let plan = plan::expand(&text, &origin)?;
     experiment::check_plan(&plan).map_err(|e| CliError::Usage(format!("{origin}: {e}")))?;
-    if plan.runs() > PLAN_LIMIT && !yes {
+    if plan.runs() > PLAN_LIMIT && !opts.yes {
         return Err(CliError::Usage(format!(
             "{origin}: the plan has {} points × {} seeds = {} runs, above the limit of {PLAN_LIMIT}; pass --yes to run it",
             plan.points.len(),
@@ -183,24 +312,50 @@ fn run_experiment(
         )));
     }
     let first = &plan.points[0].config;
-    let dir = out.or_else(|| first.output.dir.clone()).unwrap_or_else(|| {
-        PathBuf::from("output").join(
-            config
-                .file_stem()
-                .map_or("experiment".into(), |s| s.to_string_lossy().to_string()),
-        )
-    });
+    let dir = opts
+        .out
+        .or_else(|| first.output.dir.clone())
+        .unwrap_or_else(|| {
+            PathBuf::from("output").join(
+                config
+                    .file_stem()
+                    .map_or("experiment".into(), |s| s.to_string_lossy().to_string()),
+            )
+        });
     let trajectory_every = first.output.trajectory_every;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(opts.threads.unwrap_or(0))
         .build()
         .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?;
     let started = Instant::now();
-    let mut writer = output::ExperimentWriter::create(&plan, &dir)?;
-    let counter = AtomicU64::new(0);
+    let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
+    let store = output::Store::open(
+        &plan,
+        &dir,
+        opts.shard,
+        &hash,
+        trajectory_every,
+        opts.resume,
+    )?;
+    let layout = store.layout;
+    let owned: Vec<usize> = layout.owned(opts.shard).collect();
+    let todo: Vec<usize> = owned
+        .iter()
+        .copied()
+        .filter(|&b| !store.is_done(b))
+        .collect();
+    let runs_in = |blocks: &[usize]| -> u64 {
+        blocks
+            .iter()
+            .map(|&b| layout.range(b).len() as u64 * plan.seeds_per_point)
+            .sum()
+    };
+    let total = runs_in(&owned);
+    let skipped = total - runs_in(&todo);
+    let counter = AtomicU64::new(skipped);
     let done = std::sync::atomic::AtomicBool::new(false);
     let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(plan.runs());
+        let bar = ProgressBar::new(total);
         bar.set_style(
             ProgressStyle::with_template("{pos}/{len} runs {wide_bar} {elapsed_precise} eta {eta}")
                 .expect("valid template"),
@@ -209,12 +364,8 @@ fn run_experiment(
     } else {
         ProgressBar::hidden()
     };
-    let all: Vec<usize> = (0..plan.points.len()).collect();
-    // Batches small enough to bound memory, large enough to keep both
-    // cores busy and row groups reasonably sized.
-    let batch = (200_000 / plan.seeds_per_point.max(1) as usize).clamp(1, 10_000);
-    let (mut converged, mut total) = (0u64, 0u64);
-    let result = std::thread::scope(|scope| {
+    let mut converged = 0u64;
+    let result: anyhow::Result<()> = std::thread::scope(|scope| {
         scope.spawn(|| {
             while !done.load(Ordering::Relaxed) {
                 bar.set_position(counter.load(Ordering::Relaxed));
@@ -222,21 +373,25 @@ fn run_experiment(
             }
         });
         let r = pool.install(|| {
-            experiment::run_plan(&plan, &all, batch, trajectory_every, Some(&counter), |b| {
-                total += b.runs.len() as u64;
-                converged += b.runs.iter().filter(|r| r.converged).count() as u64;
-                writer.write(b).map_err(|e| format!("{e:#}"))
-            })
+            for &b in &todo {
+                let points: Vec<usize> = layout.range(b).collect();
+                let batch =
+                    experiment::run_points(&plan, &points, trajectory_every, Some(&counter))
+                        .map_err(|e| anyhow::anyhow!(e))?;
+                converged += batch.runs.iter().filter(|r| r.converged).count() as u64;
+                store.write_block(b, &batch)?;
+            }
+            Ok(())
         });
         done.store(true, Ordering::Relaxed);
         r
     });
     bar.finish_and_clear();
-    result.map_err(|e| CliError::Other(anyhow::anyhow!(e)))?;
+    result?;
     let seconds = started.elapsed().as_secs_f64();
-    let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
     let threads_used = pool.current_num_threads();
-    let dir = writer.finish(|runs, equilibria, trajectories| {
+    let shard = opts.shard;
+    let dir = store.finish(|rows| {
         serde_json::json!({
             "config_file": origin,
             "config": text,
@@ -246,26 +401,120 @@ fn run_experiment(
             "master_seed": plan.master_seed,
             "seeds_per_point": plan.seeds_per_point,
             "axes": plan.axes,
+            "studies": plan.studies,
             "points": plan.points.len(),
+            "layout": layout,
+            "shard": (shard != output::Shard::WHOLE).then_some(shard),
             "threads": threads_used,
-            "rows": { "runs": runs, "equilibria": equilibria, "trajectories": trajectories },
+            "resumed_runs": skipped,
+            "rows": rows,
             "wall_seconds": seconds,
         })
     })?;
+    let ran = total - skipped;
     println!(
-        "{} points × {} seeds = {total} runs in {seconds:.2} s on {threads_used} threads; {converged} converged ({:.1}%)",
+        "{} points × {} seeds: {ran} runs in {seconds:.2} s on {threads_used} threads{}{}; {converged} of {ran} converged ({:.1}%)",
         plan.points.len(),
         plan.seeds_per_point,
-        100.0 * converged as f64 / total.max(1) as f64
-    );
-    println!(
-        "wrote {}/{{runs,equilibria{}}}.parquet and manifest.json",
-        dir.display(),
-        if trajectory_every > 0 {
-            ",trajectories"
+        if shard != output::Shard::WHOLE {
+            format!(
+                " (shard {}/{}: {} of {} blocks)",
+                shard.k,
+                shard.n,
+                owned.len(),
+                layout.blocks
+            )
         } else {
-            ""
+            String::new()
+        },
+        if skipped > 0 {
+            format!(", {skipped} already done before --resume")
+        } else {
+            String::new()
+        },
+        100.0 * converged as f64 / ran.max(1) as f64
+    );
+    if shard == output::Shard::WHOLE {
+        println!(
+            "wrote {}/{{runs,equilibria{}}}.parquet and manifest.json",
+            dir.display(),
+            if trajectory_every > 0 {
+                ",trajectories"
+            } else {
+                ""
+            }
+        );
+    } else {
+        println!(
+            "wrote shard parts to {}/parts/ and manifest.json; combine the shards with `openmarket merge`",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &std::path::Path) -> Result<(), CliError> {
+    let started = Instant::now();
+    let shards: Vec<output::ShardDir> = dirs
+        .iter()
+        .map(|d| output::ShardDir::open(d))
+        .collect::<anyhow::Result<_>>()?;
+    let first = &shards[0].manifest;
+    for s in &shards[1..] {
+        for key in ["config_sha256", "layout"] {
+            if s.manifest[key] != first[key] {
+                return Err(CliError::Usage(format!(
+                    "{} and {} come from different experiments ({key} differs)",
+                    shards[0].dir.display(),
+                    s.dir.display()
+                )));
+            }
         }
+        if s.manifest["shard"]["n"] != first["shard"]["n"] {
+            return Err(CliError::Usage(format!(
+                "{} and {} were cut into different shard counts",
+                shards[0].dir.display(),
+                s.dir.display()
+            )));
+        }
+    }
+    let text = first["config"].as_str().unwrap_or_default();
+    let origin = first["config_file"]
+        .as_str()
+        .unwrap_or("manifest")
+        .to_string();
+    let plan = plan::expand(text, &origin)?;
+    let layout: output::Layout = serde_json::from_value(first["layout"].clone())
+        .map_err(|e| CliError::Other(anyhow::anyhow!("manifest layout: {e}")))?;
+    if layout != output::Layout::new(&plan, first["shard"]["n"].as_u64().unwrap_or(1) as usize) {
+        return Err(CliError::Other(anyhow::anyhow!(
+            "the shards' layout does not match their config's plan"
+        )));
+    }
+    let rows = output::merge(&plan, layout, &shards, out)?;
+    let mut manifest = first.clone();
+    manifest["shard"] = serde_json::Value::Null;
+    manifest["rows"] = serde_json::json!(rows);
+    manifest["merged_from"] = serde_json::json!(
+        shards
+            .iter()
+            .map(|s| s.dir.display().to_string())
+            .collect::<Vec<_>>()
+    );
+    manifest["shard_wall_seconds"] = serde_json::json!(
+        shards
+            .iter()
+            .map(|s| s.manifest["wall_seconds"].clone())
+            .collect::<Vec<_>>()
+    );
+    manifest["wall_seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
+    output::finish_merge(out, &manifest)?;
+    println!(
+        "merged {} shards ({} blocks, {} runs) into {}",
+        shards.len(),
+        layout.blocks,
+        rows.runs,
+        out.display()
     );
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 pub mod cli;
 pub mod output;
+pub mod plot;
 pub mod report;
+pub mod summary;
 
 pub use openmarket_core as core;

@@ -236,3 +236,99 @@ pub fn race_text(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> String {
     }
     s
 }
+
+/// Measured compressed sizes (zstd Parquet) on the quick-start output, per
+/// row; `plan` multiplies them out as an estimate.
+const BYTES_PER_RUN_ROW: f64 = 60.0;
+const BYTES_PER_EQUILIBRIUM_ROW: f64 = 30.0;
+const BYTES_PER_TRAJECTORY_ROW: f64 = 25.0;
+
+fn bytes_text(b: f64) -> String {
+    match b {
+        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
+        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        b if b >= 1e3 => format!("{:.1} kB", b / 1e3),
+        b => format!("{b:.0} B"),
+    }
+}
+
+/// `openmarket plan`: the size of a sweep, before running it.
+pub fn plan_text(origin: &str, plan: &openmarket_core::plan::Plan) -> String {
+    use openmarket_core::config::ModelConfig;
+    let mut s = String::new();
+    let runs = plan.runs();
+    let _ = writeln!(
+        s,
+        "{origin}: {} points × {} seeds = {runs} runs",
+        plan.points.len(),
+        plan.seeds_per_point
+    );
+    for (k, name) in plan.studies.iter().enumerate() {
+        let n = plan.points.iter().filter(|p| p.study == Some(k)).count();
+        let _ = writeln!(s, "  study {name}: {n} points");
+    }
+    let _ = writeln!(
+        s,
+        "  axes: {}",
+        if plan.axes.is_empty() {
+            "none".into()
+        } else {
+            plan.axes.join(", ")
+        }
+    );
+    // Openness points have exactly one equilibrium; race points list theirs
+    // (often one, sometimes none or several): count one as the estimate.
+    let equilibria = plan.points.len() as u64;
+    let trajectories: u64 = plan
+        .points
+        .iter()
+        .map(|p| {
+            let every = p.config.output.trajectory_every;
+            let max = p
+                .config
+                .dynamics
+                .as_ref()
+                .map_or(0, |d| d.termination.max_iterations);
+            max.checked_div(every)
+                .map_or(0, |q| (q + 1) * plan.seeds_per_point)
+        })
+        .sum();
+    let bytes = runs as f64 * BYTES_PER_RUN_ROW
+        + equilibria as f64 * BYTES_PER_EQUILIBRIUM_ROW
+        + trajectories as f64 * BYTES_PER_TRAJECTORY_ROW;
+    let _ = writeln!(
+        s,
+        "  rows: runs {runs}, equilibria ≈ {equilibria}{}",
+        if trajectories > 0 {
+            format!(", trajectories ≤ {trajectories}")
+        } else {
+            String::new()
+        }
+    );
+    let families: Vec<&str> = {
+        let mut f: Vec<&str> = plan
+            .points
+            .iter()
+            .map(|p| match p.config.model {
+                ModelConfig::Openness(_) => "openness",
+                ModelConfig::Race(_) => "race",
+            })
+            .collect();
+        f.dedup();
+        f.sort();
+        f.dedup();
+        f
+    };
+    let _ = writeln!(s, "  families: {}", families.join(", "));
+    let _ = writeln!(
+        s,
+        "  estimated output: {} (zstd Parquet){}",
+        bytes_text(bytes),
+        if trajectories > 0 {
+            "; trajectories counted at their maximum length"
+        } else {
+            ""
+        }
+    );
+    s
+}

@@ -59,7 +59,7 @@ fn same_parquet_content_with_one_and_two_threads() {
             .unwrap();
     let runs = read(&dir.join("t1/runs.parquet"));
     assert_eq!(m["rows"]["runs"].as_u64().unwrap() as usize, runs.height());
-    assert_eq!(runs.height(), 13 * 3 * 4 * 8);
+    assert_eq!(runs.height(), 13 * 3 * 4 * 8 + 12 * 3 * 8);
     for col in [
         "point_id",
         "seed",
@@ -119,5 +119,233 @@ fn run_refuses_bad_targets_and_replaces_a_previous_experiment() {
     ]);
     assert_ne!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn assert_same_tables(a: &Path, b: &Path) {
+    for file in ["runs.parquet", "equilibria.parquet"] {
+        let (x, y) = (read(&a.join(file)), read(&b.join(file)));
+        assert!(x.height() > 0, "{file} is empty");
+        assert!(
+            x.equals_missing(&y),
+            "{file} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn a_killed_run_leaves_nothing_complete_and_resume_finishes_it() {
+    let dir = scratch("resume");
+    let out = dir.join("slow");
+    let partial = dir.join("slow.partial");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_openmarket"))
+        .args([
+            "run",
+            "tests/fixtures/slow.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL: no chance to clean up) once the first block is done.
+    let first = partial.join("parts/runs-000000.parquet");
+    let start = std::time::Instant::now();
+    while !first.exists() {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "no block finished in 2 minutes"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !out.exists(),
+        "a killed run must not leave {}",
+        out.display()
+    );
+    assert!(partial.exists());
+
+    // Without --resume the interrupted run is not silently overwritten.
+    let o = openmarket(&[
+        "run",
+        "tests/fixtures/slow.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("pass --resume"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A different config cannot resume it.
+    let o = openmarket(&[
+        "run",
+        "configs/quickstart.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("another config"));
+
+    let o = openmarket(&[
+        "run",
+        "tests/fixtures/slow.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("already done before --resume"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!partial.exists());
+    let m = manifest(&out);
+    assert!(m["resumed_runs"].as_u64().unwrap() >= 16);
+    assert_eq!(m["rows"]["runs"].as_u64(), Some(64 * 16));
+
+    // The resumed result is the uninterrupted result.
+    let clean = dir.join("clean");
+    let o = openmarket(&[
+        "run",
+        "tests/fixtures/slow.toml",
+        "--out",
+        clean.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert_same_tables(&out, &clean);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn shards_merge_into_the_unsharded_output() {
+    let dir = scratch("shards");
+    let whole = dir.join("whole");
+    let o = openmarket(&[
+        "run",
+        "configs/quickstart.toml",
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut shards = Vec::new();
+    for k in 0..4 {
+        let s = dir.join(format!("shard{k}"));
+        let o = openmarket(&[
+            "run",
+            "configs/quickstart.toml",
+            "--out",
+            s.to_str().unwrap(),
+            "--shard",
+            &format!("{k}/4"),
+            "--threads",
+            "1",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        shards.push(s.to_str().unwrap().to_string());
+    }
+    let merged = dir.join("merged");
+    // Three of four shards do not cover the plan.
+    let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
+    args.extend(shards[..3].iter().map(String::as_str));
+    let o = openmarket(&args);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is in no shard"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A shard given twice covers blocks twice.
+    let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
+    args.extend(shards.iter().map(String::as_str));
+    args.push(&shards[0]);
+    let o = openmarket(&args);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is in two shards"));
+    assert!(!merged.exists());
+
+    let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
+    args.extend(shards.iter().map(String::as_str));
+    let o = openmarket(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_same_tables(&whole, &merged);
+    assert_eq!(manifest(&merged)["rows"], manifest(&whole)["rows"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_plan_above_the_limit_needs_yes_and_plan_prints_its_size() {
+    let dir = scratch("limit");
+    let config = dir.join("big.toml");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/openness_baseline.toml"),
+    )
+    .unwrap()
+        + "\n[dynamics]\nrule = \"best_response\"\n[runs]\nseeds_per_point = 1000\n[sweep]\n\"model.alpha0\" = { linspace = { start = 0.0, stop = 0.5, num = 1001 } }\n";
+    std::fs::write(&config, text).unwrap();
+    let out = dir.join("out");
+    let o = openmarket(&[
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "1001 points × 1000 seeds = 1001000 runs, above the limit of 1000000; pass --yes"
+        ),
+        "{err}"
+    );
+    assert!(!out.exists() && !dir.join("out.partial").exists());
+
+    let o = openmarket(&["plan", config.to_str().unwrap()]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("1001 points × 1000 seeds = 1001000 runs"),
+        "{text}"
+    );
+    assert!(text.contains("estimated output"), "{text}");
+    let o = openmarket(&["plan", "configs/quickstart.toml"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("192 points × 8 seeds = 1536 runs"), "{text}");
+    assert!(text.contains("study openness: 156 points"), "{text}");
+    assert!(text.contains("study race: 36 points"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_second_run_replaces_a_finished_experiment() {
+    let dir = scratch("again");
+    let out = dir.join("q");
+    for _ in 0..2 {
+        let o = openmarket(&[
+            "run",
+            "experiments/race_cycle.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -123,6 +123,12 @@ pub fn parse_toml(text: &str, origin: &str) -> Result<toml::Table, ConfigError> 
 pub fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, ConfigError> {
     let cx = Cx { origin };
     for key in table.keys() {
+        if key == "study" {
+            return Err(cx.err(
+                "study",
+                "holds several models: `openmarket run` expands [[study]] sections; `solve` needs a single-model config".into(),
+            ));
+        }
         if !TOP_LEVEL.contains(&key.as_str()) {
             return Err(cx.unknown(key, TOP_LEVEL));
         }

@@ -255,9 +255,9 @@ pub struct Batch {
     pub trajectories: Vec<TrajectoryRow>,
 }
 
-/// Run every point of `plan` (except those `skip` says are done), `batch`
-/// points at a time, handing each batch to `sink` in plan order. `progress`
-/// counts finished runs.
+/// Run every point of `plan` listed in `points`, `batch` points at a time,
+/// handing each batch to `sink` in plan order. `progress` counts finished
+/// runs.
 pub fn run_plan(
     plan: &Plan,
     points: &[usize],
@@ -268,42 +268,51 @@ pub fn run_plan(
 ) -> Result<(), String> {
     check_plan(plan)?;
     for chunk in points.chunks(batch.max(1)) {
-        let solutions: Vec<PointSolution> = chunk
-            .par_iter()
-            .map(|&k| {
-                solve_point(k, &plan.points[k].config).map_err(|e| format!("sweep point {k}: {e}"))
-            })
-            .collect::<Result<_, _>>()?;
-        let jobs: Vec<(usize, u64)> = chunk
-            .iter()
-            .enumerate()
-            .flat_map(|(c, _)| (0..plan.seeds_per_point).map(move |r| (c, r)))
-            .collect();
-        let results: Vec<(RunRow, Vec<TrajectoryRow>)> = jobs
-            .par_iter()
-            .map(|&(c, r)| {
-                let out = run_one(
-                    &plan.points[chunk[c]],
-                    &solutions[c],
-                    r,
-                    plan.master_seed,
-                    trajectory_every,
-                );
-                if let Some(p) = progress {
-                    p.fetch_add(1, Ordering::Relaxed);
-                }
-                out
-            })
-            .collect();
-        let mut out = Batch::default();
-        for s in solutions {
-            out.equilibria.extend(s.rows);
-        }
-        for (row, traj) in results {
-            out.runs.push(row);
-            out.trajectories.extend(traj);
-        }
-        sink(out)?;
+        sink(run_points(plan, chunk, trajectory_every, progress)?)?;
     }
     Ok(())
+}
+
+/// Solve and run the given points (already checked by `check_plan`) on
+/// rayon; the rows come back in plan order whatever the thread count.
+pub fn run_points(
+    plan: &Plan,
+    chunk: &[usize],
+    trajectory_every: u64,
+    progress: Option<&AtomicU64>,
+) -> Result<Batch, String> {
+    let solutions: Vec<PointSolution> = chunk
+        .par_iter()
+        .map(|&k| {
+            solve_point(k, &plan.points[k].config).map_err(|e| format!("sweep point {k}: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    let jobs: Vec<(usize, u64)> = (0..chunk.len())
+        .flat_map(|c| (0..plan.seeds_per_point).map(move |r| (c, r)))
+        .collect();
+    let results: Vec<(RunRow, Vec<TrajectoryRow>)> = jobs
+        .par_iter()
+        .map(|&(c, r)| {
+            let out = run_one(
+                &plan.points[chunk[c]],
+                &solutions[c],
+                r,
+                plan.master_seed,
+                trajectory_every,
+            );
+            if let Some(p) = progress {
+                p.fetch_add(1, Ordering::Relaxed);
+            }
+            out
+        })
+        .collect();
+    let mut out = Batch::default();
+    for s in solutions {
+        out.equilibria.extend(s.rows);
+    }
+    for (row, traj) in results {
+        out.runs.push(row);
+        out.trajectories.extend(traj);
+    }
+    Ok(out)
 }

@@ -54,6 +54,15 @@ pub enum PenaltyForm {
     Proportional,
 }
 
+impl PenaltyForm {
+    pub fn name(&self) -> &'static str {
+        match self {
+            PenaltyForm::Fixed => "fixed",
+            PenaltyForm::Proportional => "proportional",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Regulation {
     pub theta: f64,
@@ -193,6 +202,14 @@ const BARGAIN_TOL: f64 = 1e-11;
 pub const LEVER_STEP: f64 = 1e-4;
 
 impl OpennessGame {
+    /// α0 when it is given (exogenous); `None` when G chooses it.
+    pub fn alpha0_value(&self) -> Option<f64> {
+        match self.alpha0 {
+            Alpha0::Exogenous(a) => Some(a),
+            Alpha0::Endogenous => None,
+        }
+    }
+
     /// G's effective revenue share s(ω) = δ(1 − λω).
     fn share(&self, delta: f64) -> Poly3 {
         Poly3::linear(delta, -delta * self.lambda)

@@ -18,14 +18,25 @@ use crate::config::{self, Config, ConfigError};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Point {
     pub index: usize,
+    /// Index into `Plan::studies` when the config has `[[study]]` sections.
+    pub study: Option<usize>,
+    /// The values this point's own axes took (a study sweeps its own axes).
     pub params: Vec<(String, toml::Value)>,
     pub config: Config,
 }
 
+impl Point {
+    pub fn param(&self, axis: &str) -> Option<&toml::Value> {
+        self.params.iter().find(|(a, _)| a == axis).map(|(_, v)| v)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
-    /// The swept paths, in column order.
+    /// The swept paths, in column order: the union over studies.
     pub axes: Vec<String>,
+    /// The names of the `[[study]]` sections, in file order; empty without.
+    pub studies: Vec<String>,
     pub points: Vec<Point>,
     pub seeds_per_point: u64,
     pub master_seed: u64,
@@ -214,29 +225,157 @@ fn design(
     Ok((paths, rows))
 }
 
-/// Write `value` at the dotted `path` of `table`, creating tables on the way.
+/// Write `value` at the dotted `path` of `table`, creating tables on the
+/// way. A numeric part indexes a list: `model.head_start.2`.
 fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
-    let mut parts: Vec<&str> = path.split('.').collect();
-    let last = parts.pop().ok_or("empty path")?;
-    let mut t = table;
-    for (k, part) in parts.iter().enumerate() {
-        let entry = t
-            .entry(part.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        t = entry
-            .as_table_mut()
-            .ok_or_else(|| format!("{} is not a table", parts[..=k].join(".")))?;
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut root = toml::Value::Table(std::mem::take(table));
+    let result = set_in(&mut root, &parts, value);
+    if let toml::Value::Table(t) = root {
+        *table = t;
     }
-    t.insert(last.to_string(), value);
-    Ok(())
+    result
+}
+
+fn set_in(v: &mut toml::Value, parts: &[&str], value: toml::Value) -> Result<(), String> {
+    let (part, rest) = parts.split_first().ok_or("empty path")?;
+    let slot = match v {
+        toml::Value::Table(t) if rest.is_empty() => {
+            t.insert(part.to_string(), value);
+            return Ok(());
+        }
+        toml::Value::Table(t) => t
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new())),
+        toml::Value::Array(a) => {
+            let len = a.len();
+            let i: usize = part
+                .parse()
+                .map_err(|_| format!("`{part}` indexes a list and must be a number"))?;
+            a.get_mut(i)
+                .ok_or_else(|| format!("index {i} is out of range: the list has {len} elements"))?
+        }
+        _ => return Err(format!("cannot go into a value at `{part}`")),
+    };
+    if rest.is_empty() {
+        *slot = value;
+        return Ok(());
+    }
+    set_in(slot, rest, value).map_err(|m| {
+        if m.starts_with("at ") {
+            m
+        } else {
+            format!("at `{part}`: {m}")
+        }
+    })
 }
 
 /// Most points a plan may have: a guard against typos like num = 1e6.
 pub const MAX_POINTS: usize = 10_000_000;
 
-/// Expand and validate every point of a config.
+/// Sections a `[[study]]` config may have beside its studies: shared by all.
+const SHARED: &[&str] = &["runs", "output"];
+
+/// Expand and validate every point of a config. A config with `[[study]]`
+/// sections (each a whole model + dynamics + sweep, sharing the top-level
+/// `[runs]` and `[output]`) becomes one plan: the studies' points in file
+/// order, numbered globally.
 pub fn expand(text: &str, origin: &str) -> Result<Plan, ConfigError> {
     let mut table = config::parse_toml(text, origin)?;
+    let Some(studies) = table.remove("study") else {
+        return expand_table(table, origin);
+    };
+    let studies = studies
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| err(origin, "study", "must be a list of [[study]] tables".into()))?;
+    if let Some(key) = table.keys().find(|k| !SHARED.contains(&k.as_str())) {
+        return Err(err(
+            origin,
+            key,
+            "cannot sit beside [[study]] sections: only [runs] and [output] are shared; move it into each study".into(),
+        ));
+    }
+    let mut plan = Plan {
+        axes: Vec::new(),
+        studies: Vec::new(),
+        points: Vec::new(),
+        seeds_per_point: 1,
+        master_seed: 0,
+    };
+    for (k, study) in studies.iter().enumerate() {
+        let field = format!("study[{k}]");
+        let mut t = study
+            .as_table()
+            .ok_or_else(|| err(origin, &field, "must be a table".into()))?
+            .clone();
+        let name = match t.remove("name") {
+            Some(toml::Value::String(n)) if !n.is_empty() => n,
+            Some(v) => {
+                return Err(err(
+                    origin,
+                    &format!("{field}.name"),
+                    format!("= {v} must be a non-empty string"),
+                ));
+            }
+            None => {
+                return Err(err(
+                    origin,
+                    &format!("{field}.name"),
+                    "is missing: every study needs a name".into(),
+                ));
+            }
+        };
+        if plan.studies.contains(&name) {
+            return Err(err(
+                origin,
+                &format!("{field}.name"),
+                format!("= \"{name}\" is used by an earlier study"),
+            ));
+        }
+        for key in SHARED {
+            if t.contains_key(*key) {
+                return Err(err(
+                    origin,
+                    &format!("{field}.{key}"),
+                    format!("is shared by all studies: set [{key}] once at the top level"),
+                ));
+            }
+            if let Some(v) = table.get(*key) {
+                t.insert(key.to_string(), v.clone());
+            }
+        }
+        let sub = expand_table(t, origin).map_err(|e| ConfigError {
+            field: e.field.map(|f| format!("{field}.{f}")),
+            message: format!("study \"{name}\": {}", e.message),
+            ..e
+        })?;
+        plan.seeds_per_point = sub.seeds_per_point;
+        plan.master_seed = sub.master_seed;
+        for mut p in sub.points {
+            p.index = plan.points.len();
+            p.study = Some(plan.studies.len());
+            plan.points.push(p);
+        }
+        for a in sub.axes {
+            if !plan.axes.contains(&a) {
+                plan.axes.push(a);
+            }
+        }
+        plan.studies.push(name);
+    }
+    if plan.points.len() > MAX_POINTS {
+        return Err(err(
+            origin,
+            "study",
+            format!("has {} points; at most {MAX_POINTS}", plan.points.len()),
+        ));
+    }
+    plan.axes.sort();
+    Ok(plan)
+}
+
+fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigError> {
     let sweep = table.remove("sweep");
     let mut axes: Vec<String> = Vec::new();
     let mut columns: Vec<Vec<toml::Value>> = Vec::new();
@@ -309,6 +448,7 @@ pub fn expand(text: &str, origin: &str) -> Result<Plan, ConfigError> {
             })?;
             points.push(Point {
                 index: points.len(),
+                study: None,
                 params: axes.iter().cloned().zip(params).collect(),
                 config,
             });
@@ -320,6 +460,7 @@ pub fn expand(text: &str, origin: &str) -> Result<Plan, ConfigError> {
         .unwrap_or((1, 0));
     Ok(Plan {
         axes,
+        studies: Vec::new(),
         points,
         seeds_per_point,
         master_seed,

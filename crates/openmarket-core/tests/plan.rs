@@ -136,3 +136,102 @@ fn run_seeds_are_distinct() {
         "the master seed matters"
     );
 }
+
+const RACE: &str = r#"
+[model]
+family = "race"
+head_start = [10.0, 6.0, 3.0]
+boost = [1.5, 1.8, 1.0]
+[model.leakage]
+preset = "proportional"
+beta = 0.25
+[dynamics]
+rule = "best_response"
+"#;
+
+#[test]
+fn a_numeric_path_part_indexes_a_list() {
+    let text = format!(
+        "{RACE}\n[runs]\nseeds_per_point = 1\n[sweep]\n\"model.head_start.2\" = {{ values = [1.0, 8.0] }}\n"
+    );
+    let plan = expand(&text, "x.toml").unwrap();
+    let heads: Vec<Vec<f64>> = plan
+        .points
+        .iter()
+        .map(|p| match &p.config.model {
+            ModelConfig::Race(g) => g.head_start.clone(),
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(heads, vec![vec![10.0, 6.0, 1.0], vec![10.0, 6.0, 8.0]]);
+    let text = format!("{RACE}\n[sweep]\n\"model.head_start.3\" = {{ values = [1.0] }}\n");
+    let e = expand(&text, "x.toml").unwrap_err().to_string();
+    assert!(
+        e.contains("index 3 is out of range: the list has 3 elements"),
+        "{e}"
+    );
+}
+
+/// Indent a single-model config into a `[[study]]` section.
+fn study(name: &str, body: &str) -> String {
+    let mut s = format!("\n[[study]]\nname = \"{name}\"\n");
+    for line in body.lines() {
+        match line.strip_prefix('[') {
+            Some(rest) if !line.starts_with("[runs]") => s += &format!("[study.{rest}\n"),
+            _ => s += &format!("{line}\n"),
+        }
+    }
+    s
+}
+
+#[test]
+fn studies_concatenate_into_one_plan() {
+    let openness = BASE.replace("[runs]\nseeds_per_point = 3\nmaster_seed = 7\n", "")
+        + "[sweep]\n\"model.alpha0\" = { values = [0.1, 0.2, 0.3] }\n";
+    let race = RACE.to_string() + "[sweep]\n\"model.head_start.2\" = { values = [1.0, 8.0] }\n";
+    let text = format!(
+        "[runs]\nseeds_per_point = 2\nmaster_seed = 5\n{}{}",
+        study("open", &openness),
+        study("race", &race)
+    );
+    let plan = expand(&text, "q.toml").unwrap();
+    assert_eq!(plan.studies, vec!["open", "race"]);
+    assert_eq!(plan.axes, vec!["model.alpha0", "model.head_start.2"]);
+    assert_eq!(plan.points.len(), 5);
+    assert_eq!(plan.runs(), 10);
+    for (k, p) in plan.points.iter().enumerate() {
+        assert_eq!(p.index, k);
+        assert_eq!(p.study, Some(usize::from(k >= 3)));
+        assert_eq!(p.config.runs.seeds_per_point, 2);
+    }
+    assert_eq!(
+        plan.points[1].param("model.alpha0").unwrap().as_float(),
+        Some(0.2)
+    );
+    assert!(plan.points[1].param("model.head_start.2").is_none());
+    assert!(plan.points[4].param("model.alpha0").is_none());
+
+    // Errors name the study.
+    let bad = text.replace(
+        "head_start.2\" = { values = [1.0, 8.0]",
+        "head_start.2\" = { values = [-1.0]",
+    );
+    let e = expand(&bad, "q.toml").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("q.toml: study \"race\": sweep point 0"),
+        "{e}"
+    );
+    let e = expand(&format!("{text}\n[model]\nfamily = \"race\"\n"), "q.toml").unwrap_err();
+    assert!(
+        e.to_string().contains("model cannot sit beside [[study]]"),
+        "{e}"
+    );
+    let dup = text.replace("name = \"race\"", "name = \"open\"");
+    let e = expand(&dup, "q.toml").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("study[1].name = \"open\" is used by an earlier study"),
+        "{e}"
+    );
+}

@@ -1,0 +1,152 @@
+//! Dynamics throughput, for BENCHMARKS.md (a benchmark, not a test):
+//! agent-updates per second per core with exact best responses on the
+//! openness market and on an n = 8 discrete race, on 1 and 2 threads, and
+//! the cost of one closed-form best response alone.
+//!
+//! cargo run --release -p openmarket-core --example throughput [-- --quick]
+//!
+//! An agent-update is one agent's update in one iteration; each iteration
+//! also computes the profile's exact NashConv (every agent's best response
+//! again), which the runner needs for its convergence test.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use openmarket_core::config::{self, ModelConfig};
+use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
+use openmarket_core::dynamics::rules::BestResponse;
+use openmarket_core::dynamics::{LearningGame, Schedule, Termination, run};
+use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, Utility};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+const OPENNESS: &str = r#"
+[model]
+family = "openness"
+alpha0 = 0.2
+r = 1.0
+c0 = 1.0
+c1 = 1.0
+epsilon = 0.1
+[model.bargaining]
+rule = "fixed"
+delta = 0.8
+[model.regulation]
+theta = 0.6
+penalty = 0.05
+"#;
+
+fn race(n: usize, seed: u64) -> RaceGame {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let head_start: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..10.0)).collect();
+    RaceGame {
+        leak: Leakage::Proportional(0.25).build(&head_start),
+        boost: (0..n).map(|_| rng.random_range(0.0..3.0)).collect(),
+        cost: vec![0.0; n],
+        head_start,
+        utility: Utility::Lead,
+        prize: 1.0,
+        rho: 0.0,
+        actions: Actions::Discrete,
+        nontrivial: Nontrivial::SomeOpen,
+    }
+}
+
+/// Runs of `iterations` BR iterations each (never stopping early), spread
+/// over `threads`; returns agent-updates per second.
+fn throughput(game: &dyn LearningGame, runs: u64, iterations: u64, threads: usize) -> f64 {
+    let stop = Termination {
+        max_iterations: iterations,
+        tol: -1.0,
+        window: u64::MAX,
+        stop_on_cycle: false,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let total: u64 = pool.install(|| {
+        (0..runs)
+            .into_par_iter()
+            .map(|r| {
+                let mut rng = ChaCha8Rng::seed_from_u64(r);
+                let start: Vec<f64> = (0..game.agents())
+                    .map(|i| game.space(i).sample(&mut rng))
+                    .collect();
+                let res = run(
+                    game,
+                    &mut BestResponse { inertia: 0.0 },
+                    Schedule::Simultaneous,
+                    start,
+                    &stop,
+                    &mut rng,
+                    &mut (),
+                );
+                res.iterations
+            })
+            .sum()
+    });
+    (total * game.agents() as u64) as f64 / start.elapsed().as_secs_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let reps = if quick { 1 } else { 5 };
+    let ModelConfig::Openness(g) = config::parse(OPENNESS, "bench").unwrap().model else {
+        unreachable!()
+    };
+    let delta = g.solve().delta;
+    let market = OpennessMarket::new(g, delta, 1);
+    let race8 = race(8, 1);
+    let race_game = RaceLearning::new(&race8);
+
+    // One closed-form best response, alone: the physical limit.
+    let calls = if quick { 1_000_000 } else { 20_000_000 };
+    let mut profile = [0.3, 0.5];
+    let start = Instant::now();
+    let mut acc = 0.0;
+    for k in 0..calls {
+        profile[0] = (k % 1000) as f64 * 1e-3;
+        acc += market.best_response(black_box(1), black_box(&profile));
+        profile[1] = 0.4 + (k % 7) as f64 * 0.01;
+        acc += market.best_response(black_box(0), black_box(&profile));
+    }
+    black_box(acc);
+    let ns_br = start.elapsed().as_nanos() as f64 / (2 * calls) as f64;
+    println!("closed-form best response (openness, G and D alternately): {ns_br:.1} ns per call");
+
+    let (runs, iters) = if quick { (200, 1_000) } else { (2_000, 10_000) };
+    println!("exact best-response dynamics, {runs} runs × {iters} iterations, median of {reps}:");
+    for (name, game) in [
+        ("openness market (2 agents)", &market as &dyn LearningGame),
+        (
+            "race, n = 8, lead, discrete",
+            &race_game as &dyn LearningGame,
+        ),
+    ] {
+        let one = median(
+            (0..reps)
+                .map(|_| throughput(game, runs, iters, 1))
+                .collect(),
+        );
+        let two = median(
+            (0..reps)
+                .map(|_| throughput(game, runs, iters, 2))
+                .collect(),
+        );
+        println!(
+            "  {name}: 1 thread {:.1} M agent-updates/s; 2 threads {:.1} M/s ({:.1} M/s/core); scaling {:.2}×",
+            one / 1e6,
+            two / 1e6,
+            two / 2e6,
+            two / one
+        );
+    }
+}

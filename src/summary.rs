@@ -1,0 +1,307 @@
+//! `openmarket summarize`: a convergence verdict from an experiment folder,
+//! computed with Polars lazy queries over `runs.parquet`.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use serde_json::{Value, json};
+
+/// The verdict of one experiment.
+pub struct Summary {
+    /// One row per study (if any) and rule.
+    pub overview: DataFrame,
+    /// One row per point and rule, in plan order.
+    pub points: DataFrame,
+    /// Points whose median distance to the nearest equilibrium exceeds the
+    /// tolerance, or that converged where no equilibrium exists; worst first.
+    pub disagreements: DataFrame,
+    pub dist_tol: f64,
+    pub axes: Vec<String>,
+}
+
+fn share(name: &str) -> Expr {
+    col(name).cast(DataType::Float64).mean()
+}
+
+/// The aggregates both levels report.
+fn stats() -> Vec<Expr> {
+    vec![
+        len().alias("runs"),
+        share("converged").alias("converged_share"),
+        col("iterations")
+            .cast(DataType::Float64)
+            .median()
+            .alias("median_iterations"),
+        col("dist_to_equilibrium").median().alias("median_dist"),
+        col("nash_conv").median().alias("median_nash_conv"),
+        share("cycle_detected").alias("cycling_share"),
+    ]
+}
+
+pub fn summarize(dir: &Path, dist_tol: f64) -> Result<Summary> {
+    let manifest_path = dir.join("manifest.json");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).with_context(|| {
+            format!(
+                "{} is not an experiment folder: no manifest.json",
+                dir.display()
+            )
+        })?)
+        .with_context(|| format!("{} is not valid JSON", manifest_path.display()))?;
+    if !manifest["shard"].is_null() {
+        anyhow::bail!(
+            "{} is one shard: merge the shards first (`openmarket merge`)",
+            dir.display()
+        );
+    }
+    let axes: Vec<String> = manifest["axes"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let path = dir.join("runs.parquet");
+    let path_text = path.to_str().context("output path is not UTF-8")?;
+    let mut runs = LazyFrame::scan_parquet(PlRefPath::new(path_text), ScanArgsParquet::default())
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let has_study = runs.collect_schema()?.contains("study");
+    let mut group: Vec<Expr> = Vec::new();
+    if has_study {
+        group.push(col("study"));
+    }
+    group.push(col("rule"));
+
+    let overview = runs
+        .clone()
+        .group_by(&group)
+        .agg(
+            [col("point_id").n_unique().alias("points")]
+                .into_iter()
+                .chain(stats())
+                .collect::<Vec<_>>(),
+        )
+        .sort(
+            group_names(has_study, &["rule"]),
+            SortMultipleOptions::default(),
+        )
+        .collect()?;
+
+    let mut by_point = vec![col("point_id")];
+    by_point.extend(group.iter().cloned());
+    let mut aggs = stats();
+    aggs.push(col("family").first());
+    aggs.push(col("regime").first());
+    aggs.extend(axes.iter().map(|a| col(a.as_str()).first()));
+    let points = runs
+        .clone()
+        .group_by(&by_point)
+        .agg(aggs)
+        .sort(["point_id", "rule"], SortMultipleOptions::default())
+        .collect()?;
+
+    let no_equilibrium_but_converged = col("median_dist")
+        .is_null()
+        .and(col("converged_share").gt(lit(0.0)));
+    let disagreements = points
+        .clone()
+        .lazy()
+        .filter(
+            col("median_dist")
+                .gt(lit(dist_tol))
+                .or(no_equilibrium_but_converged),
+        )
+        .sort(
+            ["median_dist"],
+            SortMultipleOptions::default()
+                .with_order_descending(true)
+                .with_nulls_last(false)
+                .with_maintain_order(true),
+        )
+        .collect()?;
+    Ok(Summary {
+        overview,
+        points,
+        disagreements,
+        dist_tol,
+        axes,
+    })
+}
+
+fn group_names(has_study: bool, rest: &[&str]) -> Vec<PlSmallStr> {
+    let mut v: Vec<PlSmallStr> = Vec::new();
+    if has_study {
+        v.push("study".into());
+    }
+    v.extend(rest.iter().map(|s| PlSmallStr::from(*s)));
+    v
+}
+
+impl Summary {
+    /// (point, rule) rows whose converged share is below `min_share`.
+    pub fn unconverged(&self, min_share: f64) -> Result<DataFrame> {
+        Ok(self
+            .points
+            .clone()
+            .lazy()
+            .filter(col("converged_share").lt(lit(min_share)))
+            .collect()?)
+    }
+
+    pub fn json(&self, min_share: Option<f64>) -> Result<Value> {
+        let mut v = json!({
+            "dist_tol": self.dist_tol,
+            "overview": rows(&self.overview),
+            "points": rows(&self.points),
+            "disagreements": rows(&self.disagreements),
+        });
+        if let Some(m) = min_share {
+            v["min_converged_share"] = json!(m);
+            v["unconverged"] = json!(rows(&self.unconverged(m)?));
+        }
+        Ok(v)
+    }
+
+    pub fn text(&self, all_points: bool, min_share: Option<f64>) -> Result<String> {
+        let mut s = String::new();
+        let _ = writeln!(s, "Convergence by rule");
+        let mut cols: Vec<&str> = Vec::new();
+        if self.overview.column("study").is_ok() {
+            cols.push("study");
+        }
+        cols.extend([
+            "rule",
+            "points",
+            "runs",
+            "converged_share",
+            "median_iterations",
+            "median_dist",
+            "median_nash_conv",
+            "cycling_share",
+        ]);
+        s += &table(&self.overview, &cols, usize::MAX);
+        let mut point_cols: Vec<&str> = vec!["point_id"];
+        point_cols.extend(cols.iter().copied().filter(|c| *c != "points"));
+        point_cols.push("regime");
+        point_cols.extend(
+            self.axes
+                .iter()
+                .map(String::as_str)
+                .filter(|a| *a != "dynamics.rule"),
+        );
+        if all_points {
+            let _ = writeln!(s, "\nEvery point");
+            s += &table(&self.points, &point_cols, usize::MAX);
+        }
+        let n = self.disagreements.height();
+        let _ = writeln!(
+            s,
+            "\nPoints where the dynamics disagree with the equilibria (median distance > {:e}, or converged where no equilibrium exists): {n} of {}{}",
+            self.dist_tol,
+            self.points.height(),
+            if n > 0 { ", worst first" } else { "" }
+        );
+        if n > 0 {
+            s += &table(&self.disagreements, &point_cols, 15);
+        }
+        if let Some(m) = min_share {
+            let bad = self.unconverged(m)?;
+            let _ = writeln!(
+                s,
+                "\nPoints with a converged share below {:.0}%: {} of {}",
+                100.0 * m,
+                bad.height(),
+                self.points.height()
+            );
+            if bad.height() > 0 {
+                s += &table(&bad, &point_cols, 15);
+            }
+        }
+        Ok(s)
+    }
+}
+
+fn cell(v: &AnyValue, column: &str) -> String {
+    match v {
+        AnyValue::Null => "–".into(),
+        AnyValue::Float64(x) if column.ends_with("_share") => format!("{:.1}%", 100.0 * x),
+        AnyValue::Float64(x) if column == "median_iterations" => format!("{x}"),
+        AnyValue::Float64(x) if *x == 0.0 => "0".into(),
+        AnyValue::Float64(x) if x.abs() >= 1e-3 && x.abs() < 1e4 => format!("{x:.4}"),
+        AnyValue::Float64(x) => format!("{x:.2e}"),
+        AnyValue::String(t) => t.to_string(),
+        AnyValue::StringOwned(t) => t.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A plain aligned text table of `columns` (those the frame has), at most
+/// `limit` rows.
+fn table(df: &DataFrame, columns: &[&str], limit: usize) -> String {
+    let cols: Vec<&Column> = columns.iter().filter_map(|c| df.column(c).ok()).collect();
+    let shown = df.height().min(limit);
+    let mut grid: Vec<Vec<String>> = vec![cols.iter().map(|c| c.name().to_string()).collect()];
+    for r in 0..shown {
+        grid.push(
+            cols.iter()
+                .map(|c| cell(&c.get(r).unwrap_or(AnyValue::Null), c.name()))
+                .collect(),
+        );
+    }
+    let widths: Vec<usize> = (0..cols.len())
+        .map(|k| {
+            grid.iter()
+                .map(|row| row[k].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut s = String::new();
+    for row in &grid {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        let _ = writeln!(s, "  {}", line.join("  ").trim_end());
+    }
+    if df.height() > shown {
+        let _ = writeln!(s, "  … {} more (see --json)", df.height() - shown);
+    }
+    s
+}
+
+fn json_value(v: AnyValue) -> Value {
+    match v {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => json!(b),
+        AnyValue::String(t) => json!(t),
+        AnyValue::StringOwned(t) => json!(t.as_str()),
+        AnyValue::Float64(x) => json!(x),
+        AnyValue::Float32(x) => json!(x),
+        AnyValue::Int64(x) => json!(x),
+        AnyValue::Int32(x) => json!(x),
+        AnyValue::UInt64(x) => json!(x),
+        AnyValue::UInt32(x) => json!(x),
+        other => json!(other.to_string()),
+    }
+}
+
+/// A frame as a list of JSON objects.
+fn rows(df: &DataFrame) -> Vec<Value> {
+    (0..df.height())
+        .map(|r| {
+            let mut m = serde_json::Map::new();
+            for c in df.columns() {
+                m.insert(
+                    c.name().to_string(),
+                    json_value(c.get(r).unwrap_or(AnyValue::Null)),
+                );
+            }
+            Value::Object(m)
+        })
+        .collect()
+}

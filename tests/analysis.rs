@@ -1,0 +1,280 @@
+//! `summarize` against a hand-written reference computation, and every
+//! `plot` kind drawn from a small real sweep.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use polars::prelude::*;
+
+fn openmarket(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_openmarket"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("openmarket-analysis-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(config: &str, out: &Path) {
+    let o = openmarket(&["run", config, "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+fn close(a: Option<f64>, b: &serde_json::Value) -> bool {
+    match (a, b.as_f64()) {
+        (None, None) => b.is_null(),
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+        _ => false,
+    }
+}
+
+#[test]
+fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
+    let dir = scratch("summarize");
+    let out = dir.join("quickstart");
+    run("configs/quickstart.toml", &out);
+    let o = openmarket(&["summarize", out.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+
+    // The reference: plain Rust over the columns, grouped by (point, rule).
+    let df = ParquetReader::new(std::fs::File::open(out.join("runs.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let point = df.column("point_id").unwrap().u64().unwrap().clone();
+    let rule = df.column("rule").unwrap().str().unwrap().clone();
+    let conv = df.column("converged").unwrap().bool().unwrap().clone();
+    let iters = df.column("iterations").unwrap().u64().unwrap().clone();
+    let dist = df
+        .column("dist_to_equilibrium")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .clone();
+    let nash = df.column("nash_conv").unwrap().f64().unwrap().clone();
+    let cyc = df.column("cycle_detected").unwrap().bool().unwrap().clone();
+    let mut groups: BTreeMap<(u64, String), Vec<usize>> = BTreeMap::new();
+    for k in 0..df.height() {
+        groups
+            .entry((point.get(k).unwrap(), rule.get(k).unwrap().to_string()))
+            .or_default()
+            .push(k);
+    }
+    let rows = json["points"].as_array().unwrap();
+    assert_eq!(rows.len(), groups.len());
+    for (row, ((p, r), idx)) in rows.iter().zip(&groups) {
+        assert_eq!(row["point_id"].as_u64(), Some(*p));
+        assert_eq!(row["rule"].as_str(), Some(r.as_str()));
+        let n = idx.len() as f64;
+        let share = |f: &dyn Fn(usize) -> bool| idx.iter().filter(|&&k| f(k)).count() as f64 / n;
+        assert_eq!(row["runs"].as_u64(), Some(idx.len() as u64));
+        assert!(
+            close(
+                Some(share(&|k| conv.get(k).unwrap())),
+                &row["converged_share"]
+            ),
+            "{row}"
+        );
+        assert!(
+            close(Some(share(&|k| cyc.get(k).unwrap())), &row["cycling_share"]),
+            "{row}"
+        );
+        assert!(
+            close(
+                median(idx.iter().map(|&k| iters.get(k).unwrap() as f64).collect()),
+                &row["median_iterations"]
+            ),
+            "{row}"
+        );
+        assert!(
+            close(
+                median(idx.iter().filter_map(|&k| dist.get(k)).collect()),
+                &row["median_dist"]
+            ),
+            "{row}"
+        );
+        assert!(
+            close(
+                median(idx.iter().map(|&k| nash.get(k).unwrap()).collect()),
+                &row["median_nash_conv"]
+            ),
+            "{row}"
+        );
+    }
+    // Disagreements are exactly the points whose median distance exceeds
+    // the tolerance, worst first.
+    let tol = json["dist_tol"].as_f64().unwrap();
+    let expected = rows
+        .iter()
+        .filter(|r| {
+            r["median_dist"].as_f64().is_some_and(|d| d > tol)
+                || (r["median_dist"].is_null() && r["converged_share"].as_f64().unwrap() > 0.0)
+        })
+        .count();
+    let dis = json["disagreements"].as_array().unwrap();
+    assert_eq!(dis.len(), expected);
+    assert!(
+        dis.windows(2)
+            .all(|w| w[0]["median_dist"].as_f64() >= w[1]["median_dist"].as_f64())
+    );
+    // Best response converges everywhere in the quickstart; logit does not
+    // reach the 1e-12 tolerance, so a demand of 50% fails with code 3.
+    for r in rows.iter().filter(|r| r["rule"] == "best_response") {
+        assert_eq!(r["converged_share"].as_f64(), Some(1.0), "{r}");
+    }
+    let o = openmarket(&[
+        "summarize",
+        out.to_str().unwrap(),
+        "--fail-if-unconverged",
+        "0.5",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("points have a converged share below 0.5"));
+    let o = openmarket(&[
+        "summarize",
+        out.to_str().unwrap(),
+        "--fail-if-unconverged",
+        "0",
+    ]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("Convergence by rule"), "{text}");
+    let o = openmarket(&[
+        "summarize",
+        out.to_str().unwrap(),
+        "--fail-if-unconverged",
+        "1.5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("--fail-if-unconverged = 1.5 is out of range [0, 1]")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Non-white pixels and distinct colours of a PNG.
+fn png_content(path: &Path) -> (usize, usize) {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let bytes = &buf[..info.buffer_size()];
+    let px = info.color_type.samples();
+    let mut colours = std::collections::HashSet::new();
+    let mut ink = 0;
+    for p in bytes.chunks(px) {
+        if p[..3] != [255, 255, 255] {
+            ink += 1;
+        }
+        colours.insert(p[..3].to_vec());
+    }
+    (ink, colours.len())
+}
+
+#[test]
+fn every_plot_kind_draws_a_readable_png_and_svg() {
+    let dir = scratch("plots");
+    let openness = dir.join("openness");
+    run("tests/fixtures/plots_openness.toml", &openness);
+    let race = dir.join("race");
+    run("configs/quickstart.toml", &race);
+    for (folder, kind, words) in [
+        (
+            &openness,
+            "regime-map",
+            vec!["threshold θ", "penalty p", "comply", "α0 = 0.3"],
+        ),
+        (
+            &openness,
+            "openness-curve",
+            vec!["baseline performance α0", "openness ω", "equilibrium"],
+        ),
+        (
+            &openness,
+            "lever-map",
+            vec!["threshold θ", "threshold", "penalty"],
+        ),
+        (
+            &openness,
+            "convergence",
+            vec!["iterations", "best_response", "gradient"],
+        ),
+        (
+            &race,
+            "race-openness",
+            vec!["head start", "share open", "race: pure Nash equilibria"],
+        ),
+    ] {
+        let png = dir.join(format!("{kind}.png"));
+        let o = openmarket(&[
+            "plot",
+            folder.to_str().unwrap(),
+            "--kind",
+            kind,
+            "--out",
+            png.to_str().unwrap(),
+        ]);
+        assert!(
+            o.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let (ink, colours) = png_content(&png);
+        assert!(ink > 20_000, "{kind}: only {ink} non-white pixels");
+        assert!(colours > 8, "{kind}: only {colours} colours");
+        let svg = dir.join(format!("{kind}.svg"));
+        let o = openmarket(&[
+            "plot",
+            folder.to_str().unwrap(),
+            "--kind",
+            kind,
+            "--format",
+            "svg",
+            "--out",
+            svg.to_str().unwrap(),
+        ]);
+        assert!(
+            o.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(text.starts_with("<svg"), "{kind}");
+        assert!(text.trim_end().ends_with("</svg>"), "{kind}");
+        for w in words {
+            assert!(text.contains(w), "{kind}: the SVG lacks the text `{w}`");
+        }
+    }
+    // A kind the data cannot support says what is missing.
+    let o = openmarket(&["plot", race.to_str().unwrap(), "--kind", "regime-map"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("needs `model.regulation.penalty` swept"));
+    std::fs::remove_dir_all(&dir).ok();
+}

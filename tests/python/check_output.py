@@ -1,0 +1,77 @@
+"""Independent reader check (run by .ci/run): read an experiment folder with
+Python Polars, and check its row counts and columns against manifest.json,
+and the convergence overview against `openmarket summarize --json`.
+
+    python tests/python/check_output.py output/quickstart summary.json
+"""
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import polars as pl
+
+RUN_COLUMNS = [
+    "point_id", "replicate", "seed", "family", "rule", "actions", "payoffs",
+    "nash_conv", "converged", "iterations", "termination_reason",
+    "cycle_detected", "avg_regret", "dist_to_equilibrium", "regime",
+]
+EQ_COLUMNS = ["point_id", "solver", "equilibrium", "actions", "strict",
+              "nontrivial", "regime", "delta"]
+
+
+def close(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def main(folder: str, summary_json: str | None) -> None:
+    d = Path(folder)
+    m = json.loads((d / "manifest.json").read_text())
+    runs = pl.read_parquet(d / "runs.parquet")
+    eq = pl.read_parquet(d / "equilibria.parquet")
+    assert runs.height == m["rows"]["runs"], (runs.height, m["rows"])
+    assert eq.height == m["rows"]["equilibria"], (eq.height, m["rows"])
+    assert runs.height == m["points"] * m["seeds_per_point"]
+    for c in RUN_COLUMNS + m["axes"]:
+        assert c in runs.columns, f"runs.parquet lacks {c}"
+    for c in EQ_COLUMNS + m["axes"]:
+        assert c in eq.columns, f"equilibria.parquet lacks {c}"
+    if m["studies"]:
+        assert set(runs["study"].unique()) == set(m["studies"])
+    assert runs["point_id"].n_unique() == m["points"]
+    assert runs.select(pl.struct("point_id", "replicate").is_unique().all()).item()
+    print(f"{folder}: {runs.height} runs, {eq.height} equilibria, "
+          f"{len(m['axes'])} axes: counts and columns match the manifest")
+
+    if summary_json:
+        # The same overview as `summarize`, by a hand-written Polars query.
+        keys = (["study"] if m["studies"] else []) + ["rule"]
+        mine = (
+            runs.group_by(keys)
+            .agg(
+                points=pl.col("point_id").n_unique(),
+                runs=pl.len(),
+                converged_share=pl.col("converged").cast(pl.Float64).mean(),
+                median_iterations=pl.col("iterations").cast(pl.Float64).median(),
+                median_dist=pl.col("dist_to_equilibrium").median(),
+                median_nash_conv=pl.col("nash_conv").median(),
+                cycling_share=pl.col("cycle_detected").cast(pl.Float64).mean(),
+            )
+            .sort(keys)
+        )
+        theirs = json.loads(Path(summary_json).read_text())["overview"]
+        assert mine.height == len(theirs), (mine.height, len(theirs))
+        for row, other in zip(mine.iter_rows(named=True), theirs):
+            for k, v in row.items():
+                if isinstance(v, float) or v is None:
+                    assert close(v, other[k]), (k, v, other[k])
+                else:
+                    assert v == other[k], (k, v, other[k])
+        print(f"summarize --json overview matches a Python Polars query ({mine.height} rows)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
