@@ -55,7 +55,7 @@ fn race(n: usize, seed: u64) -> RaceGame {
 
 /// Runs of `iterations` BR iterations each (never stopping early), spread
 /// over `threads`; returns agent-updates per second.
-fn throughput(game: &dyn LearningGame, runs: u64, iterations: u64, threads: usize) -> f64 {
+fn throughput<G: LearningGame>(game: &G, runs: u64, iterations: u64, threads: usize) -> f64 {
     let stop = Termination {
         max_iterations: iterations,
         tol: -1.0,
@@ -77,7 +77,7 @@ fn throughput(game: &dyn LearningGame, runs: u64, iterations: u64, threads: usiz
                     .collect();
                 let res = run(
                     game,
-                    &mut BestResponse { inertia: 0.0 },
+                    &mut BestResponse { inertia: 1.0 },
                     Schedule::Simultaneous,
                     start,
                     &stop,
@@ -89,6 +89,26 @@ fn throughput(game: &dyn LearningGame, runs: u64, iterations: u64, threads: usiz
             .sum()
     });
     (total * game.agents() as u64) as f64 / start.elapsed().as_secs_f64()
+}
+
+fn report<G: LearningGame>(name: &str, game: &G, runs: u64, iters: u64, reps: usize) {
+    let one = median(
+        (0..reps)
+            .map(|_| throughput(game, runs, iters, 1))
+            .collect(),
+    );
+    let two = median(
+        (0..reps)
+            .map(|_| throughput(game, runs, iters, 2))
+            .collect(),
+    );
+    println!(
+        "  {name}: 1 thread {:.1} M agent-updates/s; 2 threads {:.1} M/s ({:.1} M/s/core); scaling {:.2}×",
+        one / 1e6,
+        two / 1e6,
+        two / 2e6,
+        two / one
+    );
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -124,29 +144,6 @@ fn main() {
 
     let (runs, iters) = if quick { (200, 1_000) } else { (2_000, 10_000) };
     println!("exact best-response dynamics, {runs} runs × {iters} iterations, median of {reps}:");
-    for (name, game) in [
-        ("openness market (2 agents)", &market as &dyn LearningGame),
-        (
-            "race, n = 8, lead, discrete",
-            &race_game as &dyn LearningGame,
-        ),
-    ] {
-        let one = median(
-            (0..reps)
-                .map(|_| throughput(game, runs, iters, 1))
-                .collect(),
-        );
-        let two = median(
-            (0..reps)
-                .map(|_| throughput(game, runs, iters, 2))
-                .collect(),
-        );
-        println!(
-            "  {name}: 1 thread {:.1} M agent-updates/s; 2 threads {:.1} M/s ({:.1} M/s/core); scaling {:.2}×",
-            one / 1e6,
-            two / 1e6,
-            two / 2e6,
-            two / one
-        );
-    }
+    report("openness market (2 agents)", &market, runs, iters, reps);
+    report("race, n = 8, lead, discrete", &race_game, runs, iters, reps);
 }

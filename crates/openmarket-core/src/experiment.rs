@@ -167,6 +167,21 @@ pub fn check_plan(plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
+/// A run from a random start, monomorphised over the game so the runner's
+/// per-iteration NashConv inlines.
+fn simulate<G: LearningGame>(
+    game: &G,
+    rule: &mut dyn Dynamics,
+    d: &DynamicsConfig,
+    rng: &mut ChaCha8Rng,
+    observer: &mut dyn crate::dynamics::Observer,
+) -> crate::dynamics::RunResult {
+    let start: Vec<f64> = (0..game.agents())
+        .map(|i| game.space(i).sample(rng))
+        .collect();
+    run(game, rule, d.schedule, start, &d.termination, rng, observer)
+}
+
 /// One seeded run at a point.
 pub fn run_one(
     point: &Point,
@@ -193,27 +208,17 @@ pub fn run_one(
     } else {
         &mut no_obs
     };
-    let mut simulate = |game: &dyn LearningGame| {
-        let start: Vec<f64> = (0..game.agents())
-            .map(|i| game.space(i).sample(&mut rng))
-            .collect();
-        run(
-            game,
+    let result = match &point.config.model {
+        ModelConfig::Race(g) => {
+            simulate(&RaceLearning::new(g), rule.as_mut(), d, &mut rng, observer)
+        }
+        ModelConfig::Openness(g) => simulate(
+            &OpennessMarket::new(*g, solution.delta.expect("openness has δ"), d.leader_every),
             rule.as_mut(),
-            d.schedule,
-            start,
-            &d.termination,
+            d,
             &mut rng,
             observer,
-        )
-    };
-    let result = match &point.config.model {
-        ModelConfig::Race(g) => simulate(&RaceLearning::new(g)),
-        ModelConfig::Openness(g) => simulate(&OpennessMarket::new(
-            *g,
-            solution.delta.expect("openness has δ"),
-            d.leader_every,
-        )),
+        ),
     };
     let profiles = solution.profiles();
     let row = RunRow {

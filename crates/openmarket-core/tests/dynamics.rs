@@ -288,3 +288,47 @@ fn same_seed_same_run() {
     };
     assert_eq!(go(42), go(42));
 }
+
+/// The openness market computes NashConv in closed form; the reference is a
+/// dense grid over each agent's own action, from the raw payoffs.
+#[test]
+fn openness_nash_conv_matches_a_grid_search() {
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    for name in [
+        "openness_baseline.toml",
+        "openness_pay_penalty.toml",
+        "openness_nonbinding.toml",
+        "openness_exit.toml",
+    ] {
+        let g = openness(name);
+        let market = OpennessMarket::new(g, fixed_delta(&g), 1);
+        for _ in 0..50 {
+            let profile = random_start(&market, &mut rng);
+            let mut total = 0.0;
+            for i in 0..2 {
+                let (lo, hi) = match market.space(i) {
+                    openmarket_core::dynamics::Space::Interval(lo, hi) => (*lo, *hi),
+                    _ => unreachable!(),
+                };
+                let here = market.payoff(i, profile[i], &profile);
+                let mut best = f64::NEG_INFINITY;
+                for k in 0..=200_000 {
+                    let a = lo + (hi - lo) * k as f64 / 200_000.0;
+                    best = best.max(market.payoff(i, a, &profile));
+                }
+                // Fixed penalties jump at θ: include θ itself.
+                if let Some(reg) = g.regulation.filter(|_| i == 0) {
+                    best = best.max(market.payoff(0, reg.theta, &profile));
+                }
+                let gain = market.max_gain(i, &profile);
+                assert!(
+                    (gain - (best - here).max(0.0)).abs() < 1e-8,
+                    "{name}: agent {i} at {profile:?}: {gain} vs grid {}",
+                    best - here
+                );
+                total += gain;
+            }
+            assert!((market.nash_conv(&profile) - total).abs() < 1e-15);
+        }
+    }
+}

@@ -103,6 +103,8 @@ pub struct OpennessMarket {
     spaces: [Space; 2],
     /// G's choice in the SPE at this δ (ignoring exit: the dynamics keep G in).
     best_omega: f64,
+    /// W(best_omega): what G realises there.
+    best_value: f64,
 }
 
 impl OpennessMarket {
@@ -115,6 +117,7 @@ impl OpennessMarket {
         // α1* ≤ α0 + r(1+κ)/(2c1); twice that leaves room for exploration.
         let alpha1_max = alpha0_max + game.r * (1.0 + game.kappa) / game.c1;
         let best_omega = game.regulated_choice(delta).omega;
+        let best_value = value.eval(best_omega) - game.penalty_at(best_omega);
         OpennessMarket {
             game,
             delta,
@@ -122,6 +125,7 @@ impl OpennessMarket {
             value,
             spaces: [Space::Interval(0.0, 1.0), Space::Interval(0.0, alpha1_max)],
             best_omega,
+            best_value,
         }
     }
 
@@ -184,5 +188,23 @@ impl LearningGame for OpennessMarket {
 
     fn active(&self, i: usize, t: u64) -> bool {
         i == 1 || t % self.leader_every == 0
+    }
+
+    // NashConv runs every iteration, so both gains are in closed form: G's
+    // best value is fixed per point, and U_D is a concave quadratic in α1
+    // with curvature c1/(1+κω), whose peak α1*(ω) lies inside D's space.
+    fn max_gain(&self, i: usize, profile: &[f64]) -> f64 {
+        let g = &self.game;
+        let omega = profile[0];
+        if i == 0 {
+            (self.best_value - (self.value.eval(omega) - g.penalty_at(omega))).max(0.0)
+        } else {
+            let d = profile[1] - g.alpha1_at(self.delta, omega);
+            g.c1 * d * d / (1.0 + g.kappa * omega)
+        }
+    }
+
+    fn nash_conv(&self, profile: &[f64]) -> f64 {
+        self.max_gain(0, profile) + self.max_gain(1, profile)
     }
 }

@@ -84,6 +84,25 @@ pub trait LearningGame: Sync {
     }
 }
 
+/// `&G` as `&dyn LearningGame`, for concrete games and for `dyn` itself, so
+/// that `run` can be monomorphised over the game (the per-iteration NashConv
+/// then inlines) while rules keep taking `&dyn LearningGame`.
+pub trait AsDynGame {
+    fn as_dyn(&self) -> &dyn LearningGame;
+}
+
+impl<T: LearningGame> AsDynGame for T {
+    fn as_dyn(&self) -> &dyn LearningGame {
+        self
+    }
+}
+
+impl AsDynGame for dyn LearningGame + '_ {
+    fn as_dyn(&self) -> &dyn LearningGame {
+        self
+    }
+}
+
 /// The order in which agents update within one iteration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -198,20 +217,26 @@ impl Observer for Trajectory {
 }
 
 /// Run one seeded trajectory from `start` until `stop` says so.
-pub fn run(
-    game: &dyn LearningGame,
-    rule: &mut dyn Dynamics,
+pub fn run<G, R, O>(
+    game: &G,
+    rule: &mut R,
     schedule: Schedule,
     start: Vec<f64>,
     stop: &Termination,
     rng: &mut ChaCha8Rng,
-    observer: &mut dyn Observer,
-) -> RunResult {
+    observer: &mut O,
+) -> RunResult
+where
+    G: LearningGame + AsDynGame + ?Sized,
+    R: Dynamics + ?Sized,
+    O: Observer + ?Sized,
+{
+    let dyn_game = game.as_dyn();
     let n = game.agents();
     let mut profile = start;
     let mut next = profile.clone();
     let mut order: Vec<usize> = (0..n).collect();
-    rule.init(game, &profile, rng);
+    rule.init(dyn_game, &profile, rng);
     let finite = (0..n).all(|i| matches!(game.space(i), Space::Grid(_)));
     // A repeated profile proves a cycle only if nothing random drives the
     // run: a deterministic rule on a finite game with a fixed order.
@@ -228,7 +253,7 @@ pub fn run(
             Schedule::Simultaneous => {
                 for i in 0..n {
                     next[i] = if game.active(i, t) {
-                        rule.update(game, i, &profile, t, rng)
+                        rule.update(dyn_game, i, &profile, t, rng)
                     } else {
                         profile[i]
                     };
@@ -238,7 +263,7 @@ pub fn run(
             Schedule::RoundRobin => {
                 let i = ((t - 1) % n as u64) as usize;
                 if game.active(i, t) {
-                    profile[i] = rule.update(game, i, &profile, t, rng);
+                    profile[i] = rule.update(dyn_game, i, &profile, t, rng);
                 }
             }
             Schedule::RandomOrder => {
@@ -248,12 +273,12 @@ pub fn run(
                 }
                 for &i in &order {
                     if game.active(i, t) {
-                        profile[i] = rule.update(game, i, &profile, t, rng);
+                        profile[i] = rule.update(dyn_game, i, &profile, t, rng);
                     }
                 }
             }
         }
-        rule.observe(game, &profile, rng);
+        rule.observe(dyn_game, &profile, rng);
         let judged = rule.outcome().unwrap_or(&profile);
         nash_conv = game.nash_conv(judged);
         observer.observe(t, judged, nash_conv);
@@ -275,7 +300,7 @@ pub fn run(
             };
             // A mixed-radix index of the profile: no allocation per
             // iteration; profiles too large for 128 bits are boxed.
-            let key = match grid_index(game, &profile) {
+            let key = match grid_index(dyn_game, &profile) {
                 Some(k) => ProfileKey::Index(k),
                 None => ProfileKey::Bits(profile.iter().map(|a| a.to_bits()).collect()),
             };
