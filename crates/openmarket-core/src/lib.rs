@@ -6,6 +6,7 @@ pub mod config;
 pub mod dynamics;
 pub mod experiment;
 pub mod math;
+pub mod matrix;
 pub mod mip;
 pub mod openness;
 pub mod plan;

@@ -1,0 +1,89 @@
+//! Bimatrix dynamics against independent references: a naive fictitious
+//! play that recomputes A·counts every round, Robinson's theorem on matching
+//! pennies, and the closed-form logistic solution of the replicator
+//! equation under a dominant strategy.
+
+use openmarket_core::matrix::Bimatrix;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Fictitious play written the slow, obvious way.
+fn naive_fp(a: &[Vec<f64>], b: &[Vec<f64>], iterations: u64) -> (Vec<u64>, Vec<u64>) {
+    let (m, n) = (a.len(), a[0].len());
+    let (mut rc, mut cc) = (vec![0u64; m], vec![0u64; n]);
+    for _ in 0..iterations {
+        let ru: Vec<f64> = (0..m)
+            .map(|i| (0..n).map(|j| a[i][j] * cc[j] as f64).sum())
+            .collect();
+        let cu: Vec<f64> = (0..n)
+            .map(|j| (0..m).map(|i| b[i][j] * rc[i] as f64).sum())
+            .collect();
+        let first_max = |u: &[f64]| {
+            let best = u.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            u.iter().position(|&x| x == best).unwrap()
+        };
+        let (i, j) = (first_max(&ru), first_max(&cu));
+        rc[i] += 1;
+        cc[j] += 1;
+    }
+    (rc, cc)
+}
+
+#[test]
+fn fictitious_play_matches_the_naive_algorithm_on_integer_games() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    for _ in 0..40 {
+        let (m, n) = (rng.random_range(2..6), rng.random_range(2..6));
+        // Small integers: every sum is exact, so ties resolve identically.
+        let mut mat = || -> Vec<Vec<f64>> {
+            (0..m)
+                .map(|_| (0..n).map(|_| rng.random_range(-5..6) as f64).collect())
+                .collect()
+        };
+        let (a, b) = (mat(), mat());
+        let game = Bimatrix::new(&a, &b).unwrap();
+        let iterations = 500;
+        let (rf, cf) = game.fictitious_play(iterations);
+        let (rc, cc) = naive_fp(&a, &b, iterations);
+        for (f, c) in rf.iter().zip(&rc).chain(cf.iter().zip(&cc)) {
+            assert_eq!(*f, *c as f64 / iterations as f64);
+        }
+    }
+}
+
+#[test]
+fn fictitious_play_converges_on_matching_pennies() {
+    let a = vec![vec![1.0, -1.0], vec![-1.0, 1.0]];
+    let b = vec![vec![-1.0, 1.0], vec![1.0, -1.0]];
+    let (x, y) = Bimatrix::new(&a, &b).unwrap().fictitious_play(100_000);
+    for p in x.iter().chain(&y) {
+        assert!((p - 0.5).abs() < 0.01, "{x:?} {y:?}");
+    }
+}
+
+#[test]
+fn replicator_follows_the_logistic_curve_under_a_dominant_strategy() {
+    // Row's first action earns 1 more whatever column does: x1' = x1(1 − x1).
+    let a = vec![vec![1.0, 1.0], vec![0.0, 0.0]];
+    let b = vec![vec![0.0, 2.0], vec![0.0, 2.0]];
+    let game = Bimatrix::new(&a, &b).unwrap();
+    let (x0, y0) = ([0.2, 0.8], [0.5, 0.5]);
+    for t in [0.5, 2.0, 5.0] {
+        let (x, y) = game.replicator(&x0, &y0, t, 1000);
+        let exact = 1.0 / (1.0 + (0.8 / 0.2) * (-t as f64).exp());
+        assert!((x[0] - exact).abs() < 1e-10, "t = {t}: {} vs {exact}", x[0]);
+        // Column's second action earns 2 more: y2' = 2·y2(1 − y2).
+        let exact_y = 1.0 / (1.0 + (-2.0 * t as f64).exp());
+        assert!((y[1] - exact_y).abs() < 1e-10);
+        assert!((x.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn bad_shapes_are_refused() {
+    let a = vec![vec![1.0, 2.0], vec![3.0]];
+    assert!(Bimatrix::new(&a, &a).is_err());
+    let a = vec![vec![1.0, 2.0]];
+    let b = vec![vec![1.0], vec![2.0]];
+    assert!(Bimatrix::new(&a, &b).unwrap_err().contains("same shape"));
+}
