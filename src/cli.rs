@@ -372,17 +372,35 @@ fn run_experiment(config: PathBuf, opts: RunOptions) -> Result<(), CliError> {
                 std::thread::sleep(Duration::from_millis(100));
             }
         });
-        let r = pool.install(|| {
+        // A writer thread turns finished blocks into Parquet while the pool
+        // computes the next one; the bounded channel keeps at most one block
+        // waiting, so memory stays bounded.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, experiment::Batch)>(1);
+        let store = &store;
+        let writer = scope.spawn(move || -> anyhow::Result<u64> {
+            let mut converged = 0u64;
+            for (b, batch) in rx {
+                converged += batch.runs.iter().filter(|r| r.converged).count() as u64;
+                store.write_block(b, &batch)?;
+            }
+            Ok(converged)
+        });
+        let computed = pool.install(|| -> anyhow::Result<()> {
             for &b in &todo {
                 let points: Vec<usize> = layout.range(b).collect();
                 let batch =
                     experiment::run_points(&plan, &points, trajectory_every, Some(&counter))
                         .map_err(|e| anyhow::anyhow!(e))?;
-                converged += batch.runs.iter().filter(|r| r.converged).count() as u64;
-                store.write_block(b, &batch)?;
+                if tx.send((b, batch)).is_err() {
+                    // The writer stopped on an error: it reports it below.
+                    break;
+                }
             }
             Ok(())
         });
+        drop(tx);
+        let written = writer.join().expect("writer thread");
+        let r = computed.and(written.map(|c| converged = c));
         done.store(true, Ordering::Relaxed);
         r
     });

@@ -69,61 +69,95 @@ impl Table {
     }
 }
 
-/// The swept parameters as typed columns, one value per row; null where a
-/// row's study does not sweep that axis. The type is fixed by the whole
-/// plan, so every block of an experiment has the same schema.
-fn param_columns(plan: &Plan, point_of_row: &[usize]) -> Vec<Column> {
+/// The Parquet type of a swept parameter, fixed by the whole plan so every
+/// block of an experiment has the same schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AxisKind {
+    Int,
+    Float,
+    Bool,
+    Text,
+}
+
+/// Each axis's kind: computed once per experiment, not per block.
+pub fn axis_kinds(plan: &Plan) -> Vec<AxisKind> {
     plan.axes
         .iter()
         .map(|axis| {
-            let values: Vec<Option<&toml::Value>> = point_of_row
-                .iter()
-                .map(|&p| plan.points[p].param(axis))
-                .collect();
-            let name = PlSmallStr::from(axis.as_str());
             let all = |f: fn(&toml::Value) -> bool| {
                 plan.points.iter().filter_map(|p| p.param(axis)).all(f)
             };
             if all(toml::Value::is_integer) {
-                Column::new(
-                    name,
-                    values
-                        .iter()
-                        .map(|v| v.and_then(toml::Value::as_integer))
-                        .collect::<Vec<_>>(),
-                )
+                AxisKind::Int
             } else if all(|v| v.is_integer() || v.is_float()) {
-                Column::new(
-                    name,
-                    values
-                        .iter()
-                        .map(|v| v.and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64))))
-                        .collect::<Vec<_>>(),
-                )
+                AxisKind::Float
             } else if all(toml::Value::is_bool) {
-                Column::new(
-                    name,
-                    values
-                        .iter()
-                        .map(|v| v.and_then(toml::Value::as_bool))
-                        .collect::<Vec<_>>(),
-                )
+                AxisKind::Bool
             } else {
-                let text: Vec<Option<String>> = values
-                    .iter()
-                    .map(|v| v.map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-                    .collect();
-                Column::new(name, text)
+                AxisKind::Text
             }
         })
         .collect()
 }
 
-/// A `List(Float64)` column, typed even when `rows` is empty.
-fn list(name: &str, rows: impl Iterator<Item = Vec<f64>>) -> Result<Column> {
-    let series: Vec<Series> = rows.map(|v| Series::new(PlSmallStr::EMPTY, v)).collect();
-    let column = Column::new(name.into(), series);
-    Ok(column.cast(&DataType::List(Box::new(DataType::Float64)))?)
+/// The swept parameters as typed columns, one value per row; null where a
+/// row's study does not sweep that axis.
+fn param_columns(plan: &Plan, kinds: &[AxisKind], point_of_row: &[usize]) -> Vec<Column> {
+    plan.axes
+        .iter()
+        .zip(kinds)
+        .map(|(axis, kind)| {
+            let values: Vec<Option<&toml::Value>> = point_of_row
+                .iter()
+                .map(|&p| plan.points[p].param(axis))
+                .collect();
+            let name = PlSmallStr::from(axis.as_str());
+            match kind {
+                AxisKind::Int => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| v.and_then(toml::Value::as_integer))
+                        .collect::<Vec<_>>(),
+                ),
+                AxisKind::Float => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| v.and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64))))
+                        .collect::<Vec<_>>(),
+                ),
+                AxisKind::Bool => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| v.and_then(toml::Value::as_bool))
+                        .collect::<Vec<_>>(),
+                ),
+                AxisKind::Text => {
+                    let text: Vec<Option<String>> = values
+                        .iter()
+                        .map(|v| {
+                            v.map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                        })
+                        .collect();
+                    Column::new(name, text)
+                }
+            }
+        })
+        .collect()
+}
+
+/// A `List(Float64)` column, typed even when `rows` is empty. One builder
+/// for the whole column: no per-row Series.
+fn list<'a>(name: &str, rows: impl ExactSizeIterator<Item = &'a [f64]>) -> Result<Column> {
+    let n = rows.len();
+    let mut builder =
+        ListPrimitiveChunkedBuilder::<Float64Type>::new(name.into(), n, 2 * n, DataType::Float64);
+    for r in rows {
+        builder.append_slice(r);
+    }
+    Ok(builder.finish().into_series().into_column())
 }
 
 fn family(plan: &Plan, point: usize) -> &'static str {
@@ -135,7 +169,7 @@ fn family(plan: &Plan, point: usize) -> &'static str {
 
 /// `study` (when the config has `[[study]]` sections) and the swept
 /// parameters.
-fn point_columns(plan: &Plan, points: &[usize]) -> Vec<Column> {
+fn point_columns(plan: &Plan, kinds: &[AxisKind], points: &[usize]) -> Vec<Column> {
     let mut cols = Vec::new();
     if !plan.studies.is_empty() {
         cols.push(Column::new(
@@ -146,11 +180,11 @@ fn point_columns(plan: &Plan, points: &[usize]) -> Vec<Column> {
                 .collect::<Vec<_>>(),
         ));
     }
-    cols.extend(param_columns(plan, points));
+    cols.extend(param_columns(plan, kinds, points));
     cols
 }
 
-fn runs_frame(plan: &Plan, rows: &[RunRow]) -> Result<DataFrame> {
+fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> Result<DataFrame> {
     let points: Vec<usize> = rows.iter().map(|r| r.point).collect();
     let mut cols = vec![
         Column::new(
@@ -166,7 +200,7 @@ fn runs_frame(plan: &Plan, rows: &[RunRow]) -> Result<DataFrame> {
             rows.iter().map(|r| r.seed).collect::<Vec<_>>(),
         ),
     ];
-    cols.extend(point_columns(plan, &points));
+    cols.extend(point_columns(plan, kinds, &points));
     cols.extend([
         Column::new(
             "family".into(),
@@ -178,8 +212,8 @@ fn runs_frame(plan: &Plan, rows: &[RunRow]) -> Result<DataFrame> {
             "rule".into(),
             rows.iter().map(|r| r.rule).collect::<Vec<_>>(),
         ),
-        list("actions", rows.iter().map(|r| r.actions.clone()))?,
-        list("payoffs", rows.iter().map(|r| r.payoffs.clone()))?,
+        list("actions", rows.iter().map(|r| r.actions.as_slice()))?,
+        list("payoffs", rows.iter().map(|r| r.payoffs.as_slice()))?,
         Column::new(
             "nash_conv".into(),
             rows.iter().map(|r| r.nash_conv).collect::<Vec<_>>(),
@@ -220,13 +254,13 @@ fn runs_frame(plan: &Plan, rows: &[RunRow]) -> Result<DataFrame> {
     Ok(DataFrame::new_infer_height(cols)?)
 }
 
-fn equilibria_frame(plan: &Plan, rows: &[EquilibriumRow]) -> Result<DataFrame> {
+fn equilibria_frame(plan: &Plan, kinds: &[AxisKind], rows: &[EquilibriumRow]) -> Result<DataFrame> {
     let points: Vec<usize> = rows.iter().map(|r| r.point).collect();
     let mut cols = vec![Column::new(
         "point_id".into(),
         rows.iter().map(|r| r.point as u64).collect::<Vec<_>>(),
     )];
-    cols.extend(point_columns(plan, &points));
+    cols.extend(point_columns(plan, kinds, &points));
     cols.extend([
         Column::new(
             "solver".into(),
@@ -236,7 +270,7 @@ fn equilibria_frame(plan: &Plan, rows: &[EquilibriumRow]) -> Result<DataFrame> {
             "equilibrium".into(),
             rows.iter().map(|r| r.index as u64).collect::<Vec<_>>(),
         ),
-        list("actions", rows.iter().map(|r| r.actions.clone()))?,
+        list("actions", rows.iter().map(|r| r.actions.as_slice()))?,
         Column::new(
             "strict".into(),
             rows.iter().map(|r| r.strict).collect::<Vec<_>>(),
@@ -271,7 +305,7 @@ fn trajectories_frame(rows: &[TrajectoryRow]) -> Result<DataFrame> {
             "iteration".into(),
             rows.iter().map(|r| r.iteration).collect::<Vec<_>>(),
         ),
-        list("actions", rows.iter().map(|r| r.actions.clone()))?,
+        list("actions", rows.iter().map(|r| r.actions.as_slice()))?,
         Column::new(
             "nash_conv".into(),
             rows.iter().map(|r| r.nash_conv).collect::<Vec<_>>(),
@@ -384,6 +418,7 @@ pub struct Store<'a> {
     partial: PathBuf,
     dir: PathBuf,
     trajectories: bool,
+    kinds: Vec<AxisKind>,
 }
 
 /// Is `dir` a finished openmarket experiment (which a new run may replace)?
@@ -462,6 +497,7 @@ impl<'a> Store<'a> {
             partial,
             dir: dir.to_path_buf(),
             trajectories: trajectory_every > 0,
+            kinds: axis_kinds(plan),
         })
     }
 
@@ -476,13 +512,13 @@ impl<'a> Store<'a> {
     /// Write block `b`; the runs part goes last and marks it done.
     pub fn write_block(&self, b: usize, batch: &Batch) -> Result<()> {
         let parts = self.parts();
-        let mut eq = equilibria_frame(self.plan, &batch.equilibria)?;
+        let mut eq = equilibria_frame(self.plan, &self.kinds, &batch.equilibria)?;
         write_parquet_atomically(&part_path(&parts, "equilibria", b), &mut eq)?;
         if self.trajectories {
             let mut tr = trajectories_frame(&batch.trajectories)?;
             write_parquet_atomically(&part_path(&parts, "trajectories", b), &mut tr)?;
         }
-        let mut runs = runs_frame(self.plan, &batch.runs)?;
+        let mut runs = runs_frame(self.plan, &self.kinds, &batch.runs)?;
         write_parquet_atomically(&part_path(&parts, "runs", b), &mut runs)
     }
 

@@ -70,10 +70,10 @@ fn replicator_follows_the_logistic_curve_under_a_dominant_strategy() {
     let (x0, y0) = ([0.2, 0.8], [0.5, 0.5]);
     for t in [0.5, 2.0, 5.0] {
         let (x, y) = game.replicator(&x0, &y0, t, 1000);
-        let exact = 1.0 / (1.0 + (0.8 / 0.2) * (-t as f64).exp());
+        let exact = 1.0 / (1.0 + (0.8 / 0.2) * (-t).exp());
         assert!((x[0] - exact).abs() < 1e-10, "t = {t}: {} vs {exact}", x[0]);
         // Column's second action earns 2 more: y2' = 2·y2(1 − y2).
-        let exact_y = 1.0 / (1.0 + (-2.0 * t as f64).exp());
+        let exact_y = 1.0 / (1.0 + (-2.0 * t).exp());
         assert!((y[1] - exact_y).abs() < 1e-10);
         assert!((x.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }

@@ -1,0 +1,80 @@
+//! Criterion: writing a million run rows (and their points' equilibria) to
+//! zstd Parquet through Polars, as `openmarket run` does for one block.
+//!
+//!   cargo bench --bench parquet
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use openmarket::output::{Shard, Store};
+use openmarket_core::dynamics::StopReason;
+use openmarket_core::experiment::{Batch, EquilibriumRow, RunRow};
+use openmarket_core::plan;
+
+const SEEDS: u64 = 8;
+const POINTS: usize = 125_000;
+
+fn batch() -> (plan::Plan, Batch) {
+    let config = format!(
+        "[model]\nfamily = \"openness\"\nalpha0 = 0.2\nr = 1.0\nc0 = 1.0\nc1 = 1.0\n[model.regulation]\ntheta = 0.6\npenalty = 0.05\n\
+         [dynamics]\nrule = \"best_response\"\n[runs]\nseeds_per_point = {SEEDS}\n\
+         [sweep]\n\"model.alpha0\" = {{ linspace = {{ start = 0.0, stop = 0.6, num = {POINTS} }} }}\n"
+    );
+    let plan = plan::expand(&config, "bench").unwrap();
+    let mut b = Batch::default();
+    for p in 0..POINTS {
+        b.equilibria.push(EquilibriumRow {
+            point: p,
+            solver: "closed_form",
+            index: 0,
+            actions: vec![0.6, 0.54],
+            strict: None,
+            nontrivial: None,
+            regime: Some("comply"),
+            delta: Some(0.5),
+        });
+        for r in 0..SEEDS {
+            let x = (p as f64 * 0.37 + r as f64 * 0.11).fract();
+            b.runs.push(RunRow {
+                point: p,
+                replicate: r,
+                seed: plan::run_seed(1, p, r),
+                rule: "best_response",
+                actions: vec![x, 0.5 + x / 3.0],
+                payoffs: vec![0.19 + x / 7.0, 0.25 - x / 11.0],
+                nash_conv: x * 1e-9,
+                converged: r % 3 != 0,
+                iterations: 6 + r,
+                termination: StopReason::Converged,
+                cycle_detected: false,
+                avg_regret: None,
+                dist_to_equilibrium: Some(x * 1e-7),
+                regime: Some("comply"),
+            });
+        }
+    }
+    (plan, b)
+}
+
+fn write(c: &mut Criterion) {
+    let (plan, batch) = batch();
+    let dir = std::env::temp_dir().join(format!("openmarket-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir.with_extension("partial"));
+    let store = Store::open(&plan, &dir, Shard::WHOLE, "bench", 0, false).unwrap();
+    let mut g = c.benchmark_group("parquet");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(batch.runs.len() as u64));
+    g.bench_function("write_1M_run_rows", |b| {
+        b.iter(|| store.write_block(0, black_box(&batch)).unwrap())
+    });
+    g.finish();
+    drop(store);
+    let _ = std::fs::remove_dir_all(dir.with_file_name(format!(
+        "{}.partial",
+        dir.file_name().unwrap().to_string_lossy()
+    )));
+}
+
+criterion_group!(benches, write);
+criterion_main!(benches);

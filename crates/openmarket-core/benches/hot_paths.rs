@@ -1,0 +1,178 @@
+//! Criterion benchmarks of the hot paths (BENCHMARKS.md):
+//! the openness SPE solve, one dynamics update per rule, race enumeration at
+//! n = 16, 20, 24, and the MIP existence decision at n = 10, 20, 40.
+//!
+//!   cargo bench -p openmarket-core --bench hot_paths [--features highs] [-- FILTER]
+//!
+//! The MIP at n = 20 and 40 runs only with HiGHS (`--features highs`): the
+//! pure-Rust microlp takes minutes there (BENCHMARKS.md).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use openmarket_core::config::{self, ModelConfig};
+use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
+use openmarket_core::dynamics::rules::{
+    BestResponse, EpsilonGreedy, FictitiousPlay, GradientAscent, Hedge, Logit,
+};
+use openmarket_core::dynamics::{Dynamics, LearningGame};
+use openmarket_core::mip;
+use openmarket_core::openness::OpennessGame;
+use openmarket_core::race::enumerate::Enumeration;
+use openmarket_core::race::mip::DiscreteMip;
+use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceSolver, Utility};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn openness(bargaining: &str) -> OpennessGame {
+    let text = format!(
+        "[model]\nfamily = \"openness\"\nalpha0 = 0.2\nr = 1.0\nc0 = 1.0\nc1 = 1.0\nepsilon = 0.1\n\
+         [model.bargaining]\n{bargaining}\n[model.regulation]\ntheta = 0.6\npenalty = 0.05\n"
+    );
+    match config::parse(&text, "bench").unwrap().model {
+        ModelConfig::Openness(g) => g,
+        ModelConfig::Race(_) => unreachable!(),
+    }
+}
+
+/// The random instances of examples/race_scale.rs: lead or share utility,
+/// random leakage matrix.
+fn race(n: usize, utility: Utility, seed: u64) -> RaceGame {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let head_start: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..10.0)).collect();
+    let matrix: Vec<Vec<f64>> = (0..n)
+        .map(|j| {
+            (0..n)
+                .map(|i| {
+                    if i == j {
+                        0.0
+                    } else {
+                        rng.random_range(0.0..2.0) / n as f64 * 4.0
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    RaceGame {
+        leak: Leakage::Matrix(matrix).build(&head_start),
+        boost: (0..n).map(|_| rng.random_range(0.0..3.0)).collect(),
+        cost: vec![0.0; n],
+        head_start,
+        utility,
+        prize: 1.0,
+        rho: 1.0,
+        actions: Actions::Discrete,
+        nontrivial: Nontrivial::SomeOpen,
+    }
+}
+
+fn spe(c: &mut Criterion) {
+    let mut g = c.benchmark_group("openness_spe");
+    for (name, rule) in [
+        ("fixed_delta", "rule = \"fixed\"\ndelta = 0.8"),
+        ("nash_bargaining", "rule = \"nash\""),
+    ] {
+        let game = openness(rule);
+        g.bench_function(name, |b| b.iter(|| black_box(&game).solve()));
+    }
+    g.finish();
+}
+
+fn rules() -> Vec<Box<dyn Dynamics>> {
+    vec![
+        Box::new(BestResponse { inertia: 1.0 }),
+        Box::new(EpsilonGreedy { epsilon: 0.1 }),
+        Box::new(Logit::new(0.01, 101, 0.0)),
+        Box::new(FictitiousPlay::default()),
+        Box::new(GradientAscent {
+            step: 0.1,
+            decay: 0.0,
+        }),
+        Box::new(Hedge::new(1.0, 101, 0.0)),
+    ]
+}
+
+/// One agent's update (plus the rule's end-of-iteration bookkeeping), per
+/// rule, on the openness market and on an n = 8 race.
+fn dynamics_step(c: &mut Criterion) {
+    let base = openness("rule = \"fixed\"\ndelta = 0.8");
+    let market = OpennessMarket::new(base, 0.8, 1);
+    let race8 = race(8, Utility::Lead, 1);
+    let race_game = RaceLearning::new(&race8);
+    let mut g = c.benchmark_group("dynamics_step");
+    for (label, game) in [
+        ("openness", &market as &dyn LearningGame),
+        ("race8", &race_game as &dyn LearningGame),
+    ] {
+        for mut rule in rules() {
+            let mut rng = ChaCha8Rng::seed_from_u64(3);
+            let profile: Vec<f64> = (0..game.agents())
+                .map(|i| game.space(i).sample(&mut rng))
+                .collect();
+            rule.init(game, &profile, &mut rng);
+            let id = BenchmarkId::new(rule.name(), label);
+            let mut t = 0u64;
+            g.bench_function(id, |b| {
+                b.iter(|| {
+                    t += 1;
+                    let i = (t % game.agents() as u64) as usize;
+                    let a = rule.update(game, i, black_box(&profile), t, &mut rng);
+                    rule.observe(game, &profile, &mut rng);
+                    a
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn enumeration(c: &mut Criterion) {
+    let mut g = c.benchmark_group("race_enumeration");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(8));
+    for n in [16, 20, 24] {
+        let game = race(n, Utility::Lead, 7);
+        g.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| Enumeration::default().solve(black_box(&game)).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn mip_decision(c: &mut Criterion) {
+    let mut g = c.benchmark_group("mip_existence");
+    g.sample_size(10);
+    let backend = mip::default_backend();
+    let sizes: &[(Utility, &str, usize)] = if cfg!(feature = "highs") {
+        &[
+            (Utility::Share, "share", 10),
+            (Utility::Share, "share", 20),
+            (Utility::Share, "share", 40),
+            (Utility::Lead, "lead", 10),
+            (Utility::Lead, "lead", 20),
+        ]
+    } else {
+        &[
+            (Utility::Share, "share", 10),
+            (Utility::Share, "share", 20),
+            (Utility::Share, "share", 40),
+            (Utility::Lead, "lead", 10),
+        ]
+    };
+    for &(utility, label, n) in sizes {
+        let game = race(n, utility, 11);
+        let id = BenchmarkId::new(format!("{label}/{}", backend.name()), n);
+        g.bench_function(id, |b| {
+            b.iter(|| {
+                DiscreteMip { backend }
+                    .decide_nontrivial(black_box(&game))
+                    .unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, spe, dynamics_step, enumeration, mip_decision);
+criterion_main!(benches);
