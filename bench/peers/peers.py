@@ -50,7 +50,7 @@ import pygambit as gbt
 
 QUICK = dict(
     fp_iterations=[2_000],
-    replicator_steps=[1_000],
+    replicator_t=[10.0],
     race_n=[4, 6],
     sweep=dict(alpha0_num=7, theta_num=6, seeds=2),
     om_reps=5,
@@ -59,7 +59,7 @@ QUICK = dict(
 )
 FULL = dict(
     fp_iterations=[10_000, 100_000],
-    replicator_steps=[10_000, 100_000],
+    replicator_t=[10.0, 100.0],
     race_n=[4, 6, 8, 10, 12],
     sweep=dict(alpha0_num=61, theta_num=41, seeds=4),
     om_reps=11,
@@ -67,7 +67,9 @@ FULL = dict(
     sweep_reps=3,
 )
 
-REPLICATOR_T = 10.0
+# scipy's odeint (LSODA) default tolerances, which nashpy uses; openmarket's
+# adaptive Dormand–Prince integrator runs at the same ones.
+ODEINT_TOL = 1.49012e-8
 # Seeds for the random races: one fixed instance per n, the same every run.
 RACE_SEED = 2026
 
@@ -271,30 +273,36 @@ def compare_fp(peers_bin: str, name: str, A, B, iterations: int, cfg: dict) -> R
     )
 
 
-def compare_replicator(peers_bin: str, name: str, A, B, steps: int, cfg: dict) -> Row:
+def compare_replicator(peers_bin: str, name: str, A, B, t_end: float, cfg: dict) -> Row:
+    # Both sides integrate adaptively to the same tolerances: nashpy through
+    # scipy's odeint (LSODA), openmarket with Dormand–Prince 5(4). An ODE has
+    # no natural "iteration count": matched accuracy is the fair comparison
+    # (a fixed number of RK4 steps against LSODA's 20-200 adaptive steps
+    # would compare different amounts of work).
     om = call_peers(
-        peers_bin, "replicator", "--game", name, "--steps", steps, "--t-end", REPLICATOR_T,
-        "--reps", cfg["om_reps"],
+        peers_bin, "replicator", "--game", name, "--t-end", t_end,
+        "--rtol", ODEINT_TOL, "--reps", cfg["om_reps"],
     )
     game = nashpy.Game(A, B)
     x0 = np.full(A.shape[0], 1.0 / A.shape[0])
     y0 = np.full(A.shape[1], 1.0 / A.shape[1])
-    # nashpy integrates with scipy's odeint (adaptive LSODA); `timepoints`
-    # only sets where it reports, so N+1 points is the nearest "same count".
-    timepoints = np.linspace(0.0, REPLICATOR_T, steps + 1)
+    # One output per time unit: odeint's step budget (mxstep = 500) applies
+    # per output interval, and a single [0, T] interval exhausts it on the
+    # cycling rock-paper-scissors orbit at T = 100 ("excess work").
+    timepoints = np.linspace(0.0, t_end, int(t_end) + 1)
     peer_s, (xs, ys) = median_time(
         cfg["peer_reps"],
         lambda: game.asymmetric_replicator_dynamics(x0=x0, y0=y0, timepoints=timepoints),
     )
     diff = max(max_abs_diff(xs[-1], om["row"]), max_abs_diff(ys[-1], om["col"]))
-    detail = f"|Δ| = {diff:.1e} (tol {REPLICATOR_TOL:g})"
+    detail = f"|Δ| = {diff:.1e} (tol {REPLICATOR_TOL:g}); {om['evaluations']} field evaluations"
     # At a rest point neither side moves: agreement there tests little.
     ay, bx = A @ y0, B.T @ x0
     if max(np.abs(ay - x0 @ ay).max(), np.abs(bx - y0 @ bx).max()) < 1e-12:
         detail += "; uniform start is a rest point"
     return Row(
         what=f"replicator: {name}",
-        size=f"{A.shape[0]}×{A.shape[1]}, {steps:,} steps to t={REPLICATOR_T:g}",
+        size=f"{A.shape[0]}×{A.shape[1]}, to t={t_end:g}, tol {ODEINT_TOL:.2g}",
         om_seconds=om["median_seconds"],
         peer_seconds=peer_s,
         ok=diff <= REPLICATOR_TOL,
@@ -616,8 +624,8 @@ def main() -> int:
             for n in cfg["fp_iterations"]:
                 rows.append(compare_fp(args.peers_bin, g["name"], A, B, n, cfg))
         if "replicator" in only:
-            for n in cfg["replicator_steps"]:
-                rows.append(compare_replicator(args.peers_bin, g["name"], A, B, n, cfg))
+            for t_end in cfg["replicator_t"]:
+                rows.append(compare_replicator(args.peers_bin, g["name"], A, B, t_end, cfg))
     if "race" in only:
         for n in cfg["race_n"]:
             rows.append(compare_race(args.peers_bin, n, cfg))

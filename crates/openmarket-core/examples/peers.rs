@@ -4,7 +4,7 @@
 //!
 //!   peers games
 //!   peers fp --game NAME --iterations N --reps R
-//!   peers replicator --game NAME --steps N --t-end T --reps R
+//!   peers replicator --game NAME --t-end T (--rtol TOL | --steps N) --reps R
 //!   peers race --n N --seed S --reps R
 //!
 //! Times are medians over R repetitions, measured in-process around the
@@ -180,17 +180,27 @@ fn main() {
                 timed(arg(&args, "--reps"), || game.fictitious_play(iterations));
             json!({"game": name, "iterations": iterations, "row": row, "col": col, "median_seconds": secs})
         }
+        // `--steps N`: N fixed RK4 steps; `--rtol R`: adaptive Dormand–Prince
+        // with rtol = atol = R (as scipy's odeint, which Nashpy calls).
         Some("replicator") => {
             let name: String = arg(&args, "--game");
-            let steps: u64 = arg(&args, "--steps");
             let t_end: f64 = arg(&args, "--t-end");
             let game = bimatrix(&name);
             let x0 = vec![1.0 / game.rows as f64; game.rows];
             let y0 = vec![1.0 / game.cols as f64; game.cols];
-            let ((row, col), secs) = timed(arg(&args, "--reps"), || {
-                game.replicator(&x0, &y0, t_end, steps)
-            });
-            json!({"game": name, "steps": steps, "t_end": t_end, "row": row, "col": col, "median_seconds": secs})
+            let reps: usize = arg(&args, "--reps");
+            if args.iter().any(|a| a == "--rtol") {
+                let tol: f64 = arg(&args, "--rtol");
+                let ((row, col, evaluations), secs) =
+                    timed(reps, || game.replicator_adaptive(&x0, &y0, t_end, tol, tol));
+                json!({"game": name, "t_end": t_end, "rtol": tol, "row": row, "col": col,
+                       "evaluations": evaluations, "median_seconds": secs})
+            } else {
+                let steps: u64 = arg(&args, "--steps");
+                let ((row, col), secs) = timed(reps, || game.replicator(&x0, &y0, t_end, steps));
+                json!({"game": name, "steps": steps, "t_end": t_end, "row": row, "col": col,
+                       "evaluations": 4 * steps, "median_seconds": secs})
+            }
         }
         Some("race") => {
             let n: usize = arg(&args, "--n");

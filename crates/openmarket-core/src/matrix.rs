@@ -11,6 +11,8 @@ pub struct Bimatrix {
     pub cols: usize,
     a: Vec<f64>,
     b: Vec<f64>,
+    /// Bᵀ row-major (cols × rows): Bᵀx reads contiguous memory.
+    bt: Vec<f64>,
 }
 
 impl Bimatrix {
@@ -30,11 +32,15 @@ impl Bimatrix {
         if a.iter().chain(b).flatten().any(|v| !v.is_finite()) {
             return Err("payoffs must be finite".into());
         }
+        let bt = (0..cols)
+            .flat_map(|j| b.iter().map(move |row| row[j]))
+            .collect();
         Ok(Bimatrix {
             rows,
             cols,
             a: a.concat(),
             b: b.concat(),
+            bt,
         })
     }
 
@@ -80,6 +86,36 @@ impl Bimatrix {
         )
     }
 
+    /// The replicator vector field at z = (x, y), into `out`; `ay` and
+    /// `btx` are scratch space (len rows and cols), so nothing allocates.
+    fn replicator_field(&self, z: &[f64], out: &mut [f64], ay: &mut [f64], btx: &mut [f64]) {
+        let (m, n) = (self.rows, self.cols);
+        let (x, y) = z.split_at(m);
+        for (i, v) in ay.iter_mut().enumerate() {
+            *v = self.a[i * n..(i + 1) * n]
+                .iter()
+                .zip(y)
+                .map(|(a, y)| a * y)
+                .sum();
+        }
+        for (j, v) in btx.iter_mut().enumerate() {
+            *v = self.bt[j * m..(j + 1) * m]
+                .iter()
+                .zip(x)
+                .map(|(b, x)| b * x)
+                .sum();
+        }
+        let xay: f64 = x.iter().zip(ay.iter()).map(|(a, b)| a * b).sum();
+        let xby: f64 = y.iter().zip(btx.iter()).map(|(a, b)| a * b).sum();
+        let (ox, oy) = out.split_at_mut(m);
+        for i in 0..m {
+            ox[i] = x[i] * (ay[i] - xay);
+        }
+        for j in 0..n {
+            oy[j] = y[j] * (btx[j] - xby);
+        }
+    }
+
     /// The asymmetric replicator dynamics
     /// x' = x∘(Ay − xᵀAy), y' = y∘(Bᵀx − xᵀBy),
     /// integrated from (x0, y0) to `t_end` with `steps` classical RK4 steps.
@@ -103,8 +139,7 @@ impl Bimatrix {
             vec![0.0; m + n],
         ];
         let mut stage = vec![0.0; m + n];
-        let mut ay = vec![0.0; m];
-        let mut btx = vec![0.0; n];
+        let (mut ay, mut btx) = (vec![0.0; m], vec![0.0; n]);
         for _ in 0..steps {
             for s in 0..4 {
                 let c = [0.0, 0.5, 0.5, 1.0][s];
@@ -115,22 +150,7 @@ impl Bimatrix {
                         *v = zi + c * h * ki;
                     }
                 }
-                let (x, y) = stage.split_at(m);
-                for (i, v) in ay.iter_mut().enumerate() {
-                    *v = (0..n).map(|j| self.a[i * n + j] * y[j]).sum();
-                }
-                for (j, v) in btx.iter_mut().enumerate() {
-                    *v = (0..m).map(|i| self.b[i * n + j] * x[i]).sum();
-                }
-                let xay: f64 = x.iter().zip(&ay).map(|(a, b)| a * b).sum();
-                let xby: f64 = y.iter().zip(&btx).map(|(a, b)| a * b).sum();
-                let (kx, ky) = k[s].split_at_mut(m);
-                for i in 0..m {
-                    kx[i] = x[i] * (ay[i] - xay);
-                }
-                for j in 0..n {
-                    ky[j] = y[j] * (btx[j] - xby);
-                }
+                self.replicator_field(&stage, &mut k[s], &mut ay, &mut btx);
             }
             for (idx, zi) in z.iter_mut().enumerate() {
                 *zi += h / 6.0 * (k[0][idx] + 2.0 * k[1][idx] + 2.0 * k[2][idx] + k[3][idx]);
@@ -138,6 +158,109 @@ impl Bimatrix {
         }
         let y = z.split_off(m);
         (z, y)
+    }
+
+    /// The same dynamics with an adaptive Dormand–Prince 5(4) integrator
+    /// (error per step ≤ atol + rtol·|z|, as odeint/LSODA controls it).
+    /// Returns the state at `t_end` and the number of field evaluations.
+    pub fn replicator_adaptive(
+        &self,
+        x0: &[f64],
+        y0: &[f64],
+        t_end: f64,
+        rtol: f64,
+        atol: f64,
+    ) -> (Vec<f64>, Vec<f64>, u64) {
+        assert_eq!(x0.len(), self.rows);
+        assert_eq!(y0.len(), self.cols);
+        const A: [[f64; 6]; 6] = [
+            [1.0 / 5.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
+            [44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0.0, 0.0, 0.0],
+            [
+                19372.0 / 6561.0,
+                -25360.0 / 2187.0,
+                64448.0 / 6561.0,
+                -212.0 / 729.0,
+                0.0,
+                0.0,
+            ],
+            [
+                9017.0 / 3168.0,
+                -355.0 / 33.0,
+                46732.0 / 5247.0,
+                49.0 / 176.0,
+                -5103.0 / 18656.0,
+                0.0,
+            ],
+            [
+                35.0 / 384.0,
+                0.0,
+                500.0 / 1113.0,
+                125.0 / 192.0,
+                -2187.0 / 6784.0,
+                11.0 / 84.0,
+            ],
+        ];
+        // Fifth-order weights minus the embedded fourth-order ones.
+        const E: [f64; 7] = [
+            35.0 / 384.0 - 5179.0 / 57600.0,
+            0.0,
+            500.0 / 1113.0 - 7571.0 / 16695.0,
+            125.0 / 192.0 - 393.0 / 640.0,
+            -2187.0 / 6784.0 + 92097.0 / 339200.0,
+            11.0 / 84.0 - 187.0 / 2100.0,
+            -1.0 / 40.0,
+        ];
+        let (m, n) = (self.rows, self.cols);
+        let d = m + n;
+        let mut z: Vec<f64> = x0.iter().chain(y0).copied().collect();
+        // Seven stage derivatives in one flat buffer: stage r is k[r*d..(r+1)*d].
+        let mut k = vec![0.0; 7 * d];
+        let mut stage = vec![0.0; d];
+        let (mut ay, mut btx) = (vec![0.0; m], vec![0.0; n]);
+        let mut evaluations = 1;
+        self.replicator_field(&z, &mut k[..d], &mut ay, &mut btx);
+        let (mut t, mut h) = (0.0, (t_end * 1e-3).max(1e-12));
+        while t < t_end {
+            h = h.min(t_end - t);
+            for s in 1..7 {
+                stage.copy_from_slice(&z);
+                for (r, &coef) in A[s - 1][..s].iter().enumerate() {
+                    if coef != 0.0 {
+                        let hc = h * coef;
+                        for (v, kr) in stage.iter_mut().zip(&k[r * d..(r + 1) * d]) {
+                            *v += hc * kr;
+                        }
+                    }
+                }
+                let (_, rest) = k.split_at_mut(s * d);
+                self.replicator_field(&stage, &mut rest[..d], &mut ay, &mut btx);
+                evaluations += 1;
+            }
+            // `stage` now holds the fifth-order solution (A's last row).
+            let mut err = 0.0;
+            for idx in 0..d {
+                let e = h * (0..7).map(|r| E[r] * k[r * d + idx]).sum::<f64>();
+                let scale = atol + rtol * z[idx].abs().max(stage[idx].abs());
+                err += (e / scale).powi(2);
+            }
+            let err = (err / d as f64).sqrt();
+            if err <= 1.0 {
+                t += h;
+                z.copy_from_slice(&stage);
+                // First same as last: the last stage is the next first.
+                k.copy_within(6 * d..7 * d, 0);
+            }
+            let factor = if err == 0.0 {
+                5.0
+            } else {
+                0.9 * err.powf(-0.2)
+            };
+            h *= factor.clamp(0.2, 5.0);
+        }
+        let y = z.split_off(m);
+        (z, y, evaluations)
     }
 }
 

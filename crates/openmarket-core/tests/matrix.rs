@@ -87,3 +87,30 @@ fn bad_shapes_are_refused() {
     let b = vec![vec![1.0], vec![2.0]];
     assert!(Bimatrix::new(&a, &b).unwrap_err().contains("same shape"));
 }
+
+#[test]
+fn adaptive_replicator_meets_its_tolerance_and_agrees_with_fine_rk4() {
+    let a = vec![vec![1.0, 1.0], vec![0.0, 0.0]];
+    let b = vec![vec![0.0, 2.0], vec![0.0, 2.0]];
+    let game = Bimatrix::new(&a, &b).unwrap();
+    let (x, y, evals) = game.replicator_adaptive(&[0.2, 0.8], &[0.5, 0.5], 5.0, 1e-10, 1e-12);
+    let exact = 1.0 / (1.0 + 4.0 * (-5.0f64).exp());
+    assert!((x[0] - exact).abs() < 1e-8, "{} vs {exact}", x[0]);
+    assert!((y[1] - 1.0 / (1.0 + (-10.0f64).exp())).abs() < 1e-8);
+    assert!(evals < 2_000, "{evals} evaluations");
+    // A 3×3 zero-sum game whose orbits cycle: the adaptive solution and
+    // 200,000 RK4 steps agree.
+    let a = vec![
+        vec![0.0, -1.0, 1.0],
+        vec![2.0, 0.0, -2.0],
+        vec![-1.0, 3.0, 0.0],
+    ];
+    let b: Vec<Vec<f64>> = a.iter().map(|r| r.iter().map(|v| -v).collect()).collect();
+    let game = Bimatrix::new(&a, &b).unwrap();
+    let third = [1.0 / 3.0; 3];
+    let (xr, yr) = game.replicator(&third, &third, 10.0, 200_000);
+    let (xa, ya, _) = game.replicator_adaptive(&third, &third, 10.0, 1e-10, 1e-12);
+    for (p, q) in xr.iter().chain(&yr).zip(xa.iter().chain(&ya)) {
+        assert!((p - q).abs() < 1e-7, "{xr:?} {yr:?} vs {xa:?} {ya:?}");
+    }
+}
