@@ -312,15 +312,21 @@ fn run_experiment(config: PathBuf, opts: RunOptions) -> Result<(), CliError> {
         )));
     }
     let first = &plan.points[0].config;
+    // Default: output/<config name>, or output/<config name>-shard-K-of-N
+    // so that the shards of one config never share a folder.
     let dir = opts
         .out
         .or_else(|| first.output.dir.clone())
         .unwrap_or_else(|| {
-            PathBuf::from("output").join(
-                config
-                    .file_stem()
-                    .map_or("experiment".into(), |s| s.to_string_lossy().to_string()),
-            )
+            let stem = config
+                .file_stem()
+                .map_or("experiment".into(), |s| s.to_string_lossy().to_string());
+            let shard = opts.shard;
+            PathBuf::from("output").join(if shard == output::Shard::WHOLE {
+                stem
+            } else {
+                format!("{stem}-shard-{}-of-{}", shard.k, shard.n)
+            })
         });
     let trajectory_every = first.output.trajectory_every;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -513,6 +519,18 @@ fn merge(dirs: &[PathBuf], out: &std::path::Path) -> Result<(), CliError> {
     let mut manifest = first.clone();
     manifest["shard"] = serde_json::Value::Null;
     manifest["rows"] = serde_json::json!(rows);
+    manifest["threads"] = serde_json::json!(
+        shards
+            .iter()
+            .map(|s| s.manifest["threads"].clone())
+            .collect::<Vec<_>>()
+    );
+    manifest["resumed_runs"] = serde_json::json!(
+        shards
+            .iter()
+            .map(|s| s.manifest["resumed_runs"].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    );
     manifest["merged_from"] = serde_json::json!(
         shards
             .iter()

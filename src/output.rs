@@ -426,6 +426,17 @@ fn is_experiment(dir: &Path) -> bool {
     dir.join("manifest.json").is_file()
 }
 
+/// The shard a finished experiment folder holds (`WHOLE` for a whole run).
+fn shard_of(dir: &Path) -> Option<Shard> {
+    let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
+    let m: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if m["shard"].is_null() {
+        Some(Shard::WHOLE)
+    } else {
+        serde_json::from_value(m["shard"].clone()).ok()
+    }
+}
+
 fn partial_of(dir: &Path) -> Result<PathBuf> {
     let name = dir
         .file_name()
@@ -453,6 +464,21 @@ impl<'a> Store<'a> {
                 dir.display()
             );
         }
+        if let Some(other) = shard_of(dir).filter(|s| *s != shard) {
+            let name = |s: Shard| {
+                if s == Shard::WHOLE {
+                    "a whole experiment".to_string()
+                } else {
+                    format!("shard {}/{}", s.k, s.n)
+                }
+            };
+            bail!(
+                "{} holds {}; this run is {}: give each shard its own --out",
+                dir.display(),
+                name(other),
+                name(shard)
+            );
+        }
         let partial = partial_of(dir)?;
         let state = PartialState {
             config_sha256: config_sha256.to_string(),
@@ -477,12 +503,29 @@ impl<'a> Store<'a> {
                         partial.display()
                     )
                 })?;
+            std::fs::create_dir_all(partial.join("parts"))?;
             if found != state {
+                let what = if found.config_sha256 != state.config_sha256 {
+                    format!(
+                        "another config (sha256 {} there, {} now)",
+                        found.config_sha256, state.config_sha256
+                    )
+                } else if found.shard != state.shard {
+                    format!(
+                        "another shard ({}/{} there, {}/{} now)",
+                        found.shard.k, found.shard.n, state.shard.k, state.shard.n
+                    )
+                } else if found.trajectory_every != state.trajectory_every {
+                    format!(
+                        "another [output] trajectory_every ({} there, {} now)",
+                        found.trajectory_every, state.trajectory_every
+                    )
+                } else {
+                    "another block layout (a different openmarket version?)".to_string()
+                };
                 bail!(
-                    "cannot resume {}: it was started with another config, shard or trajectory setting (config sha256 {} vs {}); remove it to start again",
-                    partial.display(),
-                    found.config_sha256,
-                    state.config_sha256
+                    "cannot resume {}: it was started with {what}; remove it to start again",
+                    partial.display()
                 );
             }
         } else {
@@ -527,19 +570,23 @@ impl<'a> Store<'a> {
     /// rename that makes the folder visible.
     pub fn finish(self, manifest: impl FnOnce(Rows) -> serde_json::Value) -> Result<PathBuf> {
         let parts = self.parts();
-        let rows = if self.shard == Shard::WHOLE {
+        let whole = self.shard == Shard::WHOLE;
+        let rows = if whole {
             let sources: Vec<PathBuf> = (0..self.layout.blocks).map(|_| parts.clone()).collect();
-            let rows = concatenate(&sources, &self.partial)?;
-            std::fs::remove_dir_all(&parts)?;
-            rows
+            concatenate(&sources, &self.partial, self.trajectories)?
         } else {
             count_parts(&parts)?
         };
-        std::fs::remove_file(self.partial.join("plan.json"))?;
         std::fs::write(
             self.partial.join("manifest.json"),
             serde_json::to_string_pretty(&manifest(rows))? + "\n",
         )?;
+        // plan.json goes last: until then `--resume` still recognises the
+        // folder (and recreates `parts/` if a crash removed it).
+        if whole {
+            std::fs::remove_dir_all(&parts)?;
+        }
+        std::fs::remove_file(self.partial.join("plan.json"))?;
         publish(&self.partial, &self.dir)?;
         Ok(self.dir)
     }
@@ -582,38 +629,36 @@ fn count_parts(parts: &Path) -> Result<Rows> {
 
 /// Concatenate block parts into `<out>/<table>.parquet`, block b's part
 /// taken from `sources[b]`. One block in memory at a time.
-fn concatenate(sources: &[PathBuf], out: &Path) -> Result<Rows> {
+fn concatenate(sources: &[PathBuf], out: &Path, trajectories: bool) -> Result<Rows> {
     let mut rows = Rows::default();
     for table in TABLES {
+        if table == "trajectories" && !trajectories {
+            continue;
+        }
         let mut writer = Table::new(out.join(format!("{table}.parquet")));
-        let mut any = false;
         for (b, parts) in sources.iter().enumerate() {
-            let path = part_path(parts, table, b);
-            if table == "trajectories" && !path.exists() {
-                continue;
-            }
-            writer.write(read_parquet(&path)?)?;
-            any = true;
+            writer.write(read_parquet(&part_path(parts, table, b))?)?;
         }
-        if any {
-            rows.add(table, writer.finish()?);
-        }
+        rows.add(table, writer.finish()?);
     }
     Ok(rows)
 }
 
 /// Rename `partial` to `dir`, replacing a finished experiment already there.
 fn publish(partial: &Path, dir: &Path) -> Result<()> {
-    let old = partial.with_extension("old");
+    let mut replaced = None;
     if dir.exists() {
         if !is_experiment(dir) {
             bail!("{} appeared while running: not replacing it", dir.display());
         }
+        // A name only this process uses: nothing of the user's is touched.
+        let old = partial.with_extension(format!("replaced-{}", std::process::id()));
         std::fs::rename(dir, &old)?;
+        replaced = Some(old);
     }
     std::fs::rename(partial, dir)
         .with_context(|| format!("cannot rename {} to {}", partial.display(), dir.display()))?;
-    if old.exists() {
+    if let Some(old) = replaced {
         std::fs::remove_dir_all(&old)?;
     }
     Ok(())
@@ -688,7 +733,14 @@ pub fn merge(plan: &Plan, layout: Layout, shards: &[ShardDir], out: &Path) -> Re
         complete.push(parts);
     }
     let partial = partial_of(out)?;
+    if partial.join("plan.json").exists() {
+        bail!(
+            "{} holds an interrupted `run`: finish it with --resume or remove it, or merge into another --out",
+            partial.display()
+        );
+    }
     if partial.exists() {
+        // What an interrupted merge left: nothing there is final.
         std::fs::remove_dir_all(&partial)?;
     }
     if out.exists() && !is_experiment(out) {
@@ -698,7 +750,11 @@ pub fn merge(plan: &Plan, layout: Layout, shards: &[ShardDir], out: &Path) -> Re
         );
     }
     std::fs::create_dir_all(&partial)?;
-    let rows = concatenate(&complete, &partial)?;
+    let trajectories = plan
+        .points
+        .first()
+        .is_some_and(|p| p.config.output.trajectory_every > 0);
+    let rows = concatenate(&complete, &partial, trajectories)?;
     Ok(rows)
 }
 

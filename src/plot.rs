@@ -320,10 +320,18 @@ fn regime_map(exp: &Experiment) -> Result<Figure> {
                 .unwrap_or(f64::NAN)
         })
         .collect();
-    let facets = pick(&sorted_unique(alpha0.iter().copied()), 4);
+    // Only rows of regulated openness points with θ and p swept (a
+    // [[study]] config may mix in others).
+    let usable: Vec<usize> = (0..points.len())
+        .filter(|&r| theta[r].is_some() && penalty[r].is_some() && alpha0[r].is_finite())
+        .collect();
+    let facets = pick(&sorted_unique(usable.iter().map(|&r| alpha0[r])), 4);
+    if facets.is_empty() {
+        bail!("--kind regime-map found no regulated openness point with an exogenous α0");
+    }
     let mut out = Vec::new();
     for &a in &facets {
-        let rows: Vec<usize> = (0..points.len()).filter(|&r| alpha0[r] == a).collect();
+        let rows: Vec<usize> = usable.iter().copied().filter(|&r| alpha0[r] == a).collect();
         let cells = rows
             .iter()
             .filter_map(|&r| Some((theta[r]?, penalty[r]?, regime[r].clone())))
@@ -375,7 +383,7 @@ fn lever_map(exp: &Experiment) -> Result<Figure> {
     let facets = pick(&sorted_unique(penalty.iter().copied()), 4);
     let mut out = Vec::new();
     for &pen in &facets {
-        let cells = (0..points.len())
+        let cells: Vec<(f64, f64, String)> = (0..points.len())
             .filter(|&r| penalty[r] == pen)
             .filter_map(|r| {
                 let g = exp.openness(points[r] as usize)?;
@@ -384,14 +392,17 @@ fn lever_map(exp: &Experiment) -> Result<Figure> {
                     "none" => "none (nonbinding or exit)",
                     other => other,
                 };
-                Some((
-                    g.alpha0_value().unwrap_or(f64::NAN),
-                    theta[r]?,
-                    class.to_string(),
-                ))
+                Some((g.alpha0_value()?, theta[r]?, class.to_string()))
             })
             .collect();
-        out.push((format!("p = {}", fmt_num(pen)), cells, Vec::new()));
+        if !cells.is_empty() {
+            out.push((format!("p = {}", fmt_num(pen)), cells, Vec::new()));
+        }
+    }
+    if out.is_empty() {
+        bail!(
+            "--kind lever-map found no regulated openness point with θ swept and an exogenous α0"
+        );
     }
     Ok(Figure::Cells(CellMap {
         title: "Which lever moves openness ω: threshold (G complies) or penalty (G pays)".into(),

@@ -1,27 +1,12 @@
 //! `summarize` against a hand-written reference computation, and every
 //! `plot` kind drawn from a small real sweep.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use polars::prelude::*;
-
-fn openmarket(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_openmarket"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("openmarket-analysis-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{openmarket, read, scratch};
 
 fn run(config: &str, out: &Path) {
     let o = openmarket(&["run", config, "--out", out.to_str().unwrap()]);
@@ -59,9 +44,7 @@ fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
 
     // The reference: plain Rust over the columns, grouped by (point, rule).
-    let df = ParquetReader::new(std::fs::File::open(out.join("runs.parquet")).unwrap())
-        .finish()
-        .unwrap();
+    let df = read(&out.join("runs.parquet"));
     let point = df.column("point_id").unwrap().u64().unwrap().clone();
     let rule = df.column("rule").unwrap().str().unwrap().clone();
     let conv = df.column("converged").unwrap().bool().unwrap().clone();
@@ -122,22 +105,46 @@ fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
             "{row}"
         );
     }
-    // Disagreements are exactly the points whose median distance exceeds
-    // the tolerance, worst first.
+    // Disagreements are exactly the (point, rule) groups whose reference
+    // median distance exceeds the tolerance (or that converged with no
+    // equilibrium), worst first, groups without an equilibrium first.
     let tol = json["dist_tol"].as_f64().unwrap();
-    let expected = rows
+    let mut expected: Vec<(Option<f64>, u64, String)> = groups
         .iter()
-        .filter(|r| {
-            r["median_dist"].as_f64().is_some_and(|d| d > tol)
-                || (r["median_dist"].is_null() && r["converged_share"].as_f64().unwrap() > 0.0)
+        .filter_map(|((p, r), idx)| {
+            let d = median(idx.iter().filter_map(|&k| dist.get(k)).collect());
+            let converged = idx.iter().any(|&k| conv.get(k).unwrap());
+            let disagree = match d {
+                Some(d) => d > tol,
+                None => converged,
+            };
+            disagree.then(|| (d, *p, r.clone()))
         })
-        .count();
-    let dis = json["disagreements"].as_array().unwrap();
-    assert_eq!(dis.len(), expected);
+        .collect();
+    // Nulls first, then descending distance, ties in plan order.
+    expected.sort_by(|a, b| match (a.0, b.0) {
+        (None, None) => (a.1, &a.2).cmp(&(b.1, &b.2)),
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => y.total_cmp(&x).then((a.1, &a.2).cmp(&(b.1, &b.2))),
+    });
+    let listed: Vec<(u64, String)> = json["disagreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["point_id"].as_u64().unwrap(),
+                r["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(u64, String)> = expected.into_iter().map(|(_, p, r)| (p, r)).collect();
     assert!(
-        dis.windows(2)
-            .all(|w| w[0]["median_dist"].as_f64() >= w[1]["median_dist"].as_f64())
+        !want.is_empty(),
+        "the quickstart has disagreements (logit, gradient)"
     );
+    assert_eq!(listed, want);
     // Best response converges everywhere in the quickstart; logit does not
     // reach the 1e-12 tolerance, so a demand of 50% fails with code 3.
     for r in rows.iter().filter(|r| r["rule"] == "best_response") {

@@ -1,31 +1,12 @@
 //! `openmarket run`: Parquet output, manifest, and bit-identical results
 //! with one and two threads.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
-use polars::prelude::*;
-
-fn openmarket(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_openmarket"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("openmarket-run-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn read(path: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(path).unwrap())
-        .finish()
-        .unwrap()
-}
+use common::{assert_same_tables, openmarket, read, scratch};
 
 #[test]
 fn same_parquet_content_with_one_and_two_threads() {
@@ -124,19 +105,6 @@ fn run_refuses_bad_targets_and_replaces_a_previous_experiment() {
 
 fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
-}
-
-fn assert_same_tables(a: &Path, b: &Path) {
-    for file in ["runs.parquet", "equilibria.parquet"] {
-        let (x, y) = (read(&a.join(file)), read(&b.join(file)));
-        assert!(x.height() > 0, "{file} is empty");
-        assert!(
-            x.equals_missing(&y),
-            "{file} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
 
 #[test]
@@ -347,5 +315,62 @@ fn a_second_run_replaces_a_finished_experiment() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names.len(), 1, "{names:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_run_touches_no_other_folder_and_shards_keep_their_own() {
+    let dir = scratch("neighbours");
+    // A user's folder whose name a careless rename scheme could take.
+    let user = dir.join("q.old");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(user.join("notes.txt"), "mine").unwrap();
+    let out = dir.join("q");
+    for _ in 0..2 {
+        let o = openmarket(&[
+            "run",
+            "experiments/race_cycle.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(
+        std::fs::read_to_string(user.join("notes.txt")).unwrap(),
+        "mine"
+    );
+
+    // A shard does not replace another shard's (or a whole run's) folder.
+    let s = dir.join("s");
+    let run = |shard: &str| {
+        openmarket(&[
+            "run",
+            "experiments/race_cycle.toml",
+            "--out",
+            s.to_str().unwrap(),
+            "--shard",
+            shard,
+        ])
+    };
+    assert!(run("0/2").status.success());
+    let o = run("1/2");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("holds shard 0/2; this run is shard 1/2"),
+        "{err}"
+    );
+    let o = openmarket(&[
+        "run",
+        "experiments/race_cycle.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--shard",
+        "0/2",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("holds a whole experiment"));
+    let o = openmarket(&["run", "experiments/race_cycle.toml", "--shard", "2/2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected K/N with 0 ≤ K < N"));
     std::fs::remove_dir_all(&dir).ok();
 }

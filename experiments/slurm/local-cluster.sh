@@ -25,6 +25,8 @@ for tool in munged slurmctld slurmd sbatch; do
   command -v "$tool" >/dev/null 2>&1 || { echo "missing $tool: apt-get install slurm-wlm" >&2; exit 1; }
 done
 mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
+# Whatever fails from here on, leave no daemon behind.
+trap 'stop' ERR
 host=$(hostname -s)
 cpus=$(nproc)
 

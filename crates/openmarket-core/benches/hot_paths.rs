@@ -21,8 +21,8 @@ use openmarket_core::mip;
 use openmarket_core::openness::OpennessGame;
 use openmarket_core::race::enumerate::Enumeration;
 use openmarket_core::race::mip::DiscreteMip;
-use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceSolver, Utility};
-use rand::{RngExt, SeedableRng};
+use openmarket_core::race::{RaceGame, RaceSolver, Utility};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 fn openness(bargaining: &str) -> OpennessGame {
@@ -33,37 +33,6 @@ fn openness(bargaining: &str) -> OpennessGame {
     match config::parse(&text, "bench").unwrap().model {
         ModelConfig::Openness(g) => g,
         ModelConfig::Race(_) => unreachable!(),
-    }
-}
-
-/// The random instances of examples/race_scale.rs: lead or share utility,
-/// random leakage matrix.
-fn race(n: usize, utility: Utility, seed: u64) -> RaceGame {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let head_start: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..10.0)).collect();
-    let matrix: Vec<Vec<f64>> = (0..n)
-        .map(|j| {
-            (0..n)
-                .map(|i| {
-                    if i == j {
-                        0.0
-                    } else {
-                        rng.random_range(0.0..2.0) / n as f64 * 4.0
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    RaceGame {
-        leak: Leakage::Matrix(matrix).build(&head_start),
-        boost: (0..n).map(|_| rng.random_range(0.0..3.0)).collect(),
-        cost: vec![0.0; n],
-        head_start,
-        utility,
-        prize: 1.0,
-        rho: 1.0,
-        actions: Actions::Discrete,
-        nontrivial: Nontrivial::SomeOpen,
     }
 }
 
@@ -98,7 +67,7 @@ fn rules() -> Vec<Box<dyn Dynamics>> {
 fn dynamics_step(c: &mut Criterion) {
     let base = openness("rule = \"fixed\"\ndelta = 0.8");
     let market = OpennessMarket::new(base, 0.8, 1);
-    let race8 = race(8, Utility::Lead, 1);
+    let race8 = RaceGame::random(8, Utility::Lead, 1);
     let race_game = RaceLearning::new(&race8);
     let mut g = c.benchmark_group("dynamics_step");
     for (label, game) in [
@@ -132,7 +101,7 @@ fn enumeration(c: &mut Criterion) {
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(8));
     for n in [16, 20, 24] {
-        let game = race(n, Utility::Lead, 7);
+        let game = RaceGame::random(n, Utility::Lead, 7);
         g.bench_function(BenchmarkId::from_parameter(n), |b| {
             b.iter(|| Enumeration::default().solve(black_box(&game)).unwrap())
         });
@@ -161,7 +130,7 @@ fn mip_decision(c: &mut Criterion) {
         ]
     };
     for &(utility, label, n) in sizes {
-        let game = race(n, utility, 11);
+        let game = RaceGame::random(n, utility, 11);
         let id = BenchmarkId::new(format!("{label}/{}", backend.name()), n);
         g.bench_function(id, |b| {
             b.iter(|| {

@@ -16,8 +16,6 @@ use std::time::Instant;
 use openmarket_core::matrix::Bimatrix;
 use openmarket_core::race::enumerate::Enumeration;
 use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceSolver, Utility};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
 type Matrix = Vec<Vec<f64>>;
@@ -133,36 +131,6 @@ fn bimatrix(name: &str) -> Bimatrix {
     Bimatrix::new(&a, &b).expect("valid game")
 }
 
-/// A random n-lab race with lead utility and random leakage.
-fn race(n: usize, seed: u64) -> RaceGame {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let head_start: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..10.0)).collect();
-    let matrix: Vec<Vec<f64>> = (0..n)
-        .map(|j| {
-            (0..n)
-                .map(|i| {
-                    if i == j {
-                        0.0
-                    } else {
-                        rng.random_range(0.0..8.0) / n as f64
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    RaceGame {
-        leak: Leakage::Matrix(matrix).build(&head_start),
-        boost: (0..n).map(|_| rng.random_range(0.0..3.0)).collect(),
-        cost: vec![0.0; n],
-        head_start,
-        utility: Utility::Lead,
-        prize: 1.0,
-        rho: 0.0,
-        actions: Actions::Discrete,
-        nontrivial: Nontrivial::SomeOpen,
-    }
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let out = match args.first().map(String::as_str) {
@@ -204,7 +172,7 @@ fn main() {
         }
         Some("race") => {
             let n: usize = arg(&args, "--n");
-            let game = race(n, arg(&args, "--seed"));
+            let game = RaceGame::random(n, Utility::Lead, arg(&args, "--seed"));
             let payoffs: Vec<Vec<f64>> = (0..1usize << n)
                 .map(|k| {
                     let x: Vec<f64> = (0..n).map(|i| ((k >> i) & 1) as f64).collect();

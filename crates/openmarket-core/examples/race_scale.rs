@@ -9,38 +9,7 @@ use std::time::Instant;
 use openmarket_core::mip::default_backend;
 use openmarket_core::race::enumerate::Enumeration;
 use openmarket_core::race::mip::DiscreteMip;
-use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceSolver, Utility};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
-fn game(n: usize, utility: Utility, seed: u64) -> RaceGame {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let head_start: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..10.0)).collect();
-    let matrix: Vec<Vec<f64>> = (0..n)
-        .map(|j| {
-            (0..n)
-                .map(|i| {
-                    if i == j {
-                        0.0
-                    } else {
-                        rng.random_range(0.0..2.0) / n as f64 * 4.0
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    RaceGame {
-        leak: Leakage::Matrix(matrix).build(&head_start),
-        boost: (0..n).map(|_| rng.random_range(0.0..3.0)).collect(),
-        cost: vec![0.0; n],
-        head_start,
-        utility,
-        prize: 1.0,
-        rho: 1.0,
-        actions: Actions::Discrete,
-        nontrivial: Nontrivial::SomeOpen,
-    }
-}
+use openmarket_core::race::{RaceGame, RaceSolver, Utility};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -54,7 +23,7 @@ fn main() {
     if !mip_only {
         println!("enumeration (lead, random matrix leakage), median of 3:");
         for n in [16, 20, 22, 24, 25, 26] {
-            let g = game(n, Utility::Lead, n as u64);
+            let g = RaceGame::random(n, Utility::Lead, n as u64);
             let t: Vec<f64> = (0..3)
                 .map(|_| {
                     let s = Instant::now();
@@ -88,7 +57,7 @@ fn main() {
             let mut times = Vec::new();
             let mut answers = Vec::new();
             for seed in 0..3 {
-                let g = game(n, utility, 100 + seed);
+                let g = RaceGame::random(n, utility, 100 + seed);
                 let s = Instant::now();
                 let w = DiscreteMip {
                     backend: default_backend(),

@@ -173,6 +173,7 @@ impl Bimatrix {
     ) -> (Vec<f64>, Vec<f64>, u64) {
         assert_eq!(x0.len(), self.rows);
         assert_eq!(y0.len(), self.cols);
+        assert!(t_end.is_finite() && rtol > 0.0 && atol > 0.0);
         const A: [[f64; 6]; 6] = [
             [1.0 / 5.0, 0.0, 0.0, 0.0, 0.0, 0.0],
             [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
@@ -246,6 +247,11 @@ impl Bimatrix {
                 err += (e / scale).powi(2);
             }
             let err = (err / d as f64).sqrt();
+            // A non-finite state, or a step too small to advance t: stop
+            // where we are rather than loop forever.
+            if !err.is_finite() || t + h == t {
+                break;
+            }
             if err <= 1.0 {
                 t += h;
                 z.copy_from_slice(&stage);

@@ -116,8 +116,8 @@ impl OpennessMarket {
         };
         // α1* ≤ α0 + r(1+κ)/(2c1); twice that leaves room for exploration.
         let alpha1_max = alpha0_max + game.r * (1.0 + game.kappa) / game.c1;
-        let best_omega = game.regulated_choice(delta).omega;
-        let best_value = value.eval(best_omega) - game.penalty_at(best_omega);
+        let choice = game.regulated_choice(delta);
+        let (best_omega, best_value) = (choice.omega, choice.value);
         OpennessMarket {
             game,
             delta,
@@ -197,14 +197,10 @@ impl LearningGame for OpennessMarket {
         let g = &self.game;
         let omega = profile[0];
         if i == 0 {
-            (self.best_value - (self.value.eval(omega) - g.penalty_at(omega))).max(0.0)
+            (self.best_value - self.payoff(0, omega, profile)).max(0.0)
         } else {
             let d = profile[1] - g.alpha1_at(self.delta, omega);
             g.c1 * d * d / (1.0 + g.kappa * omega)
         }
-    }
-
-    fn nash_conv(&self, profile: &[f64]) -> f64 {
-        self.max_gain(0, profile) + self.max_gain(1, profile)
     }
 }

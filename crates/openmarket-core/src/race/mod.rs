@@ -122,6 +122,40 @@ pub const NE_TOL: f64 = 1e-9;
 pub const VERIFY_TOL: f64 = 1e-7;
 
 impl RaceGame {
+    /// A random discrete instance, the one the benchmarks and examples use:
+    /// head starts U[1, 10), community boosts U[0, 3), leakage b_ji
+    /// U[0, 8/n) (so a lab's total leak stays comparable as n grows), no
+    /// cost, V = 1, ρ = 1.
+    pub fn random(n: usize, utility: Utility, seed: u64) -> RaceGame {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let head_start: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..10.0)).collect();
+        let matrix: Vec<Vec<f64>> = (0..n)
+            .map(|j| {
+                (0..n)
+                    .map(|i| {
+                        if i == j {
+                            0.0
+                        } else {
+                            rng.random_range(0.0..2.0) / n as f64 * 4.0
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        RaceGame {
+            leak: Leakage::Matrix(matrix).build(&head_start),
+            boost: (0..n).map(|_| rng.random_range(0.0..3.0)).collect(),
+            cost: vec![0.0; n],
+            head_start,
+            utility,
+            prize: 1.0,
+            rho: 1.0,
+            actions: Actions::Discrete,
+            nontrivial: Nontrivial::SomeOpen,
+        }
+    }
+
     pub fn n(&self) -> usize {
         self.head_start.len()
     }
