@@ -372,10 +372,12 @@ fn run_experiment(config: PathBuf, opts: RunOptions) -> Result<(), CliError> {
     };
     let mut converged = 0u64;
     let result: anyhow::Result<()> = std::thread::scope(|scope| {
-        scope.spawn(|| {
+        // The bar's ticker parks between updates and is woken at the end, so
+        // a short run does not wait out its last tick.
+        let ticker = scope.spawn(|| {
             while !done.load(Ordering::Relaxed) {
                 bar.set_position(counter.load(Ordering::Relaxed));
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::park_timeout(Duration::from_millis(100));
             }
         });
         // A writer thread turns finished blocks into Parquet while the pool
@@ -408,6 +410,7 @@ fn run_experiment(config: PathBuf, opts: RunOptions) -> Result<(), CliError> {
         let written = writer.join().expect("writer thread");
         let r = computed.and(written.map(|c| converged = c));
         done.store(true, Ordering::Relaxed);
+        ticker.thread().unpark();
         r
     });
     bar.finish_and_clear();
