@@ -298,28 +298,7 @@ fn a_plan_above_the_limit_needs_yes_and_plan_prints_its_size() {
 }
 
 #[test]
-fn a_second_run_replaces_a_finished_experiment() {
-    let dir = scratch("again");
-    let out = dir.join("q");
-    for _ in 0..2 {
-        let o = openmarket(&[
-            "run",
-            "experiments/race_cycle.toml",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
-    let names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(names.len(), 1, "{names:?}");
-    std::fs::remove_dir_all(&dir).ok();
-}
-
-#[test]
-fn a_run_touches_no_other_folder_and_shards_keep_their_own() {
+fn a_second_run_replaces_the_first_touches_nothing_else_and_shards_keep_their_own() {
     let dir = scratch("neighbours");
     // A user's folder whose name a careless rename scheme could take.
     let user = dir.join("q.old");
@@ -335,6 +314,13 @@ fn a_run_touches_no_other_folder_and_shards_keep_their_own() {
         ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
+    // The second run replaced the first: nothing else is left beside them.
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["q", "q.old"]);
     assert_eq!(
         std::fs::read_to_string(user.join("notes.txt")).unwrap(),
         "mine"

@@ -73,10 +73,10 @@ impl Poly3 {
             } else {
                 None
             };
-            if let Some(r) = root {
-                if roots.last().is_none_or(|&last| (r - last).abs() > 1e-12) {
-                    roots.push(r);
-                }
+            if let Some(r) = root
+                && roots.last().is_none_or(|&last| (r - last).abs() > 1e-12)
+            {
+                roots.push(r);
             }
         }
         roots

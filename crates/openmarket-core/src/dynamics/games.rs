@@ -187,7 +187,7 @@ impl LearningGame for OpennessMarket {
     }
 
     fn active(&self, i: usize, t: u64) -> bool {
-        i == 1 || t % self.leader_every == 0
+        i == 1 || t.is_multiple_of(self.leader_every)
     }
 
     // NashConv runs every iteration, so both gains are in closed form: G's

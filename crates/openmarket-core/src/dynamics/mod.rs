@@ -210,7 +210,7 @@ pub struct Trajectory {
 
 impl Observer for Trajectory {
     fn observe(&mut self, t: u64, profile: &[f64], nash_conv: f64) {
-        if t % self.every == 0 {
+        if t.is_multiple_of(self.every) {
             self.points.push((t, profile.to_vec(), nash_conv));
         }
     }
