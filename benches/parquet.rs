@@ -5,10 +5,14 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use openmarket::output::{Shard, Store};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use openmarket::output::Store;
 use openmarket_core::dynamics::StopReason;
-use openmarket_core::experiment::{Batch, EquilibriumRow, RunRow};
+use openmarket_core::dynamics::rules::RuleKind;
+use openmarket_core::experiment::runner::Sink;
+use openmarket_core::experiment::{Batch, EquilibriumRow, RunRow, Shard};
+use openmarket_core::method::Method;
+use openmarket_core::openness::Regime;
 use openmarket_core::plan;
 
 const SEEDS: u64 = 8;
@@ -25,12 +29,12 @@ fn batch() -> (plan::Plan, Batch) {
     for p in 0..POINTS {
         b.equilibria.push(EquilibriumRow {
             point: p,
-            solver: "closed_form",
+            solver: Method::ClosedForm,
             index: 0,
             actions: vec![0.6, 0.54],
             strict: None,
             nontrivial: None,
-            regime: Some("comply"),
+            regime: Some(Regime::Comply),
             delta: Some(0.5),
         });
         for r in 0..SEEDS {
@@ -39,7 +43,7 @@ fn batch() -> (plan::Plan, Batch) {
                 point: p,
                 replicate: r,
                 seed: plan::run_seed(1, p, r),
-                rule: "best_response",
+                rule: RuleKind::BestResponse,
                 actions: vec![x, 0.5 + x / 3.0],
                 payoffs: vec![0.19 + x / 7.0, 0.25 - x / 11.0],
                 nash_conv: x * 1e-9,
@@ -49,7 +53,7 @@ fn batch() -> (plan::Plan, Batch) {
                 cycle_detected: false,
                 avg_regret: None,
                 dist_to_equilibrium: Some(x * 1e-7),
-                regime: Some("comply"),
+                regime: Some(Regime::Comply),
             });
         }
     }
@@ -61,12 +65,20 @@ fn write(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("openmarket-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(dir.with_extension("partial"));
-    let store = Store::open(&plan, &dir, Shard::WHOLE, "bench", 0, false).unwrap();
+    let mut store = Store::open(&plan, &dir, Shard::WHOLE, "bench", 0, false).unwrap();
     let mut g = c.benchmark_group("parquet");
     g.sample_size(10);
     g.throughput(Throughput::Elements(batch.runs.len() as u64));
+    // Encoding (on a worker thread in a run) and committing (in order).
     g.bench_function("write_1M_run_rows", |b| {
-        b.iter(|| store.write_block(0, black_box(&batch)).unwrap())
+        b.iter_batched(
+            || batch.clone(),
+            |batch| {
+                let part = store.encode(0, black_box(batch)).unwrap();
+                store.commit(0, part).unwrap()
+            },
+            BatchSize::PerIteration,
+        )
     });
     g.finish();
     drop(store);

@@ -1,10 +1,19 @@
 //! openmarket: command line, reports and output formats over
 //! [`openmarket_core`], which holds the models, solvers and dynamics.
+//!
+//! - [`run`]: the `run` command's pipeline (config → plan → store → the
+//!   core runner → manifest).
+//! - [`output`]: the Parquet store, merge, manifest.
+//! - [`summary`], [`plot`], [`report`]: reading results back.
+//! - [`cli`]: argument parsing and dispatch only.
 
 pub mod cli;
+pub mod error;
 pub mod output;
 pub mod plot;
 pub mod report;
+pub mod run;
 pub mod summary;
 
+pub use error::Error;
 pub use openmarket_core as core;

@@ -9,7 +9,10 @@ fn main() -> ExitCode {
     match openmarket::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            match openmarket::cli::hint(&e) {
+                Some(hint) => eprintln!("error: {e}; {hint}"),
+                None => eprintln!("error: {e}"),
+            }
             ExitCode::from(e.exit_code())
         }
     }

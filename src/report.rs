@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use openmarket_core::openness::{Alpha0, BargainingRule, Equilibrium, OpennessGame, PenaltyForm};
+use openmarket_core::openness::{
+    Alpha0, BargainingKind, BargainingRule, Equilibrium, OpennessGame, PenaltyForm,
+};
 use openmarket_core::race::{Actions, RaceGame, RaceSolution};
 use serde_json::{Value, json};
 
@@ -12,7 +14,7 @@ fn opt(v: Option<f64>) -> String {
 
 /// One JSON object: every field of [`Equilibrium`] plus the family; `null`
 /// where a value does not apply (ω when G exits, p̄ without regulation).
-pub fn openness_json(_game: &OpennessGame, eq: &Equilibrium) -> Value {
+pub fn openness_json(eq: &Equilibrium) -> Value {
     let mut v = serde_json::to_value(eq).expect("equilibrium serializes");
     v.as_object_mut()
         .expect("object")
@@ -20,6 +22,7 @@ pub fn openness_json(_game: &OpennessGame, eq: &Equilibrium) -> Value {
     v
 }
 
+/// The openness SPE as a readable report.
 pub fn openness_text(game: &OpennessGame, eq: &Equilibrium) -> String {
     let mut s = String::new();
     let w = &mut s;
@@ -29,7 +32,10 @@ pub fn openness_text(game: &OpennessGame, eq: &Equilibrium) -> String {
     );
     let delta_note = match game.bargaining {
         BargainingRule::Fixed(_) => "given".to_string(),
-        rule => format!("bargained, {} rule", rule.name()),
+        rule => format!(
+            "bargained, {} rule",
+            <&str>::from(BargainingKind::from(rule))
+        ),
     };
     let _ = writeln!(w, "  revenue share    δ = {:.9} ({delta_note})", eq.delta);
     match game.regulation {
@@ -48,7 +54,7 @@ pub fn openness_text(game: &OpennessGame, eq: &Equilibrium) -> String {
             let _ = writeln!(w, "  regulation       none");
         }
     }
-    let _ = writeln!(w, "  regime           {}", eq.regime.name());
+    let _ = writeln!(w, "  regime           {}", eq.regime.as_ref());
     let a0_note = match game.alpha0 {
         Alpha0::Exogenous(_) => "given",
         Alpha0::Endogenous => "chosen by G",
@@ -95,7 +101,7 @@ pub fn openness_text(game: &OpennessGame, eq: &Equilibrium) -> String {
         let _ = writeln!(
             w,
             "  policy lever     {}   (∂ω/∂p = {}, ∂ω/∂θ = {})",
-            eq.lever.name(),
+            eq.lever.as_ref(),
             opt(eq.domega_dpenalty),
             opt(eq.domega_dtheta)
         );
@@ -159,6 +165,7 @@ pub fn race_json(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> Value {
     })
 }
 
+/// A race's equilibria as a readable report.
 pub fn race_text(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> String {
     let discrete = game.actions == Actions::Discrete;
     let mut s = String::new();
@@ -167,10 +174,14 @@ pub fn race_text(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> String {
         w,
         "AI race: {} labs, utility {}, {} actions",
         game.n(),
-        game.utility.name(),
+        game.utility.as_ref(),
         if discrete { "discrete" } else { "continuous" }
     );
-    let _ = writeln!(w, "  solver           {} ({seconds:.3} s)", sol.solver);
+    let _ = writeln!(
+        w,
+        "  solver           {} ({seconds:.3} s)",
+        sol.solver.as_ref()
+    );
     let count = sol.equilibria.len();
     if count == 0 {
         let _ = writeln!(w, "  pure Nash equilibria: none");
@@ -188,7 +199,7 @@ pub fn race_text(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> String {
     let _ = writeln!(
         w,
         "  non-trivial NE ({}): {}",
-        game.nontrivial.name(),
+        game.nontrivial.as_ref(),
         if sol.nontrivial_exists {
             "exists"
         } else {
@@ -254,7 +265,6 @@ fn bytes_text(b: f64) -> String {
 
 /// `openmarket plan`: the size of a sweep, before running it.
 pub fn plan_text(origin: &str, plan: &openmarket_core::plan::Plan) -> String {
-    use openmarket_core::config::ModelConfig;
     let mut s = String::new();
     let runs = plan.runs();
     let _ = writeln!(
@@ -309,12 +319,8 @@ pub fn plan_text(origin: &str, plan: &openmarket_core::plan::Plan) -> String {
         let mut f: Vec<&str> = plan
             .points
             .iter()
-            .map(|p| match p.config.model {
-                ModelConfig::Openness(_) => "openness",
-                ModelConfig::Race(_) => "race",
-            })
+            .map(|p| p.config.model.family().into())
             .collect();
-        f.dedup();
         f.sort();
         f.dedup();
         f
@@ -330,5 +336,52 @@ pub fn plan_text(origin: &str, plan: &openmarket_core::plan::Plan) -> String {
             ""
         }
     );
+    s
+}
+
+/// The summary `openmarket run` prints.
+pub fn run_text(r: &crate::run::Report) -> String {
+    use openmarket_core::experiment::Shard;
+    let mut s = String::new();
+    let whole = r.shard == Shard::WHOLE;
+    let _ = writeln!(
+        s,
+        "{} points × {} seeds: {} runs in {:.2} s on {} threads{}{}; {} of {} converged ({:.1}%)",
+        r.points,
+        r.seeds,
+        r.ran,
+        r.seconds,
+        r.threads,
+        if whole {
+            String::new()
+        } else {
+            format!(
+                " (shard {}: {} of {} blocks)",
+                r.shard, r.blocks.0, r.blocks.1
+            )
+        },
+        if r.skipped > 0 {
+            format!(", {} already done before --resume", r.skipped)
+        } else {
+            String::new()
+        },
+        r.converged,
+        r.ran,
+        100.0 * r.converged as f64 / r.ran.max(1) as f64
+    );
+    if whole {
+        let _ = writeln!(
+            s,
+            "wrote {}/{{runs,equilibria{}}}.parquet and manifest.json",
+            r.dir.display(),
+            if r.trajectories { ",trajectories" } else { "" }
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "wrote shard parts to {}/parts/ and manifest.json; combine the shards with `openmarket merge`",
+            r.dir.display()
+        );
+    }
     s
 }

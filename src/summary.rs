@@ -4,9 +4,11 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
 use polars::prelude::*;
 use serde_json::{Value, json};
+
+use crate::error::Error;
+use crate::output::{self, Experiment, Want};
 
 /// The verdict of one experiment.
 pub struct Summary {
@@ -40,34 +42,23 @@ fn stats() -> Vec<Expr> {
     ]
 }
 
-pub fn summarize(dir: &Path, dist_tol: f64) -> Result<Summary> {
-    let manifest_path = dir.join("manifest.json");
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(&manifest_path).with_context(|| {
-            format!(
-                "{} is not an experiment folder: no manifest.json",
-                dir.display()
-            )
-        })?)
-        .with_context(|| format!("{} is not valid JSON", manifest_path.display()))?;
-    if !manifest["shard"].is_null() {
-        anyhow::bail!(
-            "{} is one shard: merge the shards first (`openmarket merge`)",
-            dir.display()
-        );
-    }
-    let axes: Vec<String> = manifest["axes"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
+/// The verdict of the finished experiment in `dir`.
+pub fn summarize(dir: &Path, dist_tol: f64) -> Result<Summary, Error> {
+    let exp = Experiment::open(dir, Want::Whole)?;
+    let axes = exp.manifest.axes.clone();
+    let path = exp.table_path("runs");
+    query(&path, axes, dist_tol).map_err(|e| {
+        Error::Output(output::Error::Invalid {
+            path: path.clone(),
+            why: format!("cannot be summarized: {e}"),
         })
-        .unwrap_or_default();
-    let path = dir.join("runs.parquet");
-    let path_text = path.to_str().context("output path is not UTF-8")?;
-    let mut runs = LazyFrame::scan_parquet(PlRefPath::new(path_text), ScanArgsParquet::default())
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    })
+}
+
+fn query(path: &Path, axes: Vec<String>, dist_tol: f64) -> PolarsResult<Summary> {
+    let path_text = path.to_string_lossy();
+    let mut runs =
+        LazyFrame::scan_parquet(PlRefPath::new(&*path_text), ScanArgsParquet::default())?;
     let has_study = runs.collect_schema()?.contains("study");
     let mut group: Vec<Expr> = Vec::new();
     if has_study {
@@ -142,16 +133,15 @@ fn group_names(has_study: bool, rest: &[&str]) -> Vec<PlSmallStr> {
 
 impl Summary {
     /// (point, rule) rows whose converged share is below `min_share`.
-    pub fn unconverged(&self, min_share: f64) -> Result<DataFrame> {
-        Ok(self
-            .points
+    pub fn unconverged(&self, min_share: f64) -> PolarsResult<DataFrame> {
+        self.points
             .clone()
             .lazy()
             .filter(col("converged_share").lt(lit(min_share)))
-            .collect()?)
+            .collect()
     }
 
-    pub fn json(&self, min_share: Option<f64>) -> Result<Value> {
+    pub fn json(&self, min_share: Option<f64>) -> PolarsResult<Value> {
         let mut v = json!({
             "dist_tol": self.dist_tol,
             "overview": rows(&self.overview),
@@ -165,7 +155,7 @@ impl Summary {
         Ok(v)
     }
 
-    pub fn text(&self, all_points: bool, min_share: Option<f64>) -> Result<String> {
+    pub fn text(&self, all_points: bool, min_share: Option<f64>) -> PolarsResult<String> {
         let mut s = String::new();
         let _ = writeln!(s, "Convergence by rule");
         let mut cols: Vec<&str> = Vec::new();

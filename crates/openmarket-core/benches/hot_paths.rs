@@ -12,11 +12,10 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use openmarket_core::config::{self, ModelConfig};
+use openmarket_core::domain::ParamValues;
+use openmarket_core::dynamics::LearningGame;
 use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
-use openmarket_core::dynamics::rules::{
-    BestResponse, EpsilonGreedy, FictitiousPlay, GradientAscent, Hedge, Logit,
-};
-use openmarket_core::dynamics::{Dynamics, LearningGame};
+use openmarket_core::dynamics::rules::{Context, RuleConfig, RuleKind};
 use openmarket_core::mip;
 use openmarket_core::openness::OpennessGame;
 use openmarket_core::race::enumerate::Enumeration;
@@ -48,22 +47,16 @@ fn spe(c: &mut Criterion) {
     g.finish();
 }
 
-fn rules() -> Vec<Box<dyn Dynamics>> {
-    vec![
-        Box::new(BestResponse { inertia: 1.0 }),
-        Box::new(EpsilonGreedy { epsilon: 0.1 }),
-        Box::new(Logit::new(0.01, 101, 0.0)),
-        Box::new(FictitiousPlay::default()),
-        Box::new(GradientAscent {
-            step: 0.1,
-            decay: 0.0,
-        }),
-        Box::new(Hedge::new(1.0, 101, 0.0)),
-    ]
+/// Every rule, with its default parameters.
+fn rules() -> Vec<RuleConfig> {
+    <RuleKind as strum::VariantArray>::VARIANTS
+        .iter()
+        .map(|k| k.configure(&ParamValues::default()))
+        .collect()
 }
 
-/// One agent's update (plus the rule's end-of-iteration bookkeeping), per
-/// rule, on the openness market and on an n = 8 race.
+/// One agent's update plus its end-of-iteration bookkeeping, per rule
+/// (default parameters), on the openness market and on an n = 8 race.
 fn dynamics_step(c: &mut Criterion) {
     let base = openness("rule = \"fixed\"\ndelta = 0.8");
     let market = OpennessMarket::new(base, 0.8, 1);
@@ -74,20 +67,27 @@ fn dynamics_step(c: &mut Criterion) {
         ("openness", &market as &dyn LearningGame),
         ("race8", &race_game as &dyn LearningGame),
     ] {
-        for mut rule in rules() {
+        for rule in rules() {
+            if rule.check(game).is_err() {
+                continue;
+            }
             let mut rng = ChaCha8Rng::seed_from_u64(3);
             let profile: Vec<f64> = (0..game.agents())
                 .map(|i| game.space(i).sample(&mut rng))
                 .collect();
-            rule.init(game, &profile, &mut rng);
-            let id = BenchmarkId::new(rule.name(), label);
+            let mut agents = rule.instances(game.agents(), &Context { noise: 0.0 });
+            for (i, a) in agents.iter_mut().enumerate() {
+                a.init(game, i, &profile, &mut rng);
+            }
+            let kind: &'static str = rule.kind().into();
+            let id = BenchmarkId::new(kind, label);
             let mut t = 0u64;
             g.bench_function(id, |b| {
                 b.iter(|| {
                     t += 1;
                     let i = (t % game.agents() as u64) as usize;
-                    let a = rule.update(game, i, black_box(&profile), t, &mut rng);
-                    rule.observe(game, &profile, &mut rng);
+                    let a = agents[i].update(game, i, black_box(&profile), t, &mut rng);
+                    agents[i].observe(game, i, &profile, &mut rng);
                     a
                 })
             });

@@ -5,7 +5,9 @@
 //!
 //! cargo run --release -p openmarket-core --example pareto_search
 
-use openmarket_core::openness::{Alpha0, BargainingRule, OpennessGame, PenaltyForm, Regulation};
+use openmarket_core::openness::{
+    Alpha0, BargainingKind, BargainingRule, OpennessGame, PenaltyForm, Regulation,
+};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -53,7 +55,7 @@ fn round_grid() {
                             if eq.pareto_improvement && best.as_ref().is_none_or(|b| gain > b.0) {
                                 let text = format!(
                                     "α0 {a0}, ε {epsilon}, κ {kappa}, θ {theta:.2}, p {penalty:.2}: {} δ {:.6} ω {:?}; U_G {:.6} (unregulated {:.6}), U_D {:.6} ({:.6}); p̄(θ) {:.6}",
-                                    eq.regime.name(),
+                                    eq.regime.as_ref(),
                                     eq.delta,
                                     eq.omega,
                                     eq.u_g,
@@ -71,7 +73,7 @@ fn round_grid() {
         }
         println!(
             "{:>18}: {}",
-            rule.name(),
+            BargainingKind::from(rule).as_ref(),
             best.map_or("none".to_string(), |b| b.1)
         );
     }
@@ -133,7 +135,7 @@ fn random_search() {
         }
         println!(
             "{:>18}: {found} of {draws} random regulated games are Pareto improvements",
-            rule.name()
+            BargainingKind::from(rule).as_ref()
         );
         if let Some((g, eq)) = first {
             println!(

@@ -15,24 +15,27 @@ use std::time::Instant;
 
 use openmarket_core::matrix::Bimatrix;
 use openmarket_core::race::enumerate::Enumeration;
-use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceSolver, Utility};
+use openmarket_core::race::{
+    Actions, Leakage, Nontrivial, RaceGame, RaceParams, RaceSolver, Utility,
+};
 use serde_json::json;
 
 type Matrix = Vec<Vec<f64>>;
 
 /// A 2-lab discrete race (share utility) as a bimatrix: strategy 0 = closed.
 fn race2() -> (Matrix, Matrix) {
-    let game = RaceGame {
+    let game = RaceGame::new(RaceParams {
         head_start: vec![3.0, 5.0],
         boost: vec![1.0, 4.0],
         cost: vec![0.0, 0.0],
-        leak: Leakage::Matrix(vec![vec![0.0, 3.0], vec![4.0, 0.0]]).build(&[3.0, 5.0]),
+        leakage: Leakage::Matrix(vec![vec![0.0, 3.0], vec![4.0, 0.0]]),
         utility: Utility::Share,
         prize: 1.0,
         rho: 0.0,
         actions: Actions::Discrete,
         nontrivial: Nontrivial::SomeOpen,
-    };
+    })
+    .expect("valid race");
     let (mut a, mut b) = (vec![vec![0.0; 2]; 2], vec![vec![0.0; 2]; 2]);
     for i in 0..2 {
         for j in 0..2 {
@@ -46,7 +49,7 @@ fn race2() -> (Matrix, Matrix) {
 }
 
 /// The openness game (configs/openness_baseline.toml, fixed δ = 0.8) played
-/// simultaneously on grids: G picks ω, D picks α1; payoffs from MODEL.md A.2.
+/// simultaneously on grids: G picks ω, D picks α1; payoffs from docs/model.md §A.2.
 fn openness(k: usize) -> (Matrix, Matrix) {
     let (alpha0, r, c0, c1, eps, lambda, delta) = (0.2, 1.0, 1.0, 1.0, 0.1, 1.0, 0.8);
     let (theta, penalty) = (0.6, 0.05);

@@ -69,7 +69,7 @@ fn main() {
             }
             println!(
                 "  {:5} n = {n:2}: {:8.3} s  (non-trivial NE exists: {answers:?})",
-                utility.name(),
+                utility.as_ref(),
                 median(times)
             );
         }

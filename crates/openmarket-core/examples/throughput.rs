@@ -14,9 +14,10 @@ use std::time::Instant;
 
 use openmarket_core::config::{self, ModelConfig};
 use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
-use openmarket_core::dynamics::rules::BestResponse;
+use openmarket_core::dynamics::rules::best_response::BestResponse;
+use openmarket_core::dynamics::rules::{Context, RuleConfig};
 use openmarket_core::dynamics::{LearningGame, Schedule, Termination, run};
-use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, Utility};
+use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceParams, Utility};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -40,8 +41,8 @@ penalty = 0.05
 fn race(n: usize, seed: u64) -> RaceGame {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let head_start: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..10.0)).collect();
-    RaceGame {
-        leak: Leakage::Proportional(0.25).build(&head_start),
+    RaceGame::new(RaceParams {
+        leakage: Leakage::Proportional(0.25),
         boost: (0..n).map(|_| rng.random_range(0.0..3.0)).collect(),
         cost: vec![0.0; n],
         head_start,
@@ -50,7 +51,8 @@ fn race(n: usize, seed: u64) -> RaceGame {
         rho: 0.0,
         actions: Actions::Discrete,
         nontrivial: Nontrivial::SomeOpen,
-    }
+    })
+    .expect("valid race")
 }
 
 /// Runs of `iterations` BR iterations each (never stopping early), spread
@@ -75,9 +77,11 @@ fn throughput<G: LearningGame>(game: &G, runs: u64, iterations: u64, threads: us
                 let start: Vec<f64> = (0..game.agents())
                     .map(|i| game.space(i).sample(&mut rng))
                     .collect();
+                let mut rules = RuleConfig::BestResponse(BestResponse { inertia: 1.0 })
+                    .instances(game.agents(), &Context { noise: 0.0 });
                 let res = run(
                     game,
-                    &mut BestResponse { inertia: 1.0 },
+                    &mut rules,
                     Schedule::Simultaneous,
                     start,
                     &stop,

@@ -12,8 +12,10 @@ use std::ops::{Add, Mul, Sub};
 pub struct Poly3(pub [f64; 4]);
 
 impl Poly3 {
+    /// The zero polynomial.
     pub const ZERO: Poly3 = Poly3([0.0; 4]);
 
+    /// The constant `c`.
     pub fn constant(c: f64) -> Self {
         Poly3([c, 0.0, 0.0, 0.0])
     }
@@ -23,16 +25,19 @@ impl Poly3 {
         Poly3([a, b, 0.0, 0.0])
     }
 
+    /// The value at `x` (Horner).
     pub fn eval(&self, x: f64) -> f64 {
         let c = &self.0;
         ((c[3] * x + c[2]) * x + c[1]) * x + c[0]
     }
 
+    /// The derivative.
     pub fn derivative(&self) -> Poly3 {
         let c = &self.0;
         Poly3([c[1], 2.0 * c[2], 3.0 * c[3], 0.0])
     }
 
+    /// `k` times the polynomial.
     pub fn scale(&self, k: f64) -> Poly3 {
         let c = &self.0;
         Poly3([k * c[0], k * c[1], k * c[2], k * c[3]])

@@ -7,7 +7,9 @@
 /// stored row-major with `rows × cols` entries.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bimatrix {
+    /// The row player's actions.
     pub rows: usize,
+    /// The column player's actions.
     pub cols: usize,
     a: Vec<f64>,
     b: Vec<f64>,
@@ -44,10 +46,12 @@ impl Bimatrix {
         })
     }
 
+    /// The row player's payoff at (i, j).
     pub fn a(&self, i: usize, j: usize) -> f64 {
         self.a[i * self.cols + j]
     }
 
+    /// The column player's payoff at (i, j).
     pub fn b(&self, i: usize, j: usize) -> f64 {
         self.b[i * self.cols + j]
     }

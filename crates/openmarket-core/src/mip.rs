@@ -12,8 +12,11 @@ use good_lp::{
 
 /// A minimisation problem: variables, linear constraints, objective.
 pub struct MipModel {
+    /// The variables.
     pub vars: ProblemVariables,
+    /// The linear constraints.
     pub constraints: Vec<Constraint>,
+    /// What to minimise.
     pub objective: Expression,
 }
 
@@ -21,6 +24,7 @@ pub struct MipModel {
 pub struct Values(HashMap<Variable, f64>);
 
 impl Values {
+    /// The value of `v`.
     pub fn get(&self, v: Variable) -> f64 {
         self.0[&v]
     }
@@ -28,6 +32,7 @@ impl Values {
 
 /// A MIP solver.
 pub trait MipBackend: Sync {
+    /// The backend's name (`microlp`, `highs`).
     fn name(&self) -> &'static str;
     /// The values at an optimum, or `None` when the model is infeasible.
     fn solve(&self, model: MipModel) -> Result<Option<Values>, String>;
@@ -110,6 +115,7 @@ pub fn default_backend() -> &'static dyn MipBackend {
     &Microlp
 }
 
+/// The backend called `name`, if it is compiled in.
 pub fn backend(name: &str) -> Result<&'static dyn MipBackend, String> {
     match name {
         "microlp" => Ok(&Microlp),

@@ -13,36 +13,93 @@ use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
 use crate::config::{self, Config, ConfigError};
+use crate::limits::MAX_POINTS;
+
+/// The value an axis takes at a point.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    /// An integer.
+    Int(i64),
+    /// A real number.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A string (e.g. a rule's name), or any other TOML value as text.
+    Text(String),
+}
+
+impl From<&toml::Value> for ParamValue {
+    fn from(v: &toml::Value) -> Self {
+        match v {
+            toml::Value::Integer(i) => ParamValue::Int(*i),
+            toml::Value::Float(f) => ParamValue::Float(*f),
+            toml::Value::Boolean(b) => ParamValue::Bool(*b),
+            toml::Value::String(s) => ParamValue::Text(s.clone()),
+            other => ParamValue::Text(other.to_string()),
+        }
+    }
+}
+
+impl ParamValue {
+    /// The value as a real number, if it is one (integers included).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            ParamValue::Int(i) => Some(*i as f64),
+            ParamValue::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ParamValue {
+    /// As TOML writes it, so a message quotes the config's own spelling.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParamValue::Int(i) => write!(f, "{i}"),
+            ParamValue::Float(x) => write!(f, "{}", toml::Value::Float(*x)),
+            ParamValue::Bool(b) => write!(f, "{b}"),
+            ParamValue::Text(t) => write!(f, "{t:?}"),
+        }
+    }
+}
 
 /// One point of the sweep, with the values its axes took.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Point {
+    /// The point's index in the plan.
     pub index: usize,
     /// Index into `Plan::studies` when the config has `[[study]]` sections.
     pub study: Option<usize>,
     /// The values this point's own axes took (a study sweeps its own axes).
-    pub params: Vec<(String, toml::Value)>,
+    pub params: Vec<(String, ParamValue)>,
+    /// The validated config at this point.
     pub config: Config,
 }
 
 impl Point {
-    pub fn param(&self, axis: &str) -> Option<&toml::Value> {
+    /// The value axis `axis` takes here, if this point's study sweeps it.
+    pub fn param(&self, axis: &str) -> Option<&ParamValue> {
         self.params.iter().find(|(a, _)| a == axis).map(|(_, v)| v)
     }
 }
 
+/// A sweep: every point validated, in plan order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     /// The swept paths, in column order: the union over studies.
     pub axes: Vec<String>,
     /// The names of the `[[study]]` sections, in file order; empty without.
     pub studies: Vec<String>,
+    /// The points, in plan order.
     pub points: Vec<Point>,
+    /// Runs per point (`[runs]`).
     pub seeds_per_point: u64,
+    /// The seed every run's seed derives from.
     pub master_seed: u64,
 }
 
 impl Plan {
+    /// Points × seeds.
     pub fn runs(&self) -> u64 {
         self.points.len() as u64 * self.seeds_per_point
     }
@@ -270,9 +327,6 @@ fn set_in(v: &mut toml::Value, parts: &[&str], value: toml::Value) -> Result<(),
     })
 }
 
-/// Most points a plan may have: a guard against typos like num = 1e6.
-pub const MAX_POINTS: usize = 10_000_000;
-
 /// Sections a `[[study]]` config may have beside its studies: shared by all.
 const SHARED: &[&str] = &["runs", "output"];
 
@@ -364,7 +418,7 @@ pub fn expand(text: &str, origin: &str) -> Result<Plan, ConfigError> {
         }
         plan.studies.push(name);
     }
-    if plan.points.len() > MAX_POINTS {
+    if plan.points.len() as u64 > MAX_POINTS {
         return Err(err(
             origin,
             "study",
@@ -396,7 +450,7 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
     let grid: usize = columns.iter().map(Vec::len).product();
     let design_n = design_rows.as_ref().map_or(1, |(_, rows)| rows.len());
     let total = grid.saturating_mul(design_n);
-    if total > MAX_POINTS {
+    if total as u64 > MAX_POINTS {
         return Err(err(
             origin,
             "sweep",
@@ -449,7 +503,11 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
             points.push(Point {
                 index: points.len(),
                 study: None,
-                params: axes.iter().cloned().zip(params).collect(),
+                params: axes
+                    .iter()
+                    .cloned()
+                    .zip(params.iter().map(ParamValue::from))
+                    .collect(),
                 config,
             });
         }

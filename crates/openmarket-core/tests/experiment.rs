@@ -1,7 +1,9 @@
 //! The experiment runner: runs checked against each point's exact
 //! equilibria, and bit-identical results whatever the thread count.
 
-use openmarket_core::experiment::{Batch, run_plan};
+use openmarket_core::dynamics::rules::RuleKind;
+use openmarket_core::experiment::runner::{self, Collect};
+use openmarket_core::experiment::{Batch, Layout, validate};
 use openmarket_core::plan::expand;
 
 const OPENNESS: &str = r#"
@@ -47,24 +49,21 @@ master_seed = 5
 "model.actions" = { values = ["discrete", "continuous"] }
 "#;
 
-fn collect(text: &str, threads: usize, batch: usize) -> Batch {
+/// Run the whole plan through the library's runner, cut into blocks as
+/// `shards` shards would cut it (more shards, smaller blocks).
+fn collect(text: &str, threads: usize, shards: usize) -> Batch {
     let plan = expand(text, "test.toml").unwrap();
-    let points: Vec<usize> = (0..plan.points.len()).collect();
-    let mut all = Batch::default();
+    validate(&plan, false).unwrap();
+    let layout = Layout::new(&plan, shards);
+    let blocks: Vec<usize> = (0..layout.blocks).collect();
+    let mut sink = Collect::default();
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap()
-        .install(|| {
-            run_plan(&plan, &points, batch, 10, None, |b| {
-                all.equilibria.extend(b.equilibria);
-                all.runs.extend(b.runs);
-                all.trajectories.extend(b.trajectories);
-                Ok(())
-            })
-        })
+        .install(|| runner::run(&plan, &layout, &blocks, 10, &mut sink, &|_| {}))
         .unwrap();
-    all
+    sink.batch
 }
 
 #[test]
@@ -95,7 +94,7 @@ fn discrete_best_response_cycles_on_the_race_without_pure_ne() {
     let br_discrete: Vec<_> = out
         .runs
         .iter()
-        .filter(|r| r.rule == "best_response" && r.point == 0)
+        .filter(|r| r.rule == RuleKind::BestResponse && r.point == 0)
         .collect();
     assert_eq!(br_discrete.len(), 6);
     for r in br_discrete {
@@ -106,7 +105,7 @@ fn discrete_best_response_cycles_on_the_race_without_pure_ne() {
     assert!(
         out.runs
             .iter()
-            .filter(|r| r.rule == "hedge")
+            .filter(|r| r.rule == RuleKind::Hedge)
             .all(|r| r.avg_regret.is_some())
     );
 }

@@ -1,7 +1,8 @@
 //! Sweep expansion: grid order, axis kinds, designs, and errors that name
 //! the axis.
 
-use openmarket_core::config::{ModelConfig, RuleConfig};
+use openmarket_core::config::ModelConfig;
+use openmarket_core::dynamics::rules::RuleConfig;
 use openmarket_core::openness::Alpha0;
 use openmarket_core::plan::{expand, run_seed};
 
@@ -81,7 +82,7 @@ fn latin_hypercube_puts_one_point_in_each_stratum() {
             .points
             .iter()
             .map(|p| {
-                let v = p.params[axis].1.as_float().unwrap();
+                let v = p.params[axis].1.as_f64().unwrap();
                 assert!((lo..hi).contains(&v));
                 ((v - lo) / (hi - lo) * 20.0) as usize
             })
@@ -205,7 +206,7 @@ fn studies_concatenate_into_one_plan() {
         assert_eq!(p.config.runs.seeds_per_point, 2);
     }
     assert_eq!(
-        plan.points[1].param("model.alpha0").unwrap().as_float(),
+        plan.points[1].param("model.alpha0").unwrap().as_f64(),
         Some(0.2)
     );
     assert!(plan.points[1].param("model.head_start.2").is_none());

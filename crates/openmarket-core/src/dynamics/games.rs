@@ -1,20 +1,21 @@
 //! The two model families as learning games.
 
 use super::{LearningGame, Space};
+use crate::limits::MAX_DYNAMIC_LABS;
 use crate::math::Poly3;
 use crate::openness::{Alpha0, OpennessGame, PenaltyForm};
 use crate::race::{Actions, RaceGame, Utility};
 
-/// Largest race the dynamics take: progress lives in a stack buffer.
-pub const MAX_DYNAMIC_LABS: usize = 64;
-
 /// The race: lab i's action is x_i ∈ {0,1} or [0,1].
 pub struct RaceLearning<'a> {
+    /// The race being played.
     pub game: &'a RaceGame,
     space: Space,
 }
 
 impl<'a> RaceLearning<'a> {
+    /// The race as a learning game. Plans check the lab limit before any
+    /// run ([`MAX_DYNAMIC_LABS`]); past it this panics.
     pub fn new(game: &'a RaceGame) -> Self {
         assert!(
             game.n() <= MAX_DYNAMIC_LABS,
@@ -96,8 +97,11 @@ impl LearningGame for RaceLearning<'_> {
 /// to the equilibrium of a simultaneous game. `leader_every = k` lets G
 /// move only every k-th iteration (two timescales).
 pub struct OpennessMarket {
+    /// The game's parameters.
     pub game: OpennessGame,
+    /// The revenue share the market runs at.
     pub delta: f64,
+    /// G moves every k-th iteration.
     pub leader_every: u64,
     value: Poly3,
     spaces: [Space; 2],
@@ -108,6 +112,7 @@ pub struct OpennessMarket {
 }
 
 impl OpennessMarket {
+    /// The market at revenue share `delta`.
     pub fn new(game: OpennessGame, delta: f64, leader_every: u64) -> Self {
         let value = game.value_poly(delta);
         let alpha0_max = match game.alpha0 {

@@ -1,18 +1,18 @@
-//! The agent-based layer (MODEL.md part C): agents repeatedly adjust their
+//! The agent-based layer (docs/model.md §C): agents repeatedly adjust their
 //! actions by an update rule, under a schedule, until a runner stops them.
 //!
 //! The split follows argmin: a [`LearningGame`] is the problem, a
-//! [`Dynamics`] is the solver (one per update rule, in [`rules`]), and
-//! [`run`] is the executor that owns the schedule, termination and
-//! observation. Every run draws from its own ChaCha stream, so results do
-//! not depend on threads or scheduling.
+//! [`Dynamics`] is the solver (one instance per agent; the rules are in
+//! [`rules`]), and [`run`] is the executor that owns the schedule,
+//! termination and observation. Every run draws from its own ChaCha
+//! stream, so results do not depend on threads or scheduling.
 
 pub mod games;
 pub mod rules;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An agent's action set.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +24,7 @@ pub enum Space {
 }
 
 impl Space {
+    /// A uniform random action.
     pub fn sample(&self, rng: &mut ChaCha8Rng) -> f64 {
         match self {
             Space::Interval(lo, hi) => rng.random_range(*lo..=*hi),
@@ -31,6 +32,7 @@ impl Space {
         }
     }
 
+    /// The nearest action to `a`.
     pub fn project(&self, a: f64) -> f64 {
         match self {
             Space::Interval(lo, hi) => a.clamp(*lo, *hi),
@@ -56,7 +58,9 @@ impl Space {
 /// A game as its learning agents see it. Implementations must not allocate
 /// in `payoff` or `best_response`: these are the hot path of every run.
 pub trait LearningGame: Sync {
+    /// The number of agents.
     fn agents(&self) -> usize;
+    /// Agent i's action set.
     fn space(&self, i: usize) -> &Space;
     /// u_i when agent i plays `a` and the others play `profile` (its own
     /// entry is ignored).
@@ -88,6 +92,7 @@ pub trait LearningGame: Sync {
 /// that `run` can be monomorphised over the game (the per-iteration NashConv
 /// then inlines) while rules keep taking `&dyn LearningGame`.
 pub trait AsDynGame {
+    /// The game as a trait object.
     fn as_dyn(&self) -> &dyn LearningGame;
 }
 
@@ -104,10 +109,23 @@ impl AsDynGame for dyn LearningGame + '_ {
 }
 
 /// The order in which agents update within one iteration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::AsRefStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Schedule {
     /// Everyone responds to the same profile; updates apply together.
+    #[default]
     Simultaneous,
     /// One agent per iteration, in turn.
     RoundRobin,
@@ -115,34 +133,43 @@ pub enum Schedule {
     RandomOrder,
 }
 
-/// An update rule: how one agent chooses its next action.
+/// An update rule's state for one agent: how that agent chooses its next
+/// action. Every agent of a run has its own instance, built from its
+/// [`rules::RuleConfig`].
 pub trait Dynamics {
-    fn name(&self) -> &'static str;
-    /// Prepare per-run state (e.g. Hedge weights) for the initial profile.
-    fn init(&mut self, game: &dyn LearningGame, profile: &[f64], rng: &mut ChaCha8Rng);
-    /// Agent i's next action, given the current profile.
+    /// Prepare per-run state (e.g. Hedge weights) for agent `me` at the
+    /// initial profile.
+    fn init(&mut self, game: &dyn LearningGame, me: usize, profile: &[f64], rng: &mut ChaCha8Rng);
+    /// Agent `me`'s next action, given the current profile.
     fn update(
         &mut self,
         game: &dyn LearningGame,
-        i: usize,
+        me: usize,
         profile: &[f64],
         t: u64,
         rng: &mut ChaCha8Rng,
     ) -> f64;
     /// Learn from the profile played at the end of an iteration.
-    fn observe(&mut self, _game: &dyn LearningGame, _profile: &[f64], _rng: &mut ChaCha8Rng) {}
-    /// Average regret so far, for no-regret learners.
+    fn observe(
+        &mut self,
+        _game: &dyn LearningGame,
+        _me: usize,
+        _profile: &[f64],
+        _rng: &mut ChaCha8Rng,
+    ) {
+    }
+    /// This agent's average regret so far, for no-regret learners.
     fn avg_regret(&self) -> Option<f64> {
         None
     }
-    /// Whether the next profile is a fixed function of the current one (no
-    /// randomness, no memory): then a repeated profile proves a cycle.
+    /// Whether the next action is a fixed function of the current profile
+    /// (no randomness, no memory): then a repeated profile proves a cycle.
     fn deterministic(&self) -> bool {
         false
     }
-    /// What the run converges in, if not the current profile (fictitious
-    /// play: the empirical average).
-    fn outcome(&self) -> Option<&[f64]> {
+    /// What this agent's play converges in, if not its current action
+    /// (fictitious play: its empirical average).
+    fn outcome(&self) -> Option<f64> {
         None
     }
 }
@@ -150,6 +177,7 @@ pub trait Dynamics {
 /// When a run stops.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Termination {
+    /// Stop after this many iterations.
     pub max_iterations: u64,
     /// Converged when NashConv ≤ tol ...
     pub tol: f64,
@@ -160,41 +188,45 @@ pub struct Termination {
     pub stop_on_cycle: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// Why a run stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::AsRefStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum StopReason {
+    /// NashConv stayed within tolerance for the window.
     Converged,
+    /// The iteration budget ran out.
     MaxIterations,
+    /// A deterministic run repeated a profile.
     Cycle,
+    /// An action or NashConv became NaN or infinite.
     NonFinite,
-}
-
-impl StopReason {
-    pub fn name(&self) -> &'static str {
-        match self {
-            StopReason::Converged => "converged",
-            StopReason::MaxIterations => "max_iterations",
-            StopReason::Cycle => "cycle",
-            StopReason::NonFinite => "non_finite",
-        }
-    }
 }
 
 /// What one run ends with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunResult {
+    /// The final profile (each agent's outcome, e.g. its empirical average).
     pub actions: Vec<f64>,
+    /// Each agent's payoff there.
     pub payoffs: Vec<f64>,
+    /// NashConv of the final profile.
     pub nash_conv: f64,
+    /// The run stopped because it converged.
     pub converged: bool,
+    /// Iterations run.
     pub iterations: u64,
+    /// Why it stopped.
     pub reason: StopReason,
+    /// It stopped on a repeated profile.
     pub cycle_detected: bool,
+    /// The largest agent's average regret (no-regret learners).
     pub avg_regret: Option<f64>,
 }
 
 /// Called every iteration; records what it wants (e.g. every k-th profile).
 pub trait Observer {
+    /// Iteration `t` ended at `profile`, with this NashConv.
     fn observe(&mut self, t: u64, profile: &[f64], nash_conv: f64);
 }
 
@@ -204,7 +236,9 @@ impl Observer for () {
 
 /// Keeps every `every`-th profile and its NashConv.
 pub struct Trajectory {
+    /// Keep iterations t with t mod every = 0.
     pub every: u64,
+    /// (iteration, profile, NashConv).
     pub points: Vec<(u64, Vec<f64>, f64)>,
 }
 
@@ -216,10 +250,11 @@ impl Observer for Trajectory {
     }
 }
 
-/// Run one seeded trajectory from `start` until `stop` says so.
-pub fn run<G, R, O>(
+/// Run one seeded trajectory from `start` until `stop` says so; agent i
+/// moves by `rules[i]`.
+pub fn run<G, O>(
     game: &G,
-    rule: &mut R,
+    rules: &mut [Box<dyn Dynamics>],
     schedule: Schedule,
     start: Vec<f64>,
     stop: &Termination,
@@ -228,20 +263,25 @@ pub fn run<G, R, O>(
 ) -> RunResult
 where
     G: LearningGame + AsDynGame + ?Sized,
-    R: Dynamics + ?Sized,
     O: Observer + ?Sized,
 {
     let dyn_game = game.as_dyn();
     let n = game.agents();
+    assert_eq!(rules.len(), n, "one rule instance per agent");
     let mut profile = start;
     let mut next = profile.clone();
+    let mut judged = profile.clone();
     let mut order: Vec<usize> = (0..n).collect();
-    rule.init(dyn_game, &profile, rng);
+    for (i, rule) in rules.iter_mut().enumerate() {
+        rule.init(dyn_game, i, &profile, rng);
+    }
     let finite = (0..n).all(|i| matches!(game.space(i), Space::Grid(_)));
     // A repeated profile proves a cycle only if nothing random drives the
-    // run: a deterministic rule on a finite game with a fixed order.
-    let detect_cycles =
-        stop.stop_on_cycle && finite && rule.deterministic() && schedule != Schedule::RandomOrder;
+    // run: deterministic rules on a finite game with a fixed order.
+    let detect_cycles = stop.stop_on_cycle
+        && finite
+        && rules.iter().all(|r| r.deterministic())
+        && schedule != Schedule::RandomOrder;
     let mut seen = std::collections::HashSet::new();
     let mut below = 0;
     let mut nash_conv = game.nash_conv(&profile);
@@ -251,7 +291,7 @@ where
         t += 1;
         match schedule {
             Schedule::Simultaneous => {
-                for i in 0..n {
+                for (i, rule) in rules.iter_mut().enumerate() {
                     next[i] = if game.active(i, t) {
                         rule.update(dyn_game, i, &profile, t, rng)
                     } else {
@@ -263,7 +303,7 @@ where
             Schedule::RoundRobin => {
                 let i = ((t - 1) % n as u64) as usize;
                 if game.active(i, t) {
-                    profile[i] = rule.update(dyn_game, i, &profile, t, rng);
+                    profile[i] = rules[i].update(dyn_game, i, &profile, t, rng);
                 }
             }
             Schedule::RandomOrder => {
@@ -273,15 +313,17 @@ where
                 }
                 for &i in &order {
                     if game.active(i, t) {
-                        profile[i] = rule.update(dyn_game, i, &profile, t, rng);
+                        profile[i] = rules[i].update(dyn_game, i, &profile, t, rng);
                     }
                 }
             }
         }
-        rule.observe(dyn_game, &profile, rng);
-        let judged = rule.outcome().unwrap_or(&profile);
-        nash_conv = game.nash_conv(judged);
-        observer.observe(t, judged, nash_conv);
+        for (i, rule) in rules.iter_mut().enumerate() {
+            rule.observe(dyn_game, i, &profile, rng);
+            judged[i] = rule.outcome().unwrap_or(profile[i]);
+        }
+        nash_conv = game.nash_conv(&judged);
+        observer.observe(t, &judged, nash_conv);
         if !nash_conv.is_finite() || profile.iter().any(|a| !a.is_finite()) {
             reason = StopReason::NonFinite;
             break;
@@ -310,12 +352,17 @@ where
             }
         }
     }
-    if let Some(outcome) = rule.outcome() {
-        profile = outcome.to_vec();
+    for (i, rule) in rules.iter().enumerate() {
+        profile[i] = rule.outcome().unwrap_or(profile[i]);
     }
     let payoffs = (0..n)
         .map(|i| game.payoff(i, profile[i], &profile))
         .collect();
+    let avg_regret = rules
+        .iter()
+        .filter_map(|r| r.avg_regret())
+        .reduce(|a, b| a.max(b))
+        .map(|worst| worst.max(0.0));
     RunResult {
         converged: reason == StopReason::Converged,
         cycle_detected: reason == StopReason::Cycle,
@@ -324,7 +371,7 @@ where
         nash_conv,
         iterations: t,
         reason,
-        avg_regret: rule.avg_regret(),
+        avg_regret,
     }
 }
 

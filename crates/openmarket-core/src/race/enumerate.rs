@@ -6,48 +6,51 @@
 //! bits); rayon spreads the blocks over threads, and the result is sorted,
 //! so it does not depend on the thread count.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use rayon::prelude::*;
 
+use super::solve::Method;
 use super::{Actions, NE_TOL, RaceGame, RaceSolution, RaceSolver, SolveError, Utility};
+use crate::limits::MAX_ENUMERATE;
 
-/// Largest n enumerated: 2^30 profiles take about a minute on two cores.
-pub const MAX_ENUMERATE: usize = 30;
 const BLOCK_BITS: usize = 16;
 
 /// Lists every pure NE by checking every profile.
 #[derive(Default)]
 pub struct Enumeration<'a> {
-    /// Incremented by the number of profiles checked, block by block, so a
-    /// caller can draw a progress bar from another thread.
-    pub progress: Option<&'a AtomicU64>,
+    /// Called with the number of profiles checked, block by block, from the
+    /// worker threads (so a caller can draw a progress bar).
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
 impl RaceSolver for Enumeration<'_> {
-    fn name(&self) -> &'static str {
-        "enumerate"
+    fn method(&self) -> Method {
+        Method::Enumerate
     }
 
-    fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
+    fn supports(&self, game: &RaceGame) -> Result<(), SolveError> {
         if game.actions != Actions::Discrete {
             return Err(SolveError::Unsupported(
-                "enumeration lists the 2^n profiles of the discrete game; for actions = \"continuous\" use --solver mip"
+                "enumeration lists the 2^n profiles of the discrete game; actions = \"continuous\" needs the MIP"
                     .into(),
             ));
         }
-        let n = game.n();
-        if n > MAX_ENUMERATE {
+        if game.n() > MAX_ENUMERATE {
             return Err(SolveError::TooLarge {
-                n,
+                n: game.n(),
                 max: MAX_ENUMERATE,
             });
         }
+        Ok(())
+    }
+
+    fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
+        self.supports(game)?;
+        let n = game.n();
         let equilibria = pure_equilibria(game, self.progress)
             .into_iter()
             .map(|bits| game.equilibrium(profile(bits, n), Vec::new()))
             .collect();
-        Ok(RaceSolution::new(self.name(), equilibria, 0, true))
+        Ok(RaceSolution::new(self.method(), equilibria, 0, true))
     }
 }
 
@@ -57,7 +60,7 @@ pub fn profile(bits: u64, n: usize) -> Vec<f64> {
 }
 
 /// Bit masks of all pure NE, ascending.
-pub fn pure_equilibria(game: &RaceGame, progress: Option<&AtomicU64>) -> Vec<u64> {
+pub fn pure_equilibria(game: &RaceGame, progress: Option<&(dyn Fn(u64) + Sync)>) -> Vec<u64> {
     let n = game.n();
     assert!(
         n <= MAX_ENUMERATE.max(BLOCK_BITS),
@@ -98,8 +101,8 @@ pub fn pure_equilibria(game: &RaceGame, progress: Option<&AtomicU64>) -> Vec<u64
                     None => out.push(bits),
                 }
             }
-            if let Some(c) = progress {
-                c.fetch_add(per_block, Ordering::Relaxed);
+            if let Some(report) = progress {
+                report(per_block);
             }
             out
         })

@@ -1,5 +1,5 @@
 //! Mixed-integer programs for the race's pure Nash equilibria
-//! (MODEL.md B.3).
+//! (docs/model.md §B.3).
 //!
 //! **Discrete game.** Binaries x_i. For `lead` and `gap`, lab i's payoff
 //! from each of its two actions σ depends on m_i^σ, the strongest
@@ -21,6 +21,7 @@
 
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
 
+use super::solve::Method;
 use super::{
     Actions, FreeCoordinate, NE_TOL, Nontrivial, RaceGame, RaceSolution, RaceSolver, SolveError,
     Utility, VERIFY_TOL,
@@ -96,7 +97,7 @@ fn share_gain_expr(game: &RaceGame, i: usize, x: &[Variable], r: &Ranges) -> (Ex
 fn require_costless_share(game: &RaceGame) -> Result<(), SolveError> {
     if game.utility == Utility::Share && game.cost.iter().any(|&c| c != 0.0) {
         return Err(SolveError::Unsupported(
-            "the MIP for utility = \"share\" needs cost = 0 (with a cost the gain from opening is not affine in the others' actions); use --solver enumerate".into(),
+            "the MIP for utility = \"share\" needs cost = 0 (with a cost the gain from opening is not affine in the others' actions); enumeration handles it for discrete actions".into(),
         ));
     }
     Ok(())
@@ -221,6 +222,7 @@ fn solve(
 
 /// The discrete game's pure NE by MIP with no-good cuts.
 pub struct DiscreteMip<'a> {
+    /// The MIP solver.
     pub backend: &'a dyn MipBackend,
 }
 
@@ -236,18 +238,22 @@ impl DiscreteMip<'_> {
 }
 
 impl RaceSolver for DiscreteMip<'_> {
-    fn name(&self) -> &'static str {
-        "mip"
+    fn method(&self) -> Method {
+        Method::Mip
+    }
+
+    fn supports(&self, game: &RaceGame) -> Result<(), SolveError> {
+        if game.actions != Actions::Discrete {
+            return Err(SolveError::Unsupported(
+                "the discrete MIP needs actions = \"discrete\"; continuous games have a KKT MIP"
+                    .into(),
+            ));
+        }
+        require_costless_share(game)
     }
 
     fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
-        if game.actions != Actions::Discrete {
-            return ContinuousMip {
-                backend: self.backend,
-                max_equilibria: DEFAULT_MAX_EQUILIBRIA,
-            }
-            .solve(game);
-        }
+        self.supports(game)?;
         let (vars, cons, x) = discrete_model(game)?;
         let mut cuts: Vec<Constraint> = Vec::new();
         let (mut found, mut rejected) = (Vec::new(), 0);
@@ -268,16 +274,18 @@ impl RaceSolver for DiscreteMip<'_> {
             }
             cuts.push(no_good(&x, &bits));
         }
-        Ok(RaceSolution::new(self.name(), found, rejected, true))
+        Ok(RaceSolution::new(self.method(), found, rejected, true))
     }
 }
 
+/// How many equilibria the continuous listing returns at most.
 pub const DEFAULT_MAX_EQUILIBRIA: usize = 256;
 /// Candidates failing the exact check after which a listing gives up.
 const MAX_REJECTED: usize = 16;
 
 /// The continuous game's pure NE by a KKT / complementarity MIP.
 pub struct ContinuousMip<'a> {
+    /// The MIP solver.
     pub backend: &'a dyn MipBackend,
     /// Stop listing after this many regime patterns (`complete = false`).
     pub max_equilibria: usize,
@@ -396,11 +404,21 @@ fn kkt_model(game: &RaceGame) -> Result<KktModel, SolveError> {
 }
 
 impl RaceSolver for ContinuousMip<'_> {
-    fn name(&self) -> &'static str {
-        "mip"
+    fn method(&self) -> Method {
+        Method::Mip
+    }
+
+    fn supports(&self, game: &RaceGame) -> Result<(), SolveError> {
+        if game.actions != Actions::Continuous {
+            return Err(SolveError::Unsupported(
+                "the KKT MIP needs actions = \"continuous\"".into(),
+            ));
+        }
+        require_costless_share(game)
     }
 
     fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
+        self.supports(game)?;
         let model = kkt_model(game)?;
         let pattern_vars: Vec<Variable> = model.lo.iter().chain(&model.hi).copied().collect();
         let mut cuts: Vec<Constraint> = Vec::new();
@@ -466,7 +484,7 @@ impl RaceSolver for ContinuousMip<'_> {
                 "no continuous equilibrium found, though one exists (Debreu–Glicksberg–Fan); {rejected} candidates failed the exact check"
             )));
         }
-        Ok(RaceSolution::new(self.name(), found, rejected, complete))
+        Ok(RaceSolution::new(self.method(), found, rejected, complete))
     }
 }
 

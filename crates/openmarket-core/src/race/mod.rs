@@ -1,19 +1,38 @@
-//! The AI race (MODEL.md part B): n labs choose whether (discrete) or how
+//! The AI race (docs/model.md §B): n labs choose whether (discrete) or how
 //! much (continuous) to open-source in a winner-takes-all R&D race.
 //!
 //! This module holds the game and its exact best responses; the solvers
 //! that list pure Nash equilibria are [`enumerate`] (all 2^n profiles) and
-//! [`mip`] (mixed-integer programs), behind the [`RaceSolver`] trait.
+//! [`mip`] (mixed-integer programs), behind the [`RaceSolver`] trait;
+//! [`solve`] holds the one policy that picks between them.
 
 pub mod enumerate;
 pub mod mip;
+pub mod solve;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+use crate::domain::Domain;
+use crate::limits::MAX_LABS;
+
+/// How a lab's payoff depends on the labs' progress.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::AsRefStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Utility {
     /// u_i = P_i − max_{k≠i} P_k: the margin over the strongest rival.
+    #[default]
     Lead,
     /// u_i = P_i − max_k P_k: the distance to the leader (≤ 0).
     Gap,
@@ -21,28 +40,47 @@ pub enum Utility {
     Share,
 }
 
-impl Utility {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Utility::Lead => "lead",
-            Utility::Gap => "gap",
-            Utility::Share => "share",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// The labs' action set.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::AsRefStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Actions {
+    /// Open (1) or not (0).
+    #[default]
     Discrete,
+    /// How much to open, x_i ∈ [0, 1].
     Continuous,
 }
 
 /// Which equilibria count as non-trivial (the paper's decision question).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::AsRefStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Nontrivial {
     /// At least one lab opens (Σ x_i > 0).
+    #[default]
     SomeOpen,
     /// The labs do not all choose the same action.
     NotAllEqual,
@@ -50,18 +88,15 @@ pub enum Nontrivial {
     Any,
 }
 
-impl Nontrivial {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Nontrivial::SomeOpen => "some_open",
-            Nontrivial::NotAllEqual => "not_all_equal",
-            Nontrivial::Any => "any",
-        }
-    }
-}
-
-/// Leakage presets that build the matrix B (MODEL.md B.2).
-#[derive(Clone, Debug, PartialEq)]
+/// Leakage presets that build the matrix B (docs/model.md §B.2).
+#[derive(Clone, Debug, PartialEq, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(LeakagePreset),
+    doc = "The name of a leakage preset, as a config's `preset` spells it.",
+    derive(Deserialize, strum::IntoStaticStr),
+    serde(rename_all = "snake_case"),
+    strum(serialize_all = "snake_case")
+)]
 pub enum Leakage {
     /// b_ji = β
     Uniform(f64),
@@ -97,21 +132,56 @@ impl Leakage {
     }
 }
 
-/// One race game. All vectors have length n; `leak` is n×n row-major.
+/// The parameters of one race, as a config gives them. [`RaceGame::new`]
+/// checks them; the game is then read-only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RaceParams {
+    /// s_i > 0.
+    pub head_start: Vec<f64>,
+    /// a_i ≥ 0: the community boost of opening.
+    pub boost: Vec<f64>,
+    /// c_i ≥ 0: the cost of openness, −c_i·x_i in the utility.
+    pub cost: Vec<f64>,
+    /// How openness leaks to rivals.
+    pub leakage: Leakage,
+    /// The utility function.
+    pub utility: Utility,
+    /// V > 0: the prize of the share utility.
+    pub prize: f64,
+    /// ρ ≥ 0: the share utility's outside mass.
+    pub rho: f64,
+    /// Discrete or continuous actions.
+    pub actions: Actions,
+    /// Which equilibria count as non-trivial.
+    pub nontrivial: Nontrivial,
+}
+
+/// Why [`RaceGame::new`] refused a set of parameters.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{field} {reason}")]
+pub struct InvalidRace {
+    /// The parameter, as a config names it (`cost[2]`, `leakage.matrix[0][0]`).
+    pub field: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// One validated race game: its parameters (read through `Deref`) and the
+/// leakage matrix they build.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RaceGame {
-    pub head_start: Vec<f64>,
-    pub boost: Vec<f64>,
-    pub cost: Vec<f64>,
+    params: RaceParams,
     /// `leak[j*n + i]` = b_ji, what lab i gains per unit of lab j's openness.
     /// The diagonal is zero (a lab does not leak to itself); the hot loops
-    /// rely on it.
-    pub leak: Vec<f64>,
-    pub utility: Utility,
-    pub prize: f64,
-    pub rho: f64,
-    pub actions: Actions,
-    pub nontrivial: Nontrivial,
+    /// rely on it, which is why only [`RaceGame::new`] builds a game.
+    leak: Vec<f64>,
+}
+
+impl std::ops::Deref for RaceGame {
+    type Target = RaceParams;
+    fn deref(&self) -> &RaceParams {
+        &self.params
+    }
 }
 
 /// Absolute tolerance on utility gains: a deviation must gain more than
@@ -122,6 +192,94 @@ pub const NE_TOL: f64 = 1e-9;
 pub const VERIFY_TOL: f64 = 1e-7;
 
 impl RaceGame {
+    /// Check the parameters (n ≥ 2 labs, one entry per lab, every value in
+    /// its domain, no self-leakage) and build the game.
+    pub fn new(params: RaceParams) -> Result<RaceGame, InvalidRace> {
+        fn bad<T>(field: String, reason: String) -> Result<T, InvalidRace> {
+            Err(InvalidRace { field, reason })
+        }
+        let scalar = |field: &str, v: f64, domain: Domain| -> Result<(), InvalidRace> {
+            domain.check(v).map(|_| ()).map_err(|reason| InvalidRace {
+                field: field.into(),
+                reason,
+            })
+        };
+        let n = params.head_start.len();
+        if n < 2 {
+            return bad(
+                "head_start".into(),
+                format!("has {n} entries; a race needs at least 2 labs"),
+            );
+        }
+        if n > MAX_LABS {
+            return bad(
+                "head_start".into(),
+                format!("has {n} entries; at most {MAX_LABS} labs"),
+            );
+        }
+        let check = |field: &str, values: &[f64], domain: Domain| -> Result<(), InvalidRace> {
+            if values.len() != n {
+                return bad(
+                    field.into(),
+                    format!("has {} entries for {n} labs: one per lab", values.len()),
+                );
+            }
+            for (i, v) in values.iter().enumerate() {
+                domain.check(*v).map_err(|reason| InvalidRace {
+                    field: format!("{field}[{i}]"),
+                    reason,
+                })?;
+            }
+            Ok(())
+        };
+        check("head_start", &params.head_start, Domain::Positive)?;
+        check("boost", &params.boost, Domain::NonNegative)?;
+        check("cost", &params.cost, Domain::NonNegative)?;
+        match &params.leakage {
+            Leakage::Uniform(b) | Leakage::Proportional(b) | Leakage::CatchUp(b) => {
+                scalar("leakage.beta", *b, Domain::NonNegative)?
+            }
+            Leakage::Opener(betas) => check("leakage.beta", betas, Domain::NonNegative)?,
+            Leakage::Matrix(m) => {
+                if m.len() != n {
+                    return bad(
+                        "leakage.matrix".into(),
+                        format!("has {} rows for {n} labs: one row per lab", m.len()),
+                    );
+                }
+                for (j, row) in m.iter().enumerate() {
+                    check(&format!("leakage.matrix[{j}]"), row, Domain::NonNegative)?;
+                    if row[j] != 0.0 {
+                        return bad(
+                            format!("leakage.matrix[{j}][{j}]"),
+                            format!("= {} must be 0: a lab does not leak to itself", row[j]),
+                        );
+                    }
+                }
+            }
+        }
+        scalar("prize", params.prize, Domain::Positive)?;
+        scalar("rho", params.rho, Domain::NonNegative)?;
+        let leak = params.leakage.build(&params.head_start);
+        Ok(RaceGame { params, leak })
+    }
+
+    /// The parameters the game was built from.
+    pub fn params(&self) -> &RaceParams {
+        &self.params
+    }
+
+    /// The same game with another action set.
+    pub fn with_actions(&self, actions: Actions) -> RaceGame {
+        RaceGame {
+            params: RaceParams {
+                actions,
+                ..self.params.clone()
+            },
+            leak: self.leak.clone(),
+        }
+    }
+
     /// A random discrete instance, the one the benchmarks and examples use:
     /// head starts U[1, 10), community boosts U[0, 3), leakage b_ji
     /// U[0, 8/n) (so a lab's total leak stays comparable as n grows), no
@@ -143,8 +301,8 @@ impl RaceGame {
                     .collect()
             })
             .collect();
-        RaceGame {
-            leak: Leakage::Matrix(matrix).build(&head_start),
+        RaceGame::new(RaceParams {
+            leakage: Leakage::Matrix(matrix),
             boost: (0..n).map(|_| rng.random_range(0.0..3.0)).collect(),
             cost: vec![0.0; n],
             head_start,
@@ -153,9 +311,11 @@ impl RaceGame {
             rho: 1.0,
             actions: Actions::Discrete,
             nontrivial: Nontrivial::SomeOpen,
-        }
+        })
+        .expect("random parameters are in range")
     }
 
+    /// The number of labs.
     pub fn n(&self) -> usize {
         self.head_start.len()
     }
@@ -181,6 +341,7 @@ impl RaceGame {
         }
     }
 
+    /// P(x), allocated.
     pub fn progress(&self, x: &[f64]) -> Vec<f64> {
         let mut p = vec![0.0; self.n()];
         self.progress_into(x, &mut p);
@@ -229,6 +390,7 @@ impl RaceGame {
         self.deviation_utility(i, x[i], x[i], p)
     }
 
+    /// Every lab's utility at `x`.
     pub fn utilities(&self, x: &[f64]) -> Vec<f64> {
         let p = self.progress(x);
         (0..self.n()).map(|i| self.utility_at(i, x, &p)).collect()
@@ -345,6 +507,7 @@ impl RaceGame {
             .fold(0.0, f64::max)
     }
 
+    /// Whether `x` is non-trivial by the configured definition.
     pub fn is_nontrivial(&self, x: &[f64]) -> bool {
         let tol = 1e-9;
         match self.nontrivial {
@@ -407,17 +570,27 @@ impl RaceGame {
 /// regime pattern) is an equilibrium.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FreeCoordinate {
+    /// The lab.
     pub lab: usize,
+    /// The smallest action of the continuum.
     pub min: f64,
+    /// The largest.
     pub max: f64,
 }
 
+/// One pure Nash equilibrium, verified by exact best responses.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RaceEquilibrium {
+    /// The profile.
     pub actions: Vec<f64>,
+    /// Every deviation loses (discrete), or every best response is unique
+    /// (continuous).
     pub strict: bool,
+    /// Non-trivial by the configured definition.
     pub nontrivial: bool,
+    /// Each lab's utility.
     pub utilities: Vec<f64>,
+    /// Each lab's progress.
     pub progress: Vec<f64>,
     /// The largest unilateral gain, from the exact best-response check.
     pub max_gain: f64,
@@ -425,9 +598,11 @@ pub struct RaceEquilibrium {
     pub free: Vec<FreeCoordinate>,
 }
 
+/// Every pure NE a solver found.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RaceSolution {
-    pub solver: &'static str,
+    /// The method that found them.
+    pub solver: solve::Method,
     /// Every pure NE found, sorted; for the discrete game, all of them.
     pub equilibria: Vec<RaceEquilibrium>,
     /// Does a non-trivial pure NE exist (by the configured definition)?
@@ -439,8 +614,10 @@ pub struct RaceSolution {
 }
 
 impl RaceSolution {
+    /// Sort the equilibria (so the result does not depend on threads or
+    /// solver order) and record whether a non-trivial one exists.
     pub fn new(
-        solver: &'static str,
+        solver: solve::Method,
         mut equilibria: Vec<RaceEquilibrium>,
         rejected: usize,
         complete: bool,
@@ -462,22 +639,46 @@ impl RaceSolution {
             complete,
         }
     }
+
+    /// The equilibrium profiles.
+    pub fn profiles(&self) -> Vec<Vec<f64>> {
+        self.equilibria.iter().map(|e| e.actions.clone()).collect()
+    }
 }
 
+/// Why a race could not be solved.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolveError {
-    #[error(
-        "n = {n} labs is too many to enumerate (2^{n} profiles; the limit is n = {max}): use --solver mip"
-    )]
-    TooLarge { n: usize, max: usize },
+    /// More labs than enumeration takes.
+    #[error("n = {n} labs is too many to enumerate (2^{n} profiles; the limit is n = {max})")]
+    TooLarge {
+        /// The game's labs.
+        n: usize,
+        /// The enumeration limit.
+        max: usize,
+    },
+    /// The method does not apply to this game (e.g. the share MIP with a cost).
     #[error("{0}")]
     Unsupported(String),
+    /// The MIP backend failed.
     #[error("MIP solver failed: {0}")]
     Mip(String),
+    /// Enumeration and the MIP listed different equilibria.
+    #[error("enumeration and MIP disagree: {enumerate:?} vs {mip:?}")]
+    Disagreement {
+        /// What enumeration found.
+        enumerate: Vec<Vec<f64>>,
+        /// What the MIP found.
+        mip: Vec<Vec<f64>>,
+    },
 }
 
 /// A method that lists the pure Nash equilibria of a race.
 pub trait RaceSolver {
-    fn name(&self) -> &'static str;
+    /// Which method this is.
+    fn method(&self) -> solve::Method;
+    /// Whether it can solve `game`, without solving it.
+    fn supports(&self, game: &RaceGame) -> Result<(), SolveError>;
+    /// Every pure NE (for the discrete game, all of them).
     fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError>;
 }

@@ -1,0 +1,201 @@
+//! TOML configuration: parsing, and validation into the typed models.
+//!
+//! Two layers. serde (with `deny_unknown_fields`) checks structure: unknown
+//! keys, types, missing fields; `serde_path_to_error` supplies the dotted
+//! path. Then every number is checked against its domain. Either way the
+//! error is one line naming the file, the dotted field, the value and the
+//! allowed range ([`ConfigError`]). One module per model family, and one
+//! for the sections every config shares.
+
+mod dynamics;
+mod error;
+mod openness;
+mod race;
+
+use std::path::Path;
+
+pub(crate) use error::Cx;
+pub use error::{ConfigError, suggestion};
+
+use crate::dynamics::rules::RuleConfig;
+use crate::dynamics::{Schedule, Termination};
+use crate::openness::OpennessGame;
+use crate::race::RaceGame;
+
+/// A validated configuration (one sweep point).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// `[model]`: the game.
+    pub model: ModelConfig,
+    /// `[dynamics]`; absent = the config is only solved, not simulated.
+    pub dynamics: Option<DynamicsConfig>,
+    /// `[runs]`.
+    pub runs: RunsConfig,
+    /// `[output]`.
+    pub output: OutputConfig,
+}
+
+/// `[dynamics]`: the update rule, schedule and termination of every run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DynamicsConfig {
+    /// The rule every agent follows.
+    pub rule: RuleConfig,
+    /// The order of updates within an iteration.
+    pub schedule: Schedule,
+    /// When a run stops.
+    pub termination: Termination,
+    /// σ of the observation noise on payoffs (logit, Hedge).
+    pub noise: f64,
+    /// Openness market: G moves every k-th iteration (two timescales).
+    pub leader_every: u64,
+}
+
+/// `[runs]`: seeded replicates per sweep point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunsConfig {
+    /// Runs per point, each with its own seed.
+    pub seeds_per_point: u64,
+    /// The seed every run's seed derives from.
+    pub master_seed: u64,
+}
+
+/// `[output]`: where results go and how trajectories are sampled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputConfig {
+    /// `None`: `output/<config file stem>`.
+    pub dir: Option<std::path::PathBuf>,
+    /// Keep every k-th iteration of each run; 0 = no trajectories.
+    pub trajectory_every: u64,
+}
+
+/// The game of a config.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelConfig {
+    /// Family `openness`.
+    Openness(OpennessGame),
+    /// Family `race`.
+    Race(RaceGame),
+}
+
+/// The model families, as `model.family` and the output spell them.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    strum::IntoStaticStr,
+    strum::AsRefStr,
+    strum::VariantNames,
+    strum::EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Family {
+    /// The openness-regulation game.
+    Openness,
+    /// The AI race.
+    Race,
+}
+
+impl ModelConfig {
+    /// The family of this model.
+    pub fn family(&self) -> Family {
+        match self {
+            ModelConfig::Openness(_) => Family::Openness,
+            ModelConfig::Race(_) => Family::Race,
+        }
+    }
+}
+
+const TOP_LEVEL: &[&str] = &["model", "dynamics", "sweep", "runs", "output"];
+
+/// Read and validate a config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        origin: origin.clone(),
+        field: None,
+        message: format!("cannot read file: {e}"),
+    })?;
+    parse(&text, &origin)
+}
+
+/// Validate config text; `origin` names it in error messages.
+pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+    parse_table(&parse_toml(text, origin)?, origin)
+}
+
+/// TOML text to a table, with one-line syntax errors.
+pub(crate) fn parse_toml(text: &str, origin: &str) -> Result<toml::Table, ConfigError> {
+    let cx = Cx { origin };
+    toml::from_str(text).map_err(|e| cx.syntax(text, &e))
+}
+
+/// Validate one point's table (the `[sweep]` section, if any, is left to
+/// `plan::expand` and ignored here).
+pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, ConfigError> {
+    let cx = Cx { origin };
+    for key in table.keys() {
+        if key == "study" {
+            return Err(cx.err(
+                "study",
+                "holds several models: [[study]] sections are expanded by a plan (`openmarket run`); solving needs a single-model config".into(),
+            ));
+        }
+        if !TOP_LEVEL.contains(&key.as_str()) {
+            return Err(cx.unknown(key, TOP_LEVEL));
+        }
+    }
+    let model = table.get("model").ok_or_else(|| {
+        cx.err(
+            "model",
+            "is missing: every config needs a [model] section".into(),
+        )
+    })?;
+    let families = <Family as strum::VariantNames>::VARIANTS;
+    let family = match model.get("family") {
+        Some(toml::Value::String(s)) => s.as_str(),
+        Some(other) => {
+            return Err(cx.err(
+                "model.family",
+                format!(
+                    "= {other} must be a string, one of {}",
+                    error::list(families)
+                ),
+            ));
+        }
+        None => {
+            return Err(cx.err(
+                "model.family",
+                format!("is missing; one of {}", error::list(families)),
+            ));
+        }
+    };
+    let model = match family.parse::<Family>() {
+        Ok(Family::Openness) => ModelConfig::Openness(openness::openness(&cx, model.clone())?),
+        Ok(Family::Race) => ModelConfig::Race(race::race(&cx, model.clone())?),
+        Err(_) => {
+            let hint = suggestion(family, families)
+                .map(|s| format!("; did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            return Err(cx.err(
+                "model.family",
+                format!(
+                    "= \"{family}\" is not a model family; one of {}{hint}",
+                    error::list(families)
+                ),
+            ));
+        }
+    };
+    Ok(Config {
+        model,
+        dynamics: match table.get("dynamics") {
+            Some(v) => Some(dynamics::dynamics(&cx, v.clone())?),
+            None => None,
+        },
+        runs: dynamics::runs(&cx, table.get("runs"))?,
+        output: dynamics::output(&cx, table.get("output"))?,
+    })
+}

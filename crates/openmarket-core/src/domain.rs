@@ -1,0 +1,106 @@
+//! Allowed ranges of parameters, shared by the config layer (which checks
+//! every number against one) and by the update rules (which declare the
+//! ranges of their own parameters).
+
+use std::fmt;
+
+/// Allowed range of a parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Domain {
+    /// [0, ∞)
+    NonNegative,
+    /// (0, ∞)
+    Positive,
+    /// [0, 1]
+    Unit,
+    /// Integers in [min, max]: sizes such as a grid's number of points.
+    /// The upper end keeps a typo from turning into a huge allocation.
+    Count {
+        /// Smallest allowed value.
+        min: u64,
+        /// Largest allowed value.
+        max: u64,
+    },
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Domain::NonNegative => f.write_str("[0, inf)"),
+            Domain::Positive => f.write_str("(0, inf)"),
+            Domain::Unit => f.write_str("[0, 1]"),
+            Domain::Count { min, max } => write!(f, "integers in [{min}, {max}]"),
+        }
+    }
+}
+
+impl Domain {
+    /// Whether `v` lies in the range (NaN never does; infinities only where
+    /// the range is unbounded and infinite values make sense, i.e. never).
+    pub fn contains(&self, v: f64) -> bool {
+        match self {
+            Domain::NonNegative => v >= 0.0 && v.is_finite(),
+            Domain::Positive => v > 0.0 && v.is_finite(),
+            Domain::Unit => (0.0..=1.0).contains(&v),
+            Domain::Count { min, max } => v.fract() == 0.0 && v >= *min as f64 && v <= *max as f64,
+        }
+    }
+}
+
+impl Domain {
+    /// `v` if it lies in the range, else the end of a message that follows
+    /// the field's name: "= -1 is out of range [0, inf)".
+    pub fn check(&self, v: f64) -> Result<f64, String> {
+        if v.is_nan() {
+            Err(format!("= nan is not a number; allowed range {self}"))
+        } else if !self.contains(v) {
+            Err(format!("= {v} is out of range {self}"))
+        } else {
+            Ok(v)
+        }
+    }
+}
+
+/// A numeric parameter that an update rule reads from its table, with its
+/// range and the value it takes when the table does not set it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Param {
+    /// The config key.
+    pub key: &'static str,
+    /// The allowed range, checked whether or not the chosen rule reads it.
+    pub domain: Domain,
+    /// The value when no table sets the key.
+    pub default: f64,
+}
+
+/// The parameter values one rule table sets (already checked against their
+/// ranges); a rule reads its own with [`ParamValues::get`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParamValues(Vec<(&'static str, f64)>);
+
+impl ParamValues {
+    /// Set `key` (replacing an earlier value).
+    pub fn set(&mut self, key: &'static str, value: f64) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    /// The value of `param`, or its default.
+    pub fn get(&self, param: &Param) -> f64 {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == param.key)
+            .map_or(param.default, |(_, v)| *v)
+    }
+
+    /// `self` with every key of `over` set on top.
+    pub fn overlay(&self, over: &ParamValues) -> ParamValues {
+        let mut out = self.clone();
+        for &(k, v) in &over.0 {
+            out.set(k, v);
+        }
+        out
+    }
+}

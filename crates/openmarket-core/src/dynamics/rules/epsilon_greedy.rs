@@ -1,0 +1,51 @@
+//! Best response with random exploration.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::{Context, Rule};
+use crate::domain::{Domain, Param, ParamValues};
+use crate::dynamics::{Dynamics, LearningGame};
+
+const EPSILON: Param = Param {
+    key: "epsilon",
+    domain: Domain::Unit,
+    default: 0.1,
+};
+
+/// Best response, except with probability ε a uniformly random action.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EpsilonGreedy {
+    /// The probability of a random action.
+    pub epsilon: f64,
+}
+
+impl Rule for EpsilonGreedy {
+    const PARAMS: &'static [Param] = &[EPSILON];
+    fn from_params(v: &ParamValues) -> Self {
+        EpsilonGreedy {
+            epsilon: v.get(&EPSILON),
+        }
+    }
+    fn build(&self, _: &Context) -> Box<dyn Dynamics> {
+        Box::new(*self)
+    }
+}
+
+impl Dynamics for EpsilonGreedy {
+    fn init(&mut self, _: &dyn LearningGame, _: usize, _: &[f64], _: &mut ChaCha8Rng) {}
+    fn update(
+        &mut self,
+        game: &dyn LearningGame,
+        me: usize,
+        profile: &[f64],
+        _: u64,
+        rng: &mut ChaCha8Rng,
+    ) -> f64 {
+        if rng.random_bool(self.epsilon) {
+            game.space(me).sample(rng)
+        } else {
+            game.best_response(me, profile)
+        }
+    }
+}

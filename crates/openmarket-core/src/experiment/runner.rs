@@ -1,0 +1,177 @@
+//! The one runner behind `openmarket run` and the tests: blocks of points
+//! computed in parallel on rayon, handed to a [`Sink`] in plan order.
+//!
+//! A window of blocks (one per worker thread) is computed and encoded in
+//! parallel; the window's parts are then committed in block order, up to
+//! the first failure, so a run that fails keeps every block before it and
+//! `--resume` continues from there. A panic inside a run is caught and
+//! reported as an error naming the run: no thread is left waiting.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rayon::prelude::*;
+
+use super::layout::Layout;
+use super::{Batch, PointSolution, run_one, solve_point};
+use crate::plan::Plan;
+use crate::race::SolveError;
+
+/// Boxed error of a sink, shown as it is.
+pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Where finished blocks go.
+pub trait Sink: Sync {
+    /// A block ready to be stored (e.g. its encoded files).
+    type Part: Send;
+    /// Turn a finished block into a part. Called on the worker threads, so
+    /// blocks are encoded in parallel.
+    fn encode(&self, block: usize, batch: Batch) -> Result<Self::Part, SinkError>;
+    /// Store block `block`. Called in block order.
+    fn commit(&mut self, block: usize, part: Self::Part) -> Result<(), SinkError>;
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A point's exact solution failed.
+    #[error("sweep point {point}: {source}")]
+    Solve {
+        /// The point.
+        point: usize,
+        /// The solver's error.
+        source: SolveError,
+    },
+    /// A run panicked: a bug, reported with the run that shows it.
+    #[error("sweep point {point}, replicate {replicate}: internal error: {message}")]
+    Panic {
+        /// The point.
+        point: usize,
+        /// The replicate.
+        replicate: u64,
+        /// The panic's message.
+        message: String,
+    },
+    /// The sink failed (it names its file).
+    #[error("{0}")]
+    Sink(SinkError),
+}
+
+/// What a finished run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Runs computed (blocks skipped by the caller not counted).
+    pub runs: u64,
+    /// Of those, converged.
+    pub converged: u64,
+}
+
+/// Run `blocks` of `plan` (cut by `layout`) into `sink`; `progress` is
+/// told of every finished run, from the worker threads.
+pub fn run<S: Sink>(
+    plan: &Plan,
+    layout: &Layout,
+    blocks: &[usize],
+    trajectory_every: u64,
+    sink: &mut S,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Stats, RunError> {
+    let mut stats = Stats::default();
+    let window = rayon::current_num_threads().max(1);
+    for chunk in blocks.chunks(window) {
+        let shared: &S = sink;
+        let parts: Vec<Result<(S::Part, Stats), RunError>> = chunk
+            .par_iter()
+            .map(|&b| {
+                let points: Vec<usize> = layout.range(b).collect();
+                let batch = run_points(plan, &points, trajectory_every, progress)?;
+                let block_stats = Stats {
+                    runs: batch.runs.len() as u64,
+                    converged: batch.runs.iter().filter(|r| r.converged).count() as u64,
+                };
+                let part = shared.encode(b, batch).map_err(RunError::Sink)?;
+                Ok((part, block_stats))
+            })
+            .collect();
+        for (&b, part) in chunk.iter().zip(parts) {
+            let (part, s) = part?;
+            sink.commit(b, part).map_err(RunError::Sink)?;
+            stats.runs += s.runs;
+            stats.converged += s.converged;
+        }
+    }
+    Ok(stats)
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+/// Solve and run the given points of a validated plan on rayon; the rows
+/// come back in plan order whatever the thread count.
+pub fn run_points(
+    plan: &Plan,
+    points: &[usize],
+    trajectory_every: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Batch, RunError> {
+    let solutions: Vec<PointSolution> = points
+        .par_iter()
+        .map(|&k| {
+            solve_point(k, &plan.points[k].config)
+                .map_err(|source| RunError::Solve { point: k, source })
+        })
+        .collect::<Result<_, _>>()?;
+    let jobs: Vec<(usize, u64)> = (0..points.len())
+        .flat_map(|c| (0..plan.seeds_per_point).map(move |r| (c, r)))
+        .collect();
+    let results = jobs
+        .par_iter()
+        .map(|&(c, r)| {
+            let point = &plan.points[points[c]];
+            let out = catch_unwind(AssertUnwindSafe(|| {
+                run_one(point, &solutions[c], r, plan.master_seed, trajectory_every)
+            }))
+            .map_err(|payload| RunError::Panic {
+                point: point.index,
+                replicate: r,
+                message: panic_message(payload),
+            })?;
+            progress(1);
+            Ok(out)
+        })
+        .collect::<Result<Vec<_>, RunError>>()?;
+    let mut out = Batch::default();
+    for s in solutions {
+        out.equilibria.extend(s.rows);
+    }
+    for (row, traj) in results {
+        out.runs.push(row);
+        out.trajectories.extend(traj);
+    }
+    Ok(out)
+}
+
+/// A sink that keeps every block in memory, in plan order: for tests,
+/// examples, and library users who want the rows rather than files.
+#[derive(Debug, Default)]
+pub struct Collect {
+    /// Everything run so far.
+    pub batch: Batch,
+}
+
+impl Sink for Collect {
+    type Part = Batch;
+    fn encode(&self, _: usize, batch: Batch) -> Result<Batch, SinkError> {
+        Ok(batch)
+    }
+    fn commit(&mut self, _: usize, part: Batch) -> Result<(), SinkError> {
+        self.batch.equilibria.extend(part.equilibria);
+        self.batch.runs.extend(part.runs);
+        self.batch.trajectories.extend(part.trajectories);
+        Ok(())
+    }
+}

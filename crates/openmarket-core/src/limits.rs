@@ -1,0 +1,30 @@
+//! Every size limit of openmarket, in one place. The config layer and the
+//! plan check them before anything is computed or written, so a config
+//! past a limit gets a one-line error (exit 2), never a failure mid-run.
+
+/// Most labs a race config may declare (the MIP takes them; enumeration
+/// and the dynamics have lower limits below).
+pub const MAX_LABS: usize = 1000;
+
+/// Largest race enumeration will take: 2^30 profiles take about a minute
+/// on two cores.
+pub const MAX_ENUMERATE: usize = 30;
+
+/// The solver policy (`race::solve::Method::auto`): discrete races up to
+/// this many labs are enumerated, larger ones go to the MIP. Enumeration
+/// decides n = 24 in about a second, faster than the MIP there.
+pub const ENUMERATE_UP_TO: usize = 24;
+
+/// Largest race the learning dynamics take: per-iteration progress lives
+/// in a stack buffer of this size, so the hot loop never allocates.
+pub const MAX_DYNAMIC_LABS: usize = 64;
+
+/// Most points one plan may have: a guard against typos like `num = 1e9`.
+pub const MAX_POINTS: u64 = 10_000_000;
+
+/// Plans with more runs than this need an explicit confirmation
+/// (`openmarket run --yes`).
+pub const CONFIRM_RUNS: u64 = 1_000_000;
+
+/// Most actions a finite-action rule may discretise an interval into.
+pub const MAX_RULE_POINTS: u64 = 100_001;

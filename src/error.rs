@@ -1,0 +1,56 @@
+//! The errors of the `openmarket` library, each with the exit code the
+//! command line gives it: 2 for bad input (before anything is written),
+//! 3 for a check that failed, 1 for a failure while running or a refusal.
+
+use openmarket_core::config::ConfigError;
+use openmarket_core::experiment::PlanError;
+use openmarket_core::experiment::runner::RunError;
+use openmarket_core::race::SolveError;
+
+use crate::output;
+
+/// Everything a command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A config failed validation.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A plan cannot run (checked before anything is written).
+    #[error("{origin}: {source}")]
+    Plan {
+        /// The config file.
+        origin: String,
+        /// Why.
+        source: PlanError,
+    },
+    /// The request does not fit the game or the command.
+    #[error("{0}")]
+    Usage(String),
+    /// A race could not be solved.
+    #[error("{0}")]
+    Solve(#[from] SolveError),
+    /// A run failed.
+    #[error("{0}")]
+    Run(#[from] RunError),
+    /// Reading or writing an experiment folder failed.
+    #[error("{0}")]
+    Output(#[from] output::Error),
+    /// A check the user asked for failed (`summarize --fail-if-unconverged`).
+    #[error("{0}")]
+    Check(String),
+    /// Anything else (drawing, queries), with its context.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl Error {
+    /// The exit code of the command line.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_) | Error::Plan { .. } | Error::Usage(_) => 2,
+            Error::Solve(SolveError::TooLarge { .. } | SolveError::Unsupported(_)) => 2,
+            Error::Check(_) => 3,
+            Error::Solve(_) | Error::Run(_) | Error::Output(_) | Error::Other(_) => 1,
+        }
+    }
+}

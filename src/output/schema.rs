@@ -1,0 +1,266 @@
+//! The tables' columns: typed rows of the core to Polars frames. Enums
+//! become their names here, at the Parquet boundary, and nowhere earlier.
+
+use openmarket_core::experiment::{EquilibriumRow, RunRow, TrajectoryRow};
+use openmarket_core::plan::{ParamValue, Plan};
+use polars::prelude::*;
+
+/// The Parquet type of a swept parameter, fixed by the whole plan so every
+/// block of an experiment has the same schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AxisKind {
+    /// Every value an integer.
+    Int,
+    /// Every value a number.
+    Float,
+    /// Every value a boolean.
+    Bool,
+    /// Anything else, as text.
+    Text,
+}
+
+/// Each axis's kind: computed once per experiment, not per block.
+pub fn axis_kinds(plan: &Plan) -> Vec<AxisKind> {
+    plan.axes
+        .iter()
+        .map(|axis| {
+            let all = |f: fn(&ParamValue) -> bool| {
+                plan.points.iter().filter_map(|p| p.param(axis)).all(f)
+            };
+            if all(|v| matches!(v, ParamValue::Int(_))) {
+                AxisKind::Int
+            } else if all(|v| v.as_f64().is_some()) {
+                AxisKind::Float
+            } else if all(|v| matches!(v, ParamValue::Bool(_))) {
+                AxisKind::Bool
+            } else {
+                AxisKind::Text
+            }
+        })
+        .collect()
+}
+
+/// The swept parameters as typed columns, one value per row; null where a
+/// row's study does not sweep that axis.
+fn param_columns(plan: &Plan, kinds: &[AxisKind], point_of_row: &[usize]) -> Vec<Column> {
+    plan.axes
+        .iter()
+        .zip(kinds)
+        .map(|(axis, kind)| {
+            let values: Vec<Option<&ParamValue>> = point_of_row
+                .iter()
+                .map(|&p| plan.points[p].param(axis))
+                .collect();
+            let name = PlSmallStr::from(axis.as_str());
+            match kind {
+                AxisKind::Int => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| match v {
+                            Some(ParamValue::Int(i)) => Some(*i),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                AxisKind::Float => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| v.and_then(ParamValue::as_f64))
+                        .collect::<Vec<_>>(),
+                ),
+                AxisKind::Bool => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| match v {
+                            Some(ParamValue::Bool(b)) => Some(*b),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                AxisKind::Text => {
+                    let text: Vec<Option<String>> = values
+                        .iter()
+                        .map(|v| {
+                            v.map(|v| match v {
+                                ParamValue::Text(t) => t.clone(),
+                                other => other.to_string(),
+                            })
+                        })
+                        .collect();
+                    Column::new(name, text)
+                }
+            }
+        })
+        .collect()
+}
+
+/// A `List(Float64)` column, typed even when `rows` is empty. One builder
+/// for the whole column: no per-row Series.
+fn list<'a>(name: &str, rows: impl ExactSizeIterator<Item = &'a [f64]>) -> Column {
+    let n = rows.len();
+    let mut builder =
+        ListPrimitiveChunkedBuilder::<Float64Type>::new(name.into(), n, 2 * n, DataType::Float64);
+    for r in rows {
+        builder.append_slice(r);
+    }
+    builder.finish().into_series().into_column()
+}
+
+/// A column of names from a column of enums.
+fn names<'a, T: AsRef<str> + 'a>(name: &str, values: impl Iterator<Item = &'a T>) -> Column {
+    Column::new(
+        name.into(),
+        values.map(AsRef::as_ref).collect::<Vec<&str>>(),
+    )
+}
+
+/// A nullable column of names.
+fn opt_names<'a, T: AsRef<str> + 'a>(
+    name: &str,
+    values: impl Iterator<Item = Option<&'a T>>,
+) -> Column {
+    Column::new(
+        name.into(),
+        values
+            .map(|v| v.map(AsRef::as_ref))
+            .collect::<Vec<Option<&str>>>(),
+    )
+}
+
+/// `study` (when the config has `[[study]]` sections) and the swept
+/// parameters.
+fn point_columns(plan: &Plan, kinds: &[AxisKind], points: &[usize]) -> Vec<Column> {
+    let mut cols = Vec::new();
+    if !plan.studies.is_empty() {
+        cols.push(Column::new(
+            "study".into(),
+            points
+                .iter()
+                .map(|&p| plan.points[p].study.map(|s| plan.studies[s].as_str()))
+                .collect::<Vec<_>>(),
+        ));
+    }
+    cols.extend(param_columns(plan, kinds, points));
+    cols
+}
+
+/// `runs.parquet`: one row per run.
+pub fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> PolarsResult<DataFrame> {
+    let points: Vec<usize> = rows.iter().map(|r| r.point).collect();
+    let mut cols = vec![
+        Column::new(
+            "point_id".into(),
+            rows.iter().map(|r| r.point as u64).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "replicate".into(),
+            rows.iter().map(|r| r.replicate).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "seed".into(),
+            rows.iter().map(|r| r.seed).collect::<Vec<_>>(),
+        ),
+    ];
+    cols.extend(point_columns(plan, kinds, &points));
+    let families: Vec<_> = rows
+        .iter()
+        .map(|r| plan.points[r.point].config.model.family())
+        .collect();
+    cols.extend([
+        names("family", families.iter()),
+        names("rule", rows.iter().map(|r| &r.rule)),
+        list("actions", rows.iter().map(|r| r.actions.as_slice())),
+        list("payoffs", rows.iter().map(|r| r.payoffs.as_slice())),
+        Column::new(
+            "nash_conv".into(),
+            rows.iter().map(|r| r.nash_conv).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "converged".into(),
+            rows.iter().map(|r| r.converged).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "iterations".into(),
+            rows.iter().map(|r| r.iterations).collect::<Vec<_>>(),
+        ),
+        names("termination_reason", rows.iter().map(|r| &r.termination)),
+        Column::new(
+            "cycle_detected".into(),
+            rows.iter().map(|r| r.cycle_detected).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "avg_regret".into(),
+            rows.iter().map(|r| r.avg_regret).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "dist_to_equilibrium".into(),
+            rows.iter()
+                .map(|r| r.dist_to_equilibrium)
+                .collect::<Vec<_>>(),
+        ),
+        opt_names("regime", rows.iter().map(|r| r.regime.as_ref())),
+    ]);
+    DataFrame::new_infer_height(cols)
+}
+
+/// `equilibria.parquet`: one row per point and equilibrium.
+pub fn equilibria_frame(
+    plan: &Plan,
+    kinds: &[AxisKind],
+    rows: &[EquilibriumRow],
+) -> PolarsResult<DataFrame> {
+    let points: Vec<usize> = rows.iter().map(|r| r.point).collect();
+    let mut cols = vec![Column::new(
+        "point_id".into(),
+        rows.iter().map(|r| r.point as u64).collect::<Vec<_>>(),
+    )];
+    cols.extend(point_columns(plan, kinds, &points));
+    cols.extend([
+        names("solver", rows.iter().map(|r| &r.solver)),
+        Column::new(
+            "equilibrium".into(),
+            rows.iter().map(|r| r.index as u64).collect::<Vec<_>>(),
+        ),
+        list("actions", rows.iter().map(|r| r.actions.as_slice())),
+        Column::new(
+            "strict".into(),
+            rows.iter().map(|r| r.strict).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "nontrivial".into(),
+            rows.iter().map(|r| r.nontrivial).collect::<Vec<_>>(),
+        ),
+        opt_names("regime", rows.iter().map(|r| r.regime.as_ref())),
+        Column::new(
+            "delta".into(),
+            rows.iter().map(|r| r.delta).collect::<Vec<_>>(),
+        ),
+    ]);
+    DataFrame::new_infer_height(cols)
+}
+
+/// `trajectories.parquet`: every k-th iteration of every run.
+pub fn trajectories_frame(rows: &[TrajectoryRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new_infer_height(vec![
+        Column::new(
+            "point_id".into(),
+            rows.iter().map(|r| r.point as u64).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "replicate".into(),
+            rows.iter().map(|r| r.replicate).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "iteration".into(),
+            rows.iter().map(|r| r.iteration).collect::<Vec<_>>(),
+        ),
+        list("actions", rows.iter().map(|r| r.actions.as_slice())),
+        Column::new(
+            "nash_conv".into(),
+            rows.iter().map(|r| r.nash_conv).collect::<Vec<_>>(),
+        ),
+    ])
+}

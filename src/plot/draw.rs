@@ -1,0 +1,369 @@
+//! Drawing: cell maps and line panels on a plotters backend, with the
+//! bundled font.
+
+use anyhow::{Result, bail};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub(super) const FONT: &str = "sans-serif";
+pub(super) const SIZE: (u32, u32) = (1200, 700);
+
+pub(super) fn pe<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow::anyhow!("drawing failed: {e:?}")
+}
+
+pub(super) fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let bytes: &'static [u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+        plotters::style::register_font(FONT, FontStyle::Normal, bytes)
+            .unwrap_or_else(|_| panic!("the bundled font is valid"));
+    });
+}
+
+/// (caption, cells (x, y, class), overlay curve).
+pub(super) type Facet = (String, Vec<(f64, f64, String)>, Vec<(f64, f64)>);
+/// (label, colour index, points, drawn as a line? else dots).
+pub(super) type LineSeriesSpec = (String, usize, Vec<(f64, f64)>, bool);
+
+/// A categorical cell map: one panel per facet, cells coloured by class.
+pub(super) struct CellMap {
+    pub(super) title: String,
+    pub(super) x_desc: String,
+    pub(super) y_desc: String,
+    /// (facet caption, cells (x, y, class), overlay curve).
+    pub(super) facets: Vec<Facet>,
+    pub(super) classes: Vec<(&'static str, RGBColor)>,
+    pub(super) curve_label: String,
+}
+
+/// Line and scatter series on one or two panels.
+pub(super) struct Lines {
+    pub(super) title: String,
+    pub(super) panels: Vec<Panel>,
+}
+
+pub(super) struct Panel {
+    pub(super) caption: String,
+    pub(super) x_desc: String,
+    pub(super) y_desc: String,
+    pub(super) log_x: bool,
+    pub(super) log_y: bool,
+    /// (label, colour index, points, as line?).
+    pub(super) series: Vec<LineSeriesSpec>,
+}
+
+pub(super) enum Figure {
+    Cells(CellMap),
+    Lines(Lines),
+}
+
+fn color(k: usize) -> RGBColor {
+    const C: [RGBColor; 8] = [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+    ];
+    C[k % C.len()]
+}
+
+/// Half the gap to the neighbouring grid value on each side.
+fn cell_edges(values: &[f64], v: f64) -> (f64, f64) {
+    let k = values.iter().position(|&x| x == v).unwrap_or(0);
+    let left = if k > 0 {
+        (values[k] - values[k - 1]) / 2.0
+    } else {
+        0.0
+    };
+    let right = if k + 1 < values.len() {
+        (values[k + 1] - values[k]) / 2.0
+    } else {
+        0.0
+    };
+    let (left, right) = match (left, right) {
+        (0.0, 0.0) => (0.5, 0.5),
+        (0.0, r) => (r, r),
+        (l, 0.0) => (l, l),
+        lr => lr,
+    };
+    (v - left, v + right)
+}
+
+impl Figure {
+    pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).map_err(pe)?;
+        match self {
+            Figure::Cells(m) => m.draw(root),
+            Figure::Lines(l) => l.draw(root),
+        }
+    }
+}
+
+impl CellMap {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let body = root.titled(&self.title, (FONT, 26)).map_err(pe)?;
+        let (panels_area, legend_area) = body.split_vertically(SIZE.1 - 110);
+        let panels = panels_area.split_evenly((1, self.facets.len().max(1)));
+        let mut present: Vec<&str> = Vec::new();
+        for (area, (caption, cells, curve)) in panels.iter().zip(&self.facets) {
+            let xs = sorted_unique(cells.iter().map(|c| c.0));
+            let ys = sorted_unique(cells.iter().map(|c| c.1));
+            let (x0, x1) = (
+                cell_edges(&xs, xs[0]).0,
+                cell_edges(&xs, xs[xs.len() - 1]).1,
+            );
+            let (y0, y1) = (
+                cell_edges(&ys, ys[0]).0,
+                cell_edges(&ys, ys[ys.len() - 1]).1,
+            );
+            let mut chart = ChartBuilder::on(area)
+                .caption(caption, (FONT, 20))
+                .margin(12)
+                .x_label_area_size(45)
+                .y_label_area_size(60)
+                .build_cartesian_2d(x0..x1, y0..y1)
+                .map_err(pe)?;
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_desc(&self.x_desc)
+                .y_desc(&self.y_desc)
+                .label_style((FONT, 15))
+                .axis_desc_style((FONT, 17))
+                .x_labels(6)
+                .y_labels(7)
+                .draw()
+                .map_err(pe)?;
+            for (name, c) in &self.classes {
+                let rects: Vec<_> = cells
+                    .iter()
+                    .filter(|cell| cell.2 == *name)
+                    .map(|(x, y, _)| {
+                        let (a, b) = cell_edges(&xs, *x);
+                        let (lo, hi) = cell_edges(&ys, *y);
+                        Rectangle::new([(a, lo), (b, hi)], c.filled())
+                    })
+                    .collect();
+                if !rects.is_empty() && !present.contains(name) {
+                    present.push(name);
+                }
+                chart.draw_series(rects).map_err(pe)?;
+            }
+            if !curve.is_empty() {
+                let inside: Vec<(f64, f64)> = curve
+                    .iter()
+                    .copied()
+                    .filter(|&(x, y)| x >= x0 && x <= x1 && y.is_finite() && y <= y1)
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(inside, BLACK.stroke_width(3)))
+                    .map_err(pe)?;
+            }
+        }
+        // One shared legend under the panels, never over the data.
+        let mut entries: Vec<(String, RGBColor, bool)> = self
+            .classes
+            .iter()
+            .filter(|(n, _)| present.contains(n))
+            .map(|(n, c)| (n.replace('_', " "), *c, false))
+            .collect();
+        if self.facets.iter().any(|f| !f.2.is_empty()) {
+            entries.push((self.curve_label.clone(), BLACK, true));
+        }
+        draw_legend(&legend_area, &entries, false)
+    }
+}
+
+/// Where legend entries go: left to right, wrapping into rows.
+fn legend_layout(entries: &[(String, RGBColor, bool)], width: i32) -> Vec<(i32, i32)> {
+    let (mut x, mut y) = (80i32, 22i32);
+    entries
+        .iter()
+        .map(|(label, _, _)| {
+            let w = 70 + 10 * label.chars().count() as i32;
+            if x + w > width - 20 && x > 80 {
+                x = 80;
+                y += 30;
+            }
+            let at = (x, y);
+            x += w;
+            at
+        })
+        .collect()
+}
+
+fn legend_rows(entries: &[(String, RGBColor, bool)]) -> u32 {
+    legend_layout(entries, SIZE.0 as i32)
+        .last()
+        .map_or(1, |&(_, y)| ((y - 22) / 30 + 1) as u32)
+}
+
+/// Legend entries: a line, a filled square (cells) or a dot (scatter).
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, RGBColor, bool)],
+    dots: bool,
+) -> Result<()> {
+    let width = area.dim_in_pixel().0 as i32;
+    for ((label, c, line), (x, y)) in entries.iter().zip(legend_layout(entries, width)) {
+        if *line {
+            area.draw(&PathElement::new(
+                vec![(x, y), (x + 30, y)],
+                c.stroke_width(3),
+            ))
+            .map_err(pe)?;
+        } else if dots {
+            area.draw(&Circle::new((x + 15, y), 6, c.filled()))
+                .map_err(pe)?;
+        } else {
+            area.draw(&Rectangle::new(
+                [(x + 5, y - 8), (x + 25, y + 8)],
+                c.filled(),
+            ))
+            .map_err(pe)?;
+        }
+        area.draw(&Text::new(label.clone(), (x + 40, y - 9), (FONT, 17)))
+            .map_err(pe)?;
+    }
+    Ok(())
+}
+
+impl Lines {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let body = root.titled(&self.title, (FONT, 24)).map_err(pe)?;
+        // A legend strip under the panels: one row per ~5 entries.
+        let mut entries: Vec<(String, RGBColor, bool)> = Vec::new();
+        for panel in &self.panels {
+            for (label, k, _, line) in &panel.series {
+                if !entries.iter().any(|e| &e.0 == label) {
+                    entries.push((label.clone(), color(*k), *line));
+                }
+            }
+        }
+        let rows = legend_rows(&entries);
+        let (panels_area, legend_area) = body.split_vertically(SIZE.1 - 40 - 32 * rows);
+        let panels = panels_area.split_evenly((1, self.panels.len().max(1)));
+        for (area, panel) in panels.iter().zip(&self.panels) {
+            let all: Vec<(f64, f64)> = panel
+                .series
+                .iter()
+                .flat_map(|s| s.2.iter().copied())
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .collect();
+            if all.is_empty() {
+                bail!("nothing to draw in panel `{}`", panel.caption);
+            }
+            let (x0, x1) = all
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                    (a.min(p.0), b.max(p.0))
+                });
+            let (y0, y1) = all
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                    (a.min(p.1), b.max(p.1))
+                });
+            let pad = |lo: f64, hi: f64| {
+                let d = if hi > lo { (hi - lo) * 0.05 } else { 0.5 };
+                (lo - d, hi + d)
+            };
+            let log_range = |lo: f64, hi: f64| (lo.max(LOG_FLOOR) / 3.0, (hi * 3.0).max(lo * 10.0));
+            let mut builder = ChartBuilder::on(area);
+            builder
+                .caption(&panel.caption, (FONT, 20))
+                .margin(15)
+                .x_label_area_size(45)
+                .y_label_area_size(75);
+            macro_rules! body {
+                ($chart:expr) => {{
+                    let mut chart = $chart;
+                    chart
+                        .configure_mesh()
+                        .x_desc(&panel.x_desc)
+                        .y_desc(&panel.y_desc)
+                        .label_style((FONT, 15))
+                        .axis_desc_style((FONT, 17))
+                        .light_line_style(RGBColor(235, 235, 235))
+                        .x_label_formatter(&|v| fmt_num(*v))
+                        .y_label_formatter(&|v| {
+                            if panel.log_y {
+                                format!("{v:.0e}")
+                            } else {
+                                fmt_num(*v)
+                            }
+                        })
+                        .draw()
+                        .map_err(pe)?;
+                    for (_, k, pts, line) in &panel.series {
+                        let c = color(*k);
+                        let pts: Vec<(f64, f64)> =
+                            pts.iter().copied().filter(|p| p.1.is_finite()).collect();
+                        if *line {
+                            chart
+                                .draw_series(LineSeries::new(pts, c.stroke_width(3)))
+                                .map_err(pe)?;
+                        } else {
+                            chart
+                                .draw_series(
+                                    pts.into_iter()
+                                        .map(|p| Circle::new(p, 4, c.mix(0.5).filled())),
+                                )
+                                .map_err(pe)?;
+                        }
+                    }
+                }};
+            }
+            match (panel.log_x, panel.log_y) {
+                (true, true) => {
+                    let (a, b) = log_range(x0, x1);
+                    let (c, d) = log_range(y0, y1);
+                    body!(
+                        builder
+                            .build_cartesian_2d((a..b).log_scale(), (c..d).log_scale())
+                            .map_err(pe)?
+                    )
+                }
+                (false, true) => {
+                    let (a, b) = pad(x0, x1);
+                    let (c, d) = log_range(y0, y1);
+                    body!(
+                        builder
+                            .build_cartesian_2d(a..b, (c..d).log_scale())
+                            .map_err(pe)?
+                    )
+                }
+                _ => {
+                    let (a, b) = pad(x0, x1);
+                    let (c, d) = pad(y0, y1);
+                    body!(builder.build_cartesian_2d(a..b, c..d).map_err(pe)?)
+                }
+            }
+        }
+        draw_legend(&legend_area, &entries, true)
+    }
+}
+
+pub(super) fn sorted_unique(v: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut u: Vec<f64> = v.filter(|x| x.is_finite()).collect();
+    u.sort_by(f64::total_cmp);
+    u.dedup();
+    u
+}
+
+pub(super) fn fmt_num(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Floor for zeros on a log axis.
+pub(super) const LOG_FLOOR: f64 = 1e-16;

@@ -1,0 +1,362 @@
+//! The figures: each reads what it needs from the experiment and returns a
+//! [`Figure`] for the drawing code.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, bail};
+use openmarket_core::config::ModelConfig;
+use openmarket_core::openness::Regulation;
+use plotters::prelude::*;
+use polars::prelude::*;
+
+use super::data::{Experiment, f64s, lists, strs, u64s};
+use super::draw::{CellMap, Figure, LOG_FLOOR, Lines, Panel, fmt_num, sorted_unique};
+
+/// At most `k` values spread evenly over `values`.
+fn pick(values: &[f64], k: usize) -> Vec<f64> {
+    if values.len() <= k {
+        return values.to_vec();
+    }
+    (0..k)
+        .map(|i| values[i * (values.len() - 1) / (k - 1)])
+        .collect()
+}
+
+fn need(df: &DataFrame, cols: &[&str], kind: &str) -> Result<()> {
+    for c in cols {
+        if df.column(c).is_err() {
+            bail!(
+                "--kind {kind} needs `{c}` swept in the experiment (see experiments/); this folder's columns: {}",
+                df.get_column_names()
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+fn regime_classes() -> Vec<(&'static str, RGBColor)> {
+    vec![
+        ("nonbinding", RGBColor(200, 200, 200)),
+        ("comply", RGBColor(102, 189, 99)),
+        ("pay_penalty", RGBColor(253, 174, 97)),
+        ("exit", RGBColor(215, 48, 39)),
+    ]
+}
+
+pub(super) fn regime_map(exp: &Experiment) -> Result<Figure> {
+    let eq = exp.table("equilibria")?;
+    need(
+        &eq,
+        &["model.regulation.theta", "model.regulation.penalty"],
+        "regime-map",
+    )?;
+    let points = u64s(&eq, "point_id")?;
+    let theta = f64s(&eq, "model.regulation.theta")?;
+    let penalty = f64s(&eq, "model.regulation.penalty")?;
+    let regime = strs(&eq, "regime")?;
+    let delta = f64s(&eq, "delta")?;
+    let alpha0: Vec<f64> = points
+        .iter()
+        .map(|&p| {
+            exp.openness(p as usize)
+                .and_then(|g| g.alpha0_value())
+                .unwrap_or(f64::NAN)
+        })
+        .collect();
+    // Only rows of regulated openness points with θ and p swept (a
+    // [[study]] config may mix in others).
+    let usable: Vec<usize> = (0..points.len())
+        .filter(|&r| theta[r].is_some() && penalty[r].is_some() && alpha0[r].is_finite())
+        .collect();
+    let facets = pick(&sorted_unique(usable.iter().map(|&r| alpha0[r])), 4);
+    if facets.is_empty() {
+        bail!("--kind regime-map found no regulated openness point with an exogenous α0");
+    }
+    let mut out = Vec::new();
+    for &a in &facets {
+        let rows: Vec<usize> = usable.iter().copied().filter(|&r| alpha0[r] == a).collect();
+        let cells = rows
+            .iter()
+            .filter_map(|&r| Some((theta[r]?, penalty[r]?, regime[r].clone())))
+            .collect();
+        // p̄(θ) at this facet's game and δ (exact for a fixed δ; with a
+        // bargained δ, the δ of the facet's first point).
+        let r0 = rows[0];
+        let game = exp
+            .openness(points[r0] as usize)
+            .context("openness point")?;
+        let reg0 = game.regulation.context("regulated game")?;
+        let d = delta[r0].unwrap_or(0.5);
+        let curve = (0..=400)
+            .map(|k| {
+                let t = k as f64 / 400.0;
+                let reg = Regulation { theta: t, ..reg0 };
+                (t, game.indifference_penalty(d, &reg))
+            })
+            .collect();
+        out.push((format!("α0 = {}", fmt_num(a)), cells, curve));
+    }
+    let form = exp
+        .openness(0)
+        .and_then(|g| g.regulation)
+        .map_or("", |r| r.form.into());
+    Ok(Figure::Cells(CellMap {
+        title: format!("Equilibrium regime over threshold θ and {form} penalty p"),
+        x_desc: "threshold θ".into(),
+        y_desc: "penalty p".into(),
+        facets: out,
+        classes: regime_classes(),
+        curve_label: "p*(θ): G indifferent between complying and paying".into(),
+    }))
+}
+
+pub(super) fn lever_map(exp: &Experiment) -> Result<Figure> {
+    let eq = exp.table("equilibria")?;
+    need(&eq, &["model.regulation.theta"], "lever-map")?;
+    let points = u64s(&eq, "point_id")?;
+    let theta = f64s(&eq, "model.regulation.theta")?;
+    let penalty: Vec<f64> = points
+        .iter()
+        .map(|&p| {
+            exp.openness(p as usize)
+                .and_then(|g| g.regulation)
+                .map_or(f64::NAN, |r| r.penalty)
+        })
+        .collect();
+    let facets = pick(&sorted_unique(penalty.iter().copied()), 4);
+    let mut out = Vec::new();
+    for &pen in &facets {
+        let cells: Vec<(f64, f64, String)> = (0..points.len())
+            .filter(|&r| penalty[r] == pen)
+            .filter_map(|r| {
+                let g = exp.openness(points[r] as usize)?;
+                let eq = g.solve();
+                let class = match eq.lever.as_ref() {
+                    "none" => "none (nonbinding or exit)",
+                    other => other,
+                };
+                Some((g.alpha0_value()?, theta[r]?, class.to_string()))
+            })
+            .collect();
+        if !cells.is_empty() {
+            out.push((format!("p = {}", fmt_num(pen)), cells, Vec::new()));
+        }
+    }
+    if out.is_empty() {
+        bail!(
+            "--kind lever-map found no regulated openness point with θ swept and an exogenous α0"
+        );
+    }
+    Ok(Figure::Cells(CellMap {
+        title: "Which lever moves openness ω: threshold (G complies) or penalty (G pays)".into(),
+        x_desc: "baseline performance α0".into(),
+        y_desc: "threshold θ".into(),
+        facets: out,
+        classes: vec![
+            ("none (nonbinding or exit)", RGBColor(200, 200, 200)),
+            ("threshold", RGBColor(69, 117, 180)),
+            ("penalty", RGBColor(244, 109, 67)),
+        ],
+        curve_label: String::new(),
+    }))
+}
+
+pub(super) fn openness_curve(exp: &Experiment) -> Result<Figure> {
+    let eq = exp.table("equilibria")?;
+    need(&eq, &["model.alpha0"], "openness-curve")?;
+    let alpha0 = f64s(&eq, "model.alpha0")?;
+    let omega: Vec<f64> = lists(&eq, "actions")?.iter().map(|a| a[0]).collect();
+    let eps: Vec<f64> = u64s(&eq, "point_id")?
+        .iter()
+        .map(|&p| exp.openness(p as usize).map_or(f64::NAN, |g| g.epsilon))
+        .collect();
+    // The runs' mean final ω per point, as markers over the exact lines.
+    let runs = exp.table("runs")?;
+    let run_points = u64s(&runs, "point_id")?;
+    let run_omega: Vec<f64> = lists(&runs, "actions")?.iter().map(|a| a[0]).collect();
+    let mut mean: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
+    for (p, w) in run_points.iter().zip(&run_omega) {
+        let e = mean.entry(*p).or_default();
+        e.0 += w;
+        e.1 += 1.0;
+    }
+    let eq_points = u64s(&eq, "point_id")?;
+    let mut series = Vec::new();
+    for (k, &e) in sorted_unique(eps.iter().copied()).iter().enumerate() {
+        let mut line: Vec<(f64, f64)> = (0..alpha0.len())
+            .filter(|&r| eps[r] == e)
+            .filter_map(|r| Some((alpha0[r]?, omega[r])))
+            .collect();
+        line.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let marks: Vec<(f64, f64)> = (0..alpha0.len())
+            .filter(|&r| eps[r] == e)
+            .filter_map(|r| {
+                let (s, n) = mean.get(&eq_points[r])?;
+                Some((alpha0[r]?, s / n))
+            })
+            .collect();
+        series.push((format!("ε = {}: equilibrium", fmt_num(e)), k, line, true));
+        series.push((
+            format!("ε = {}: runs (mean final ω)", fmt_num(e)),
+            k,
+            marks,
+            false,
+        ));
+    }
+    let regulated = exp.openness(0).is_some_and(|g| g.regulation.is_some());
+    Ok(Figure::Lines(Lines {
+        title: if regulated {
+            "Equilibrium openness ω against baseline performance α0".into()
+        } else {
+            "Unregulated openness ω against baseline performance α0".into()
+        },
+        panels: vec![Panel {
+            caption: String::new(),
+            x_desc: "baseline performance α0".into(),
+            y_desc: "openness ω".into(),
+            log_x: false,
+            log_y: false,
+            series,
+        }],
+    }))
+}
+
+pub(super) fn convergence(exp: &Experiment) -> Result<Figure> {
+    let runs = exp.table("runs")?;
+    let rule = strs(&runs, "rule")?;
+    let iterations: Vec<f64> = u64s(&runs, "iterations")?
+        .iter()
+        .map(|&i| i as f64)
+        .collect();
+    let dist = f64s(&runs, "dist_to_equilibrium")?;
+    let nash = f64s(&runs, "nash_conv")?;
+    let mut rules: Vec<String> = rule.clone();
+    rules.sort();
+    rules.dedup();
+    let mut panels = Vec::new();
+    for (caption, y_desc, values) in [
+        (
+            "Distance to the nearest exact equilibrium",
+            "L∞ distance (log)",
+            &dist,
+        ),
+        ("NashConv of the final profile", "NashConv (log)", &nash),
+    ] {
+        let series = rules
+            .iter()
+            .enumerate()
+            .map(|(k, r)| {
+                let pts = (0..rule.len())
+                    .filter(|&i| &rule[i] == r)
+                    .filter_map(|i| Some((iterations[i], values[i]?.max(LOG_FLOOR))))
+                    .collect();
+                (r.clone(), k, pts, false)
+            })
+            .collect();
+        panels.push(Panel {
+            caption: caption.into(),
+            x_desc: "iterations (log)".into(),
+            y_desc: y_desc.into(),
+            log_x: true,
+            log_y: true,
+            series,
+        });
+    }
+    Ok(Figure::Lines(Lines {
+        title: format!(
+            "Convergence per rule ({} runs; values below {LOG_FLOOR:e} drawn at it)",
+            rule.len()
+        ),
+        panels,
+    }))
+}
+
+pub(super) fn race_openness(exp: &Experiment) -> Result<Figure> {
+    let runs = exp.table("runs")?;
+    let points = u64s(&runs, "point_id")?;
+    let actions = lists(&runs, "actions")?;
+    let study: Vec<String> = if runs.column("study").is_ok() {
+        strs(&runs, "study")?
+    } else {
+        vec![String::new(); points.len()]
+    };
+    let eq = exp.table("equilibria")?;
+    let eq_points = u64s(&eq, "point_id")?;
+    let eq_actions = lists(&eq, "actions")?;
+    // (study, head start, opened) per lab of every run / equilibrium.
+    let mut obs: Vec<(String, f64, f64, bool)> = Vec::new();
+    let head = |p: u64| match &exp.plan.points[p as usize].config.model {
+        ModelConfig::Race(g) => Some(g.head_start.clone()),
+        ModelConfig::Openness(_) => None,
+    };
+    for (r, &p) in points.iter().enumerate() {
+        if let Some(h) = head(p) {
+            for (s, x) in h.iter().zip(&actions[r]) {
+                obs.push((study[r].clone(), *s, *x, false));
+            }
+        }
+    }
+    for (r, &p) in eq_points.iter().enumerate() {
+        if let Some(h) = head(p) {
+            let st = exp.plan.points[p as usize]
+                .study
+                .map_or(String::new(), |k| exp.plan.studies[k].clone());
+            for (s, x) in h.iter().zip(&eq_actions[r]) {
+                obs.push((st.clone(), *s, *x, true));
+            }
+        }
+    }
+    if obs.is_empty() {
+        bail!("--kind race-openness needs race runs; this experiment has none");
+    }
+    let lo = obs.iter().map(|o| o.1).fold(f64::INFINITY, f64::min);
+    let hi = obs.iter().map(|o| o.1).fold(f64::NEG_INFINITY, f64::max);
+    let bins = 12usize;
+    let width = ((hi - lo) / bins as f64).max(1e-9);
+    let mut studies: Vec<String> = obs.iter().map(|o| o.0.clone()).collect();
+    studies.sort();
+    studies.dedup();
+    let mut series = Vec::new();
+    for (k, st) in studies.iter().enumerate() {
+        for exact in [true, false] {
+            let mut sum = vec![(0.0, 0.0); bins];
+            for o in obs.iter().filter(|o| &o.0 == st && o.3 == exact) {
+                let b = (((o.1 - lo) / width) as usize).min(bins - 1);
+                sum[b].0 += o.2;
+                sum[b].1 += 1.0;
+            }
+            let pts: Vec<(f64, f64)> = sum
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, n))| *n > 0.0)
+                .map(|(b, (s, n))| (lo + (b as f64 + 0.5) * width, s / n))
+                .collect();
+            let name = if st.is_empty() {
+                "race".to_string()
+            } else {
+                st.clone()
+            };
+            let label = if exact {
+                format!("{name}: pure Nash equilibria")
+            } else {
+                format!("{name}: runs (final actions)")
+            };
+            series.push((label, k, pts, exact));
+        }
+    }
+    Ok(Figure::Lines(Lines {
+        title: "Underdogs open: share of labs open-sourcing against their head start".into(),
+        panels: vec![Panel {
+            caption: String::new(),
+            x_desc: "head start s_i".into(),
+            y_desc: "share open (mean action)".into(),
+            log_x: false,
+            log_y: false,
+            series,
+        }],
+    }))
+}

@@ -1,0 +1,182 @@
+//! `openmarket run`: a config to a finished experiment folder. The plan is
+//! validated, the store opened, the core runner executes the blocks not
+//! yet written into it, and the manifest seals the folder.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use openmarket_core::experiment::{self, Shard, runner};
+use openmarket_core::plan;
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::output::{Manifest, Store};
+
+/// What to run and where.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The config file.
+    pub config: PathBuf,
+    /// The output folder (default: `[output] dir`, else `output/<config name>`).
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Run a plan above the size that needs confirmation.
+    pub confirmed: bool,
+    /// Finish an interrupted run of the same config into the same folder.
+    pub resume: bool,
+    /// The shard to run ([`Shard::WHOLE`] for all of it).
+    pub shard: Shard,
+}
+
+/// Told how far a run has come (the command line draws a bar).
+pub trait Progress: Sync {
+    /// The run owns `total` runs, of which `done` were written before.
+    fn start(&self, total: u64, done: u64);
+    /// `n` more runs finished (called from the worker threads).
+    fn advance(&self, n: u64);
+    /// The runs are done (the folder is not yet sealed).
+    fn finish(&self);
+}
+
+/// What a finished run did.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// Points in the plan.
+    pub points: usize,
+    /// Seeds per point.
+    pub seeds: u64,
+    /// Runs computed now.
+    pub ran: u64,
+    /// Runs already written before `--resume`.
+    pub skipped: u64,
+    /// Of the runs computed now, converged.
+    pub converged: u64,
+    /// Wall time of the computation.
+    pub seconds: f64,
+    /// Worker threads.
+    pub threads: usize,
+    /// The folder written.
+    pub dir: PathBuf,
+    /// The shard run.
+    pub shard: Shard,
+    /// Blocks this shard owns, and blocks in the plan.
+    pub blocks: (usize, usize),
+    /// Whether trajectories were kept.
+    pub trajectories: bool,
+}
+
+fn read_config(config: &Path) -> Result<(String, String), Error> {
+    let origin = config.display().to_string();
+    let text = std::fs::read_to_string(config).map_err(|e| {
+        Error::Config(openmarket_core::config::ConfigError {
+            origin: origin.clone(),
+            field: None,
+            message: format!("cannot read file: {e}"),
+        })
+    })?;
+    Ok((text, origin))
+}
+
+/// The default folder: output/<config name>, or
+/// output/<config name>-shard-K-of-N so that shards never share a folder.
+fn default_dir(config: &Path, shard: Shard) -> PathBuf {
+    let stem = config
+        .file_stem()
+        .map_or("experiment".into(), |s| s.to_string_lossy().to_string());
+    PathBuf::from("output").join(if shard == Shard::WHOLE {
+        stem
+    } else {
+        format!("{stem}-shard-{}-of-{}", shard.k, shard.n)
+    })
+}
+
+/// openmarket's own git revision, recorded at build time (build.rs).
+pub fn git_revision() -> Option<String> {
+    option_env!("OPENMARKET_GIT_REVISION").map(String::from)
+}
+
+/// Run `request`, telling `progress` how far it has come.
+pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> {
+    let (text, origin) = read_config(&request.config)?;
+    let plan = plan::expand(&text, &origin)?;
+    experiment::validate(&plan, request.confirmed).map_err(|source| Error::Plan {
+        origin: origin.clone(),
+        source,
+    })?;
+    let first = &plan.points[0].config;
+    let dir = request
+        .out
+        .clone()
+        .or_else(|| first.output.dir.clone())
+        .unwrap_or_else(|| default_dir(&request.config, request.shard));
+    let trajectory_every = first.output.trajectory_every;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(request.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let started = Instant::now();
+    let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
+    let mut store = Store::open(
+        &plan,
+        &dir,
+        request.shard,
+        &hash,
+        trajectory_every,
+        request.resume,
+    )?;
+    let layout = store.layout;
+    let runs_in = |blocks: &[usize]| -> u64 {
+        blocks
+            .iter()
+            .map(|&b| layout.range(b).len() as u64 * plan.seeds_per_point)
+            .sum()
+    };
+    let owned = store.owned();
+    let todo = store.todo();
+    let total = runs_in(&owned);
+    let skipped = total - runs_in(&todo);
+    progress.start(total, skipped);
+    let stats = pool.install(|| {
+        runner::run(&plan, &layout, &todo, trajectory_every, &mut store, &|n| {
+            progress.advance(n)
+        })
+    });
+    progress.finish();
+    let stats = stats?;
+    let seconds = started.elapsed().as_secs_f64();
+    let threads = pool.current_num_threads();
+    let shard = request.shard;
+    let dir = store.finish(|rows| Manifest {
+        config_file: origin.clone(),
+        config: text.clone(),
+        config_sha256: hash.clone(),
+        openmarket_version: env!("CARGO_PKG_VERSION").to_string(),
+        git_revision: git_revision(),
+        master_seed: plan.master_seed,
+        seeds_per_point: plan.seeds_per_point,
+        axes: plan.axes.clone(),
+        studies: plan.studies.clone(),
+        points: plan.points.len(),
+        layout,
+        shard: (shard != Shard::WHOLE).then_some(shard),
+        threads,
+        resumed_runs: skipped,
+        rows,
+        wall_seconds: seconds,
+        merged_from: None,
+    })?;
+    Ok(Report {
+        points: plan.points.len(),
+        seeds: plan.seeds_per_point,
+        ran: stats.runs,
+        skipped,
+        converged: stats.converged,
+        seconds,
+        threads,
+        dir,
+        shard,
+        blocks: (owned.len(), layout.blocks),
+        trajectories: trajectory_every > 0,
+    })
+}
