@@ -260,7 +260,7 @@ fn enumerating_too_many_labs_points_to_the_mip() {
     // The MIP takes it. Share utility, all labs alike: at x_i = 0 lab i has
     // P_i = 2 + 0.5·k (k others open) and every other lab has at least as
     // much, so its win probability is at most 1/40, below the threshold
-    // a/(a + 39β) = 1/20.5 (MODEL.md B.3): opening is dominant for everyone.
+    // a/(a + 39β) = 1/20.5 (docs/model.md §B.3): opening is dominant for everyone.
     let v = race_json(&[path.to_str().unwrap(), "--solver", "mip"]);
     assert_eq!(profiles(&v), vec![vec![1.0; 40]]);
     assert_eq!(v["solver"], "mip");

@@ -360,3 +360,90 @@ fn a_second_run_replaces_the_first_touches_nothing_else_and_shards_keep_their_ow
     assert!(String::from_utf8_lossy(&o.stderr).contains("expected K/N with 0 ≤ K < N"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A race of `n` labs (share utility, uniform leakage) with dynamics.
+fn race_config(n: usize, extra: &str) -> String {
+    let list = |f: &dyn Fn(usize) -> f64| {
+        (0..n)
+            .map(|i| format!("{:.2}", f(i)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "[model]\nfamily = \"race\"\nutility = \"share\"\nhead_start = [{}]\nboost = [{}]\n{extra}\n\
+         [model.leakage]\npreset = \"uniform\"\nbeta = 0.05\n\
+         [dynamics]\nrule = \"best_response\"\nmax_iterations = 20\n",
+        list(&|i| 1.0 + (i % 7) as f64),
+        list(&|i| 0.5 + (i % 3) as f64 * 0.25),
+    )
+}
+
+#[test]
+fn solve_and_run_pick_the_same_solver() {
+    let dir = scratch("policy");
+    // The policy enumerates discrete races up to 24 labs and uses the MIP
+    // beyond; `solve` and every point of `run` follow it alike.
+    for (n, want) in [(22, "enumerate"), (25, "mip")] {
+        let config = dir.join(format!("race{n}.toml"));
+        std::fs::write(&config, race_config(n, "")).unwrap();
+        let o = openmarket(&["solve", config.to_str().unwrap(), "--json"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["solver"], want, "solve, n = {n}");
+        let out = dir.join(format!("out{n}"));
+        let o = openmarket(&[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let eq = read(&out.join("equilibria.parquet"));
+        let solvers = eq.column("solver").unwrap().str().unwrap().clone();
+        assert!(eq.height() > 0);
+        assert!(solvers.iter().all(|s| s == Some(want)), "run, n = {n}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn plans_that_cannot_run_exit_2_before_any_output() {
+    let dir = scratch("cannot");
+    let cases = [
+        (
+            "too_many_labs",
+            race_config(65, ""),
+            "65 labs; the dynamics take at most 64",
+        ),
+        (
+            "share_cost_continuous",
+            race_config(3, "actions = \"continuous\"\ncost = [0.1, 0.0, 0.0]"),
+            "needs cost = 0",
+        ),
+        (
+            "gradient_on_discrete",
+            race_config(3, "").replace("best_response", "gradient"),
+            "needs continuous actions",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let config = dir.join(format!("{name}.toml"));
+        std::fs::write(&config, text).unwrap();
+        let out = dir.join(name);
+        let o = openmarket(&[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: {err}");
+        assert!(
+            !out.exists() && !dir.join(format!("{name}.partial")).exists(),
+            "{name}: something was written"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -119,7 +119,7 @@ impl Poly3 {
 
     /// Exact maximiser over `[lo, hi]`: the best of the endpoints and the
     /// critical points inside. On ties (within rounding) the smallest
-    /// maximiser wins, as MODEL.md A.3 prescribes.
+    /// maximiser wins, as docs/model.md §A.3 prescribes.
     pub fn argmax_in(&self, lo: f64, hi: f64) -> (f64, f64) {
         let mut candidates = vec![lo, hi];
         candidates.extend(

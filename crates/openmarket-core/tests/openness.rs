@@ -1,7 +1,7 @@
 //! The openness game checked against independent references: FTG's
 //! published closed forms, a brute-force backward induction written from the
-//! payoff definitions of MODEL.md A.2 (no polynomials), dense grids over δ,
-//! and the invariants of MODEL.md A.3.
+//! payoff definitions of docs/model.md §A.2 (no polynomials), dense grids over δ,
+//! and the invariants of docs/model.md §A.3.
 
 use openmarket_core::openness::{
     Alpha0, BargainingRule, OpennessGame, PenaltyForm, Regime, Regulation, StageOutcome,
@@ -266,7 +266,7 @@ proptest! {
         prop_assert!((solved.delta - c1 / (c0 + c1)).abs() < 1e-12);
     }
 
-    /// MODEL.md A.3 invariants at fixed δ: compliance is monotone in p, and
+    /// docs/model.md §A.3 invariants at fixed δ: compliance is monotone in p, and
     /// U_G never rises with θ or p.
     #[test]
     fn compliance_monotone_and_u_g_nonincreasing(

@@ -139,7 +139,14 @@ pub enum Schedule {
 pub trait Dynamics {
     /// Prepare per-run state (e.g. Hedge weights) for agent `me` at the
     /// initial profile.
-    fn init(&mut self, game: &dyn LearningGame, me: usize, profile: &[f64], rng: &mut ChaCha8Rng);
+    fn init(
+        &mut self,
+        _game: &dyn LearningGame,
+        _me: usize,
+        _profile: &[f64],
+        _rng: &mut ChaCha8Rng,
+    ) {
+    }
     /// Agent `me`'s next action, given the current profile.
     fn update(
         &mut self,

@@ -185,7 +185,7 @@ impl std::ops::Deref for RaceGame {
 }
 
 /// Absolute tolerance on utility gains: a deviation must gain more than
-/// this to be profitable (MODEL.md B.3 "tol").
+/// this to be profitable (docs/model.md §B.3 "tol").
 pub const NE_TOL: f64 = 1e-9;
 /// A continuous equilibrium from the MIP is reported only if no lab can
 /// gain more than this by an exact best response.

@@ -34,7 +34,6 @@ impl Rule for BestResponse {
 }
 
 impl Dynamics for BestResponse {
-    fn init(&mut self, _: &dyn LearningGame, _: usize, _: &[f64], _: &mut ChaCha8Rng) {}
     fn update(
         &mut self,
         game: &dyn LearningGame,

@@ -33,7 +33,6 @@ impl Rule for EpsilonGreedy {
 }
 
 impl Dynamics for EpsilonGreedy {
-    fn init(&mut self, _: &dyn LearningGame, _: usize, _: &[f64], _: &mut ChaCha8Rng) {}
     fn update(
         &mut self,
         game: &dyn LearningGame,

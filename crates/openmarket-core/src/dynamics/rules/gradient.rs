@@ -45,7 +45,6 @@ impl Rule for GradientAscent {
 }
 
 impl Dynamics for GradientAscent {
-    fn init(&mut self, _: &dyn LearningGame, _: usize, _: &[f64], _: &mut ChaCha8Rng) {}
     fn update(
         &mut self,
         game: &dyn LearningGame,
