@@ -11,6 +11,9 @@
 //!   the regulator's diagnostics ([`openness::policy`]); the race's pure
 //!   Nash equilibria by enumeration or MIP, behind one solver policy
 //!   ([`race::solve`]).
+//! - **Finite games** ([`finite`]): mixed profiles with exact expected
+//!   payoffs, regret and NashConv; every mixed Nash equilibrium of a
+//!   two-action game; its logit QRE; Gambit `.nfg` export.
 //! - **Dynamics** ([`dynamics`]): agents that learn. A
 //!   [`dynamics::LearningGame`] is the problem, a rule
 //!   ([`dynamics::rules`]) builds one [`dynamics::Dynamics`] per agent,
@@ -30,6 +33,7 @@ pub mod config;
 pub mod domain;
 pub mod dynamics;
 pub mod experiment;
+pub mod finite;
 pub mod limits;
 pub mod math;
 pub mod matrix;

@@ -8,6 +8,7 @@
 
 pub mod enumerate;
 pub mod mip;
+pub mod mixed;
 pub mod solve;
 
 use serde::{Deserialize, Serialize};

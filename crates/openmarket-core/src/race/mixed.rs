@@ -1,0 +1,90 @@
+//! The discrete race in mixed strategies: each lab opens with some
+//! probability, independently. Expected payoffs are exact: the rivals'
+//! 2^(n−1) profiles are enumerated depth first, with progress updated one
+//! lab at a time and zero-probability branches skipped, so a pure or
+//! nearly pure profile costs far less than the worst case.
+
+use super::{Actions, RaceGame};
+use crate::finite::{BinaryGame, FiniteGame, Mixed};
+
+/// Most labs whose expected payoffs are computed exactly (2^(n−1) rival
+/// profiles per evaluation). Mixed-strategy rules and solvers refuse more.
+pub const MAX_MIXED_LABS: usize = 20;
+
+impl RaceGame {
+    /// The discrete race as a table of pure payoffs (bit i of a profile =
+    /// lab i opens), for the mixed-equilibrium and QRE solvers.
+    pub fn binary(&self) -> BinaryGame {
+        let n = self.n();
+        let mut x = vec![0.0; n];
+        let mut p = vec![0.0; n];
+        BinaryGame::from_payoffs(n, |bits, out| {
+            for (j, xj) in x.iter_mut().enumerate() {
+                *xj = ((bits >> j) & 1) as f64;
+            }
+            self.progress_into(&x, &mut p);
+            for (i, u) in out.iter_mut().enumerate() {
+                *u = self.utility_at(i, &x, &p);
+            }
+        })
+    }
+
+    fn expected_walk(
+        &self,
+        i: usize,
+        sigma: &Mixed,
+        from: usize,
+        weight: f64,
+        stack: &mut [[f64; MAX_MIXED_LABS]],
+        out: &mut [f64],
+    ) {
+        let n = self.n();
+        let Some(j) = (from..n).find(|&j| j != i) else {
+            let p = &stack[0][..n];
+            out[0] += weight * self.deviation_utility(i, 0.0, 0.0, p);
+            out[1] += weight * self.deviation_utility(i, 1.0, 0.0, p);
+            return;
+        };
+        let open = sigma.agent(j)[1];
+        let (now, rest) = stack.split_at_mut(1);
+        if open < 1.0 {
+            rest[0][..n].copy_from_slice(&now[0][..n]);
+            self.expected_walk(i, sigma, j + 1, weight * (1.0 - open), rest, out);
+        }
+        if open > 0.0 {
+            let next = &mut rest[0][..n];
+            next.copy_from_slice(&now[0][..n]);
+            // The diagonal of the leak matrix is zero: the row adds whole.
+            for (pk, b) in next.iter_mut().zip(&self.leak[j * n..(j + 1) * n]) {
+                *pk += b;
+            }
+            next[j] += self.boost[j];
+            self.expected_walk(i, sigma, j + 1, weight * open, rest, out);
+        }
+    }
+}
+
+impl FiniteGame for RaceGame {
+    fn players(&self) -> usize {
+        self.n()
+    }
+
+    fn actions(&self, _: usize) -> usize {
+        2
+    }
+
+    /// u_i(closed, σ_{−i}) and u_i(open, σ_{−i}), exactly. The race must be
+    /// discrete with at most [`MAX_MIXED_LABS`] labs (plans check both).
+    fn expected_payoffs(&self, i: usize, sigma: &Mixed, out: &mut [f64]) {
+        let n = self.n();
+        assert!(self.actions == Actions::Discrete && n <= MAX_MIXED_LABS);
+        // One progress vector per depth, on the stack: no allocation.
+        let mut stack = [[0.0; MAX_MIXED_LABS]; MAX_MIXED_LABS + 1];
+        stack[0][..n].copy_from_slice(&self.head_start);
+        out[0] = 0.0;
+        out[1] = 0.0;
+        // stack[d] holds the progress after the first d rivals have acted;
+        // the walk passes the tail of the stack down.
+        self.expected_walk(i, sigma, 0, 1.0, &mut stack, out);
+    }
+}
