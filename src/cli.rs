@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use openmarket_core::concept::Concept;
 use openmarket_core::config::{self, ModelConfig};
 use openmarket_core::experiment::{PlanError, Shard};
 use openmarket_core::mip;
@@ -53,6 +54,27 @@ pub enum Command {
         /// Race only: MIP backend (`microlp`; `highs` when built with --features highs).
         #[arg(long)]
         mip_backend: Option<String>,
+        /// Race only: the solution concept: `pure` (pure Nash equilibria, the
+        /// default), `mixed` (every Nash equilibrium, mixed ones included) or
+        /// `qre` (the logit quantal response equilibrium at --temperature).
+        #[arg(long, default_value = "pure", value_parser = Concept::parse)]
+        concept: Concept,
+        /// With --concept qre: the temperature τ of the logit response,
+        /// P(a) ∝ exp(u(a)/τ) (Gambit's λ = 1/τ).
+        #[arg(long, value_name = "TAU")]
+        temperature: Option<f64>,
+    },
+    /// Write the game of a config in another tool's format (a discrete
+    /// race as a Gambit strategic-form `.nfg` file, for Gambit or OpenSpiel).
+    Export {
+        /// A TOML config of a discrete race.
+        config: PathBuf,
+        /// The format (`nfg`).
+        #[arg(long, default_value = "nfg")]
+        format: ExportFormat,
+        /// Output file (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Run the dynamics of a config (and its sweep) and write Parquet output.
     Run {
@@ -127,6 +149,13 @@ pub enum Command {
     },
 }
 
+/// Formats `export` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Gambit's strategic form.
+    Nfg,
+}
+
 fn parse_actions(s: &str) -> Result<Actions, String> {
     match s {
         "discrete" => Ok(Actions::Discrete),
@@ -189,9 +218,64 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             solver,
             actions,
             mip_backend,
+            concept,
+            temperature,
         } => {
             let cfg = config::load(&config)?;
+            if temperature.is_some() && concept != Concept::Qre {
+                return Err(Error::Usage("--temperature goes with --concept qre".into()));
+            }
             match cfg.model {
+                ModelConfig::Openness(_)
+                    if !matches!(concept, Concept::PureNash | Concept::Spe) =>
+                {
+                    return Err(Error::Usage(format!(
+                        "--concept {}: the openness game is solved for its subgame-perfect equilibrium (--concept spe); mixed and qre apply to the discrete race",
+                        concept.as_ref()
+                    )));
+                }
+                ModelConfig::Race(game) if concept != Concept::PureNash => {
+                    let game = match actions {
+                        Some(a) => game.with_actions(a),
+                        None => game,
+                    };
+                    let start = Instant::now();
+                    let text = match concept {
+                        Concept::MixedNash => {
+                            let sol = game.mixed_equilibria()?;
+                            let seconds = start.elapsed().as_secs_f64();
+                            if json {
+                                report::mixed_json(&game, &sol, seconds).to_string() + "\n"
+                            } else {
+                                report::mixed_text(&game, &sol, seconds)
+                            }
+                        }
+                        Concept::Qre => {
+                            let tau = temperature.ok_or_else(|| {
+                                Error::Usage("--concept qre needs --temperature TAU".into())
+                            })?;
+                            if !(tau > 0.0 && tau.is_finite()) {
+                                return Err(Error::Usage(format!(
+                                    "--temperature = {tau} is out of range (0, inf)"
+                                )));
+                            }
+                            let q = game.logit_qre(tau)?;
+                            let seconds = start.elapsed().as_secs_f64();
+                            if json {
+                                report::qre_json(&game, tau, &q, seconds).to_string() + "\n"
+                            } else {
+                                report::qre_text(&game, tau, &q, seconds)
+                            }
+                        }
+                        other => {
+                            return Err(Error::Usage(format!(
+                                "--concept {}: a race is solved for pure, mixed or qre",
+                                other.as_ref()
+                            )));
+                        }
+                    };
+                    print!("{text}");
+                }
                 ModelConfig::Openness(game) => {
                     let eq = game.solve();
                     if json {
@@ -244,6 +328,25 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 &progress,
             )?;
             print!("{}", report::run_text(&report));
+            Ok(())
+        }
+        Command::Export {
+            config,
+            format: ExportFormat::Nfg,
+            out,
+        } => {
+            let cfg = config::load(&config)?;
+            let ModelConfig::Race(game) = cfg.model else {
+                return Err(Error::Usage(
+                    "export writes a discrete race; this config is an openness game".into(),
+                ));
+            };
+            let text = report::nfg(&game, &config.display().to_string())?;
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| Error::Output(crate::output::Error::Io { path, source: e }))?,
+                None => print!("{text}"),
+            }
             Ok(())
         }
         Command::Plan { config } => {

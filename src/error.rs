@@ -48,7 +48,11 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config(_) | Error::Plan { .. } | Error::Usage(_) => 2,
-            Error::Solve(SolveError::TooLarge { .. } | SolveError::Unsupported(_)) => 2,
+            Error::Solve(
+                SolveError::TooLarge { .. }
+                | SolveError::Unsupported(_)
+                | SolveError::TooManyLabs { .. },
+            ) => 2,
             Error::Check(_) => 3,
             Error::Solve(_) | Error::Run(_) | Error::Output(_) | Error::Other(_) => 1,
         }

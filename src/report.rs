@@ -385,3 +385,106 @@ pub fn run_text(r: &crate::run::Report) -> String {
     }
     s
 }
+
+/// Every Nash equilibrium of a race (`solve --concept mixed --json`).
+pub fn mixed_json(
+    game: &RaceGame,
+    sol: &openmarket_core::finite::nash::MixedSolution,
+    seconds: f64,
+) -> Value {
+    let equilibria: Vec<Value> = sol
+        .equilibria
+        .iter()
+        .map(|e| {
+            json!({
+                "open_probability": e.q,
+                "regret": e.regret,
+                "pure": e.q.iter().all(|&p| p == 0.0 || p == 1.0),
+            })
+        })
+        .collect();
+    json!({
+        "family": "race",
+        "concept": "mixed_nash",
+        "n": game.n(),
+        "utility": game.utility,
+        "solve_seconds": seconds,
+        "equilibria": equilibria,
+        "complete": sol.complete,
+    })
+}
+
+/// Every Nash equilibrium of a race, readable.
+pub fn mixed_text(
+    game: &RaceGame,
+    sol: &openmarket_core::finite::nash::MixedSolution,
+    seconds: f64,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "AI race: {} labs, utility {}: Nash equilibria in mixed strategies ({seconds:.3} s)",
+        game.n(),
+        game.utility.as_ref()
+    );
+    let _ = writeln!(
+        s,
+        "  {} equilibria{}",
+        sol.equilibria.len(),
+        if sol.complete {
+            ""
+        } else {
+            " (degenerate game: a continuum may hold more)"
+        }
+    );
+    for (k, e) in sol.equilibria.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "  #{:<3} P(open) = {}   regret {:.1e}",
+            k + 1,
+            vec_text(&e.q, false),
+            e.regret
+        );
+    }
+    s
+}
+
+/// The logit QRE of a race (`solve --concept qre --json`).
+pub fn qre_json(game: &RaceGame, tau: f64, q: &[f64], seconds: f64) -> Value {
+    json!({
+        "family": "race",
+        "concept": "qre",
+        "n": game.n(),
+        "utility": game.utility,
+        "temperature": tau,
+        "lambda": 1.0 / tau,
+        "solve_seconds": seconds,
+        "equilibria": [{
+            "open_probability": q,
+            "residual": openmarket_core::finite::qre::residual(&game.binary(), tau, q),
+        }],
+    })
+}
+
+/// The logit QRE of a race, readable.
+pub fn qre_text(game: &RaceGame, tau: f64, q: &[f64], seconds: f64) -> String {
+    format!(
+        "AI race: {} labs, utility {}: logit QRE at τ = {tau} (λ = {}, principal branch, {seconds:.3} s)\n  P(open) = {}\n",
+        game.n(),
+        game.utility.as_ref(),
+        1.0 / tau,
+        vec_text(q, false)
+    )
+}
+
+/// A discrete race as a Gambit `.nfg` file.
+pub fn nfg(game: &RaceGame, title: &str) -> Result<String, crate::Error> {
+    game.check_mixed()?;
+    let players: Vec<String> = (0..game.n()).map(|i| format!("Lab {i}")).collect();
+    Ok(openmarket_core::finite::nfg::write(
+        &game.binary(),
+        title,
+        &players,
+        ["closed", "open"],
+    ))
+}

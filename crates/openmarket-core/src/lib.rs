@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+pub mod concept;
 pub mod config;
 pub mod domain;
 pub mod dynamics;

@@ -28,3 +28,15 @@ pub const CONFIRM_RUNS: u64 = 1_000_000;
 
 /// Most actions a finite-action rule may discretise an interval into.
 pub const MAX_RULE_POINTS: u64 = 100_001;
+
+/// Most labs whose mixed-strategy expected payoffs are computed exactly
+/// (2^(n−1) rival profiles per evaluation): fictitious play, logit and
+/// Hedge's marginals on the discrete race, and their checks.
+pub const MAX_MIXED_LABS: usize = 20;
+
+/// Most labs whose mixed Nash equilibria are listed (3^n support patterns;
+/// a generic 8-lab game takes about a minute on two cores).
+pub const MAX_MIXED_NE_LABS: usize = 8;
+
+/// Most labs whose logit QRE is traced (the Jacobian costs n²·2^n).
+pub const MAX_QRE_LABS: usize = 12;

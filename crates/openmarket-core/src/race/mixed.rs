@@ -4,12 +4,47 @@
 //! lab at a time and zero-probability branches skipped, so a pure or
 //! nearly pure profile costs far less than the worst case.
 
-use super::{Actions, RaceGame};
-use crate::finite::{BinaryGame, FiniteGame, Mixed};
+use super::{Actions, RaceGame, SolveError};
+use crate::finite::nash::{self, MixedSolution};
+use crate::finite::{BinaryGame, FiniteGame, Mixed, qre};
+use crate::limits::{MAX_MIXED_LABS, MAX_MIXED_NE_LABS, MAX_QRE_LABS};
 
-/// Most labs whose expected payoffs are computed exactly (2^(n−1) rival
-/// profiles per evaluation). Mixed-strategy rules and solvers refuse more.
-pub const MAX_MIXED_LABS: usize = 20;
+fn require(game: &RaceGame, max: usize, what: &'static str) -> Result<(), SolveError> {
+    if game.actions != Actions::Discrete {
+        return Err(SolveError::Unsupported(format!(
+            "{what} are defined for the discrete race (actions = \"discrete\")"
+        )));
+    }
+    if game.n() > max {
+        return Err(SolveError::TooManyLabs {
+            n: game.n(),
+            max,
+            what,
+        });
+    }
+    Ok(())
+}
+
+impl RaceGame {
+    /// Whether the mixed-strategy expected payoffs of this race can be
+    /// computed exactly (discrete, at most [`MAX_MIXED_LABS`] labs).
+    pub fn check_mixed(&self) -> Result<(), SolveError> {
+        require(self, MAX_MIXED_LABS, "mixed-strategy payoffs")
+    }
+
+    /// Every Nash equilibrium of the discrete race, mixed ones included.
+    pub fn mixed_equilibria(&self) -> Result<MixedSolution, SolveError> {
+        require(self, MAX_MIXED_NE_LABS, "mixed equilibria")?;
+        Ok(nash::equilibria(&self.binary()))
+    }
+
+    /// The logit QRE at temperature τ on the principal branch: each lab's
+    /// probability of opening.
+    pub fn logit_qre(&self, tau: f64) -> Result<Vec<f64>, SolveError> {
+        require(self, MAX_QRE_LABS, "logit QRE")?;
+        qre::logit_qre(&self.binary(), tau).map_err(|e| SolveError::Unsupported(e.to_string()))
+    }
+}
 
 impl RaceGame {
     /// The discrete race as a table of pure payoffs (bit i of a profile =

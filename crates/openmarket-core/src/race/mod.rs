@@ -661,6 +661,16 @@ pub enum SolveError {
     /// The method does not apply to this game (e.g. the share MIP with a cost).
     #[error("{0}")]
     Unsupported(String),
+    /// More labs than a solution concept's solver takes.
+    #[error("{what} are computed for at most {max} labs; this race has {n}")]
+    TooManyLabs {
+        /// The game's labs.
+        n: usize,
+        /// The limit.
+        max: usize,
+        /// What is limited.
+        what: &'static str,
+    },
     /// The MIP backend failed.
     #[error("MIP solver failed: {0}")]
     Mip(String),
