@@ -7,6 +7,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use openmarket::output::Store;
+use openmarket_core::concept::Concept;
 use openmarket_core::dynamics::StopReason;
 use openmarket_core::dynamics::rules::RuleKind;
 use openmarket_core::experiment::runner::Sink;
@@ -36,6 +37,11 @@ fn batch() -> (plan::Plan, Batch) {
             nontrivial: None,
             regime: Some(Regime::Comply),
             delta: Some(0.5),
+            concept: Concept::Spe,
+            target: true,
+            held: None,
+            temperature: None,
+            distribution: None,
         });
         for r in 0..SEEDS {
             let x = (p as f64 * 0.37 + r as f64 * 0.11).fract();
@@ -43,7 +49,7 @@ fn batch() -> (plan::Plan, Batch) {
                 point: p,
                 replicate: r,
                 seed: plan::run_seed(1, p, r),
-                rule: RuleKind::BestResponse,
+                rules: vec![RuleKind::BestResponse; 2],
                 actions: vec![x, 0.5 + x / 3.0],
                 payoffs: vec![0.19 + x / 7.0, 0.25 - x / 11.0],
                 nash_conv: x * 1e-9,
@@ -54,6 +60,9 @@ fn batch() -> (plan::Plan, Batch) {
                 avg_regret: None,
                 dist_to_equilibrium: Some(x * 1e-7),
                 regime: Some(Regime::Comply),
+                target: Some(Concept::Spe),
+                dist_to_target: Some(x * 1e-7),
+                target_gap: Some(x * 1e-9),
             });
         }
     }

@@ -2,8 +2,8 @@
 
     python examples/analyze.py output/quickstart [figure.png]
 
-Prints the convergence table per rule (the same numbers as `openmarket
-summarize`), and draws, for the openness study, equilibrium openness ω
+Prints the convergence table per rule, each against its own target (the
+same numbers as `openmarket summarize`), and draws, for the openness study, equilibrium openness ω
 against baseline performance α0 with the runs' final ω over it.
 Needs: pip install polars matplotlib
 """
@@ -25,18 +25,18 @@ def main(folder: str, figure: str) -> None:
     runs = pl.read_parquet(d / "runs.parquet")
     eq = pl.read_parquet(d / "equilibria.parquet")
 
-    keys = (["study"] if manifest["studies"] else []) + ["rule"]
+    keys = (["study"] if manifest["studies"] else []) + ["rule", "target"]
     table = (
         runs.group_by(keys)
         .agg(
             points=pl.col("point_id").n_unique(),
             runs=pl.len(),
             converged=pl.col("converged").mean(),
-            median_dist=pl.col("dist_to_equilibrium").median(),
-            median_nash_conv=pl.col("nash_conv").median(),
+            median_dist_to_target=pl.col("dist_to_target").median(),
+            median_target_gap=pl.col("target_gap").median(),
             cycling=pl.col("cycle_detected").mean(),
         )
-        .sort(keys)
+        .sort(keys, nulls_last=True)
     )
     with pl.Config(tbl_rows=50, tbl_cols=20, float_precision=4):
         print(table)

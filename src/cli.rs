@@ -114,10 +114,6 @@ pub enum Command {
         /// Print every point's row, not only the overview and the worst.
         #[arg(long)]
         points: bool,
-        /// A point disagrees when its runs' median L∞ distance to the nearest
-        /// equilibrium exceeds this.
-        #[arg(long, default_value_t = 1e-3, value_name = "D")]
-        dist_tol: f64,
         /// Exit with code 3 when any point (and rule) has a smaller share of
         /// converged runs than SHARE, in [0, 1].
         #[arg(long, value_name = "SHARE")]
@@ -375,20 +371,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             dir,
             json,
             points,
-            dist_tol,
             fail_if_unconverged,
         } => {
-            if !(dist_tol >= 0.0 && dist_tol.is_finite()) {
-                return Err(Error::Usage(format!(
-                    "--dist-tol = {dist_tol} is out of range [0, inf)"
-                )));
-            }
             if let Some(m) = fail_if_unconverged.filter(|m| !(0.0..=1.0).contains(m)) {
                 return Err(Error::Usage(format!(
                     "--fail-if-unconverged = {m} is out of range [0, 1]"
                 )));
             }
-            let summary = summary::summarize(&dir, dist_tol)?;
+            let summary = summary::summarize(&dir)?;
             let query = |e: polars::error::PolarsError| anyhow::anyhow!("summarize: {e}");
             if json {
                 let v = summary.json(fail_if_unconverged).map_err(query)?;

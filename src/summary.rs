@@ -16,10 +16,10 @@ pub struct Summary {
     pub overview: DataFrame,
     /// One row per point and rule, in plan order.
     pub points: DataFrame,
-    /// Points whose median distance to the nearest equilibrium exceeds the
-    /// tolerance, or that converged where no equilibrium exists; worst first.
+    /// (point, rule) rows where not every run reached its target, farthest
+    /// first.
     pub disagreements: DataFrame,
-    pub dist_tol: f64,
+    /// The swept parameters.
     pub axes: Vec<String>,
 }
 
@@ -36,18 +36,21 @@ fn stats() -> Vec<Expr> {
             .cast(DataType::Float64)
             .median()
             .alias("median_iterations"),
-        col("dist_to_equilibrium").median().alias("median_dist"),
+        col("dist_to_target")
+            .median()
+            .alias("median_dist_to_target"),
+        col("target_gap").median().alias("median_target_gap"),
         col("nash_conv").median().alias("median_nash_conv"),
         share("cycle_detected").alias("cycling_share"),
     ]
 }
 
 /// The verdict of the finished experiment in `dir`.
-pub fn summarize(dir: &Path, dist_tol: f64) -> Result<Summary, Error> {
+pub fn summarize(dir: &Path) -> Result<Summary, Error> {
     let exp = Experiment::open(dir, Want::Whole)?;
     let axes = exp.manifest.axes.clone();
     let path = exp.table_path("runs");
-    query(&path, axes, dist_tol).map_err(|e| {
+    query(&path, axes).map_err(|e| {
         Error::Output(output::Error::Invalid {
             path: path.clone(),
             why: format!("cannot be summarized: {e}"),
@@ -55,7 +58,7 @@ pub fn summarize(dir: &Path, dist_tol: f64) -> Result<Summary, Error> {
     })
 }
 
-fn query(path: &Path, axes: Vec<String>, dist_tol: f64) -> PolarsResult<Summary> {
+fn query(path: &Path, axes: Vec<String>) -> PolarsResult<Summary> {
     let path_text = path.to_string_lossy();
     let mut runs =
         LazyFrame::scan_parquet(PlRefPath::new(&*path_text), ScanArgsParquet::default())?;
@@ -65,6 +68,7 @@ fn query(path: &Path, axes: Vec<String>, dist_tol: f64) -> PolarsResult<Summary>
         group.push(col("study"));
     }
     group.push(col("rule"));
+    group.push(col("target"));
 
     let overview = runs
         .clone()
@@ -76,8 +80,8 @@ fn query(path: &Path, axes: Vec<String>, dist_tol: f64) -> PolarsResult<Summary>
                 .collect::<Vec<_>>(),
         )
         .sort(
-            group_names(has_study, &["rule"]),
-            SortMultipleOptions::default(),
+            group_names(has_study, &["rule", "target"]),
+            SortMultipleOptions::default().with_nulls_last(true),
         )
         .collect()?;
 
@@ -94,19 +98,14 @@ fn query(path: &Path, axes: Vec<String>, dist_tol: f64) -> PolarsResult<Summary>
         .sort(["point_id", "rule"], SortMultipleOptions::default())
         .collect()?;
 
-    let no_equilibrium_but_converged = col("median_dist")
-        .is_null()
-        .and(col("converged_share").gt(lit(0.0)));
+    // A run converged when it reached its own target, so the only points
+    // that disagree with theory are those where not every run did.
     let disagreements = points
         .clone()
         .lazy()
-        .filter(
-            col("median_dist")
-                .gt(lit(dist_tol))
-                .or(no_equilibrium_but_converged),
-        )
+        .filter(col("converged_share").lt(lit(1.0)))
         .sort(
-            ["median_dist"],
+            ["median_dist_to_target"],
             SortMultipleOptions::default()
                 .with_order_descending(true)
                 .with_nulls_last(false)
@@ -117,7 +116,6 @@ fn query(path: &Path, axes: Vec<String>, dist_tol: f64) -> PolarsResult<Summary>
         overview,
         points,
         disagreements,
-        dist_tol,
         axes,
     })
 }
@@ -143,7 +141,6 @@ impl Summary {
 
     pub fn json(&self, min_share: Option<f64>) -> PolarsResult<Value> {
         let mut v = json!({
-            "dist_tol": self.dist_tol,
             "overview": rows(&self.overview),
             "points": rows(&self.points),
             "disagreements": rows(&self.disagreements),
@@ -157,7 +154,10 @@ impl Summary {
 
     pub fn text(&self, all_points: bool, min_share: Option<f64>) -> PolarsResult<String> {
         let mut s = String::new();
-        let _ = writeln!(s, "Convergence by rule");
+        let _ = writeln!(
+            s,
+            "Convergence by rule, each against its own target (a run converged when its target gap stayed within tol)"
+        );
         let mut cols: Vec<&str> = Vec::new();
         if self.overview.column("study").is_ok() {
             cols.push("study");
@@ -166,10 +166,11 @@ impl Summary {
             "rule",
             "points",
             "runs",
+            "target",
             "converged_share",
             "median_iterations",
-            "median_dist",
-            "median_nash_conv",
+            "median_dist_to_target",
+            "median_target_gap",
             "cycling_share",
         ]);
         s += &table(&self.overview, &cols, usize::MAX);
@@ -180,7 +181,7 @@ impl Summary {
             self.axes
                 .iter()
                 .map(String::as_str)
-                .filter(|a| *a != "dynamics.rule"),
+                .filter(|a| !a.starts_with("dynamics.") || !a.ends_with("rule")),
         );
         if all_points {
             let _ = writeln!(s, "\nEvery point");
@@ -189,10 +190,13 @@ impl Summary {
         let n = self.disagreements.height();
         let _ = writeln!(
             s,
-            "\nPoints where the dynamics disagree with the equilibria (median distance > {:e}, or converged where no equilibrium exists): {n} of {}{}",
-            self.dist_tol,
+            "\nPoints where not every run reached its target: {n} of {}{}",
             self.points.height(),
-            if n > 0 { ", worst first" } else { "" }
+            if n > 0 {
+                ", farthest first (median distance to the target)"
+            } else {
+                ""
+            }
         );
         if n > 0 {
             s += &table(&self.disagreements, &point_cols, 15);

@@ -49,12 +49,8 @@ fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
     let rule = df.column("rule").unwrap().str().unwrap().clone();
     let conv = df.column("converged").unwrap().bool().unwrap().clone();
     let iters = df.column("iterations").unwrap().u64().unwrap().clone();
-    let dist = df
-        .column("dist_to_equilibrium")
-        .unwrap()
-        .f64()
-        .unwrap()
-        .clone();
+    let dist = df.column("dist_to_target").unwrap().f64().unwrap().clone();
+    let gap = df.column("target_gap").unwrap().f64().unwrap().clone();
     let nash = df.column("nash_conv").unwrap().f64().unwrap().clone();
     let cyc = df.column("cycle_detected").unwrap().bool().unwrap().clone();
     let mut groups: BTreeMap<(u64, String), Vec<usize>> = BTreeMap::new();
@@ -93,7 +89,14 @@ fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
         assert!(
             close(
                 median(idx.iter().filter_map(|&k| dist.get(k)).collect()),
-                &row["median_dist"]
+                &row["median_dist_to_target"]
+            ),
+            "{row}"
+        );
+        assert!(
+            close(
+                median(idx.iter().filter_map(|&k| gap.get(k)).collect()),
+                &row["median_target_gap"]
             ),
             "{row}"
         );
@@ -105,20 +108,16 @@ fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
             "{row}"
         );
     }
-    // Disagreements are exactly the (point, rule) groups whose reference
-    // median distance exceeds the tolerance (or that converged with no
-    // equilibrium), worst first, groups without an equilibrium first.
-    let tol = json["dist_tol"].as_f64().unwrap();
+    // Disagreements are exactly the (point, rule) groups where not every
+    // run converged (reached its own target), farthest from the target
+    // first, groups without a target first: a converged run is never
+    // listed as disagreeing.
     let mut expected: Vec<(Option<f64>, u64, String)> = groups
         .iter()
         .filter_map(|((p, r), idx)| {
             let d = median(idx.iter().filter_map(|&k| dist.get(k)).collect());
-            let converged = idx.iter().any(|&k| conv.get(k).unwrap());
-            let disagree = match d {
-                Some(d) => d > tol,
-                None => converged,
-            };
-            disagree.then(|| (d, *p, r.clone()))
+            let all = idx.iter().all(|&k| conv.get(k).unwrap());
+            (!all).then(|| (d, *p, r.clone()))
         })
         .collect();
     // Nulls first, then descending distance, ties in plan order.
@@ -142,10 +141,10 @@ fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
     let want: Vec<(u64, String)> = expected.into_iter().map(|(_, p, r)| (p, r)).collect();
     assert!(
         !want.is_empty(),
-        "the quickstart has disagreements (logit, gradient)"
+        "the quickstart has disagreements (zeroth order, EXP3, fictitious play)"
     );
     assert_eq!(listed, want);
-    // Best response converges everywhere in the quickstart; logit does not
+    // Best response converges everywhere in the quickstart; EXP3 does not
     // reach the 1e-12 tolerance, so a demand of 50% fails with code 3.
     for r in rows.iter().filter(|r| r["rule"] == "best_response") {
         assert_eq!(r["converged_share"].as_f64(), Some(1.0), "{r}");
@@ -231,7 +230,7 @@ fn every_plot_kind_draws_a_readable_png_and_svg() {
         (
             &openness,
             "convergence",
-            vec!["iterations", "best_response", "gradient"],
+            vec!["iterations", "best_response", "zeroth_order"],
         ),
         (
             &race,

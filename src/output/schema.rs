@@ -171,7 +171,12 @@ pub fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> PolarsRes
         .collect();
     cols.extend([
         names("family", families.iter()),
-        names("rule", rows.iter().map(|r| &r.rule)),
+        Column::new(
+            "rule".into(),
+            rows.iter()
+                .map(|r| rule_label(&r.rules))
+                .collect::<Vec<_>>(),
+        ),
         list("actions", rows.iter().map(|r| r.actions.as_slice())),
         list("payoffs", rows.iter().map(|r| r.payoffs.as_slice())),
         Column::new(
@@ -202,8 +207,46 @@ pub fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> PolarsRes
                 .collect::<Vec<_>>(),
         ),
         opt_names("regime", rows.iter().map(|r| r.regime.as_ref())),
+        opt_names("target", rows.iter().map(|r| r.target.as_ref())),
+        Column::new(
+            "dist_to_target".into(),
+            rows.iter().map(|r| r.dist_to_target).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "target_gap".into(),
+            rows.iter().map(|r| r.target_gap).collect::<Vec<_>>(),
+        ),
     ]);
     DataFrame::new_infer_height(cols)
+}
+
+/// The `rule` column: the rule every agent followed, or each agent's rule
+/// in agent order, joined by "/" (openness: generalist/specialist).
+fn rule_label(rules: &[openmarket_core::dynamics::rules::RuleKind]) -> String {
+    let first = rules[0];
+    if rules.iter().all(|r| *r == first) {
+        first.as_ref().to_string()
+    } else {
+        rules
+            .iter()
+            .map(|r| r.as_ref())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// A nullable `List(Float64)` column.
+fn opt_list<'a>(name: &str, rows: impl ExactSizeIterator<Item = Option<&'a [f64]>>) -> Column {
+    let n = rows.len();
+    let mut builder =
+        ListPrimitiveChunkedBuilder::<Float64Type>::new(name.into(), n, 2 * n, DataType::Float64);
+    for r in rows {
+        match r {
+            Some(r) => builder.append_slice(r),
+            None => builder.append_null(),
+        }
+    }
+    builder.finish().into_series().into_column()
 }
 
 /// `equilibria.parquet`: one row per point and equilibrium.
@@ -238,6 +281,23 @@ pub fn equilibria_frame(
             "delta".into(),
             rows.iter().map(|r| r.delta).collect::<Vec<_>>(),
         ),
+        names("concept", rows.iter().map(|r| &r.concept)),
+        Column::new(
+            "target".into(),
+            rows.iter().map(|r| r.target).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "held".into(),
+            rows.iter().map(|r| r.held.as_deref()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "temperature".into(),
+            rows.iter().map(|r| r.temperature).collect::<Vec<_>>(),
+        ),
+        opt_list(
+            "distribution",
+            rows.iter().map(|r| r.distribution.as_deref()),
+        ),
     ]);
     DataFrame::new_infer_height(cols)
 }
@@ -259,8 +319,8 @@ pub fn trajectories_frame(rows: &[TrajectoryRow]) -> PolarsResult<DataFrame> {
         ),
         list("actions", rows.iter().map(|r| r.actions.as_slice())),
         Column::new(
-            "nash_conv".into(),
-            rows.iter().map(|r| r.nash_conv).collect::<Vec<_>>(),
+            "target_gap".into(),
+            rows.iter().map(|r| r.target_gap).collect::<Vec<_>>(),
         ),
     ])
 }

@@ -232,19 +232,23 @@ pub(super) fn convergence(exp: &Experiment) -> Result<Figure> {
         .iter()
         .map(|&i| i as f64)
         .collect();
-    let dist = f64s(&runs, "dist_to_equilibrium")?;
-    let nash = f64s(&runs, "nash_conv")?;
+    let dist = f64s(&runs, "dist_to_target")?;
+    let gap = f64s(&runs, "target_gap")?;
     let mut rules: Vec<String> = rule.clone();
     rules.sort();
     rules.dedup();
     let mut panels = Vec::new();
     for (caption, y_desc, values) in [
         (
-            "Distance to the nearest exact equilibrium",
+            "Distance to each rule's target (pure or mixed NE, QRE, SPE)",
             "L∞ distance (log)",
             &dist,
         ),
-        ("NashConv of the final profile", "NashConv (log)", &nash),
+        (
+            "Target gap at the end (NashConv, logit residual, CCE gap)",
+            "target gap (log)",
+            &gap,
+        ),
     ] {
         let series = rules
             .iter()

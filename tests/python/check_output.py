@@ -16,9 +16,11 @@ RUN_COLUMNS = [
     "point_id", "replicate", "seed", "family", "rule", "actions", "payoffs",
     "nash_conv", "converged", "iterations", "termination_reason",
     "cycle_detected", "avg_regret", "dist_to_equilibrium", "regime",
+    "target", "dist_to_target", "target_gap",
 ]
 EQ_COLUMNS = ["point_id", "solver", "equilibrium", "actions", "strict",
-              "nontrivial", "regime", "delta"]
+              "nontrivial", "regime", "delta", "concept", "target", "held",
+              "temperature", "distribution"]
 
 
 def close(a, b):
@@ -48,7 +50,7 @@ def main(folder: str, summary_json: str | None) -> None:
 
     if summary_json:
         # The same overview as `summarize`, by a hand-written Polars query.
-        keys = (["study"] if m["studies"] else []) + ["rule"]
+        keys = (["study"] if m["studies"] else []) + ["rule", "target"]
         mine = (
             runs.group_by(keys)
             .agg(
@@ -56,11 +58,12 @@ def main(folder: str, summary_json: str | None) -> None:
                 runs=pl.len(),
                 converged_share=pl.col("converged").cast(pl.Float64).mean(),
                 median_iterations=pl.col("iterations").cast(pl.Float64).median(),
-                median_dist=pl.col("dist_to_equilibrium").median(),
+                median_dist_to_target=pl.col("dist_to_target").median(),
+                median_target_gap=pl.col("target_gap").median(),
                 median_nash_conv=pl.col("nash_conv").median(),
                 cycling_share=pl.col("cycle_detected").cast(pl.Float64).mean(),
             )
-            .sort(keys)
+            .sort(keys, nulls_last=True)
         )
         theirs = json.loads(Path(summary_json).read_text())["overview"]
         assert mine.height == len(theirs), (mine.height, len(theirs))

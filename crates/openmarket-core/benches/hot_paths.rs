@@ -15,7 +15,8 @@ use openmarket_core::config::{self, ModelConfig};
 use openmarket_core::domain::ParamValues;
 use openmarket_core::dynamics::LearningGame;
 use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
-use openmarket_core::dynamics::rules::{Context, RuleConfig, RuleKind};
+use openmarket_core::dynamics::rules::{RuleConfig, RuleKind};
+use openmarket_core::experiment::instances;
 use openmarket_core::mip;
 use openmarket_core::openness::OpennessGame;
 use openmarket_core::race::enumerate::Enumeration;
@@ -68,14 +69,14 @@ fn dynamics_step(c: &mut Criterion) {
         ("race8", &race_game as &dyn LearningGame),
     ] {
         for rule in rules() {
-            if rule.check(game).is_err() {
+            if (0..game.agents()).any(|i| rule.check(game, i).is_err()) {
                 continue;
             }
             let mut rng = ChaCha8Rng::seed_from_u64(3);
             let profile: Vec<f64> = (0..game.agents())
                 .map(|i| game.space(i).sample(&mut rng))
                 .collect();
-            let mut agents = rule.instances(game.agents(), &Context { noise: 0.0 });
+            let mut agents = instances(game, &vec![rule; game.agents()], 0.0);
             for (i, a) in agents.iter_mut().enumerate() {
                 a.init(game, i, &profile, &mut rng);
             }

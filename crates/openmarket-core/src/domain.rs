@@ -13,6 +13,8 @@ pub enum Domain {
     Positive,
     /// [0, 1]
     Unit,
+    /// (0, 1]: a rate or share that must move something.
+    Fraction,
     /// Integers in [min, max]: sizes such as a grid's number of points.
     /// The upper end keeps a typo from turning into a huge allocation.
     Count {
@@ -29,6 +31,7 @@ impl fmt::Display for Domain {
             Domain::NonNegative => f.write_str("[0, inf)"),
             Domain::Positive => f.write_str("(0, inf)"),
             Domain::Unit => f.write_str("[0, 1]"),
+            Domain::Fraction => f.write_str("(0, 1]"),
             Domain::Count { min, max } => write!(f, "integers in [{min}, {max}]"),
         }
     }
@@ -42,6 +45,7 @@ impl Domain {
             Domain::NonNegative => v >= 0.0 && v.is_finite(),
             Domain::Positive => v > 0.0 && v.is_finite(),
             Domain::Unit => (0.0..=1.0).contains(&v),
+            Domain::Fraction => v > 0.0 && v <= 1.0,
             Domain::Count { min, max } => v.fract() == 0.0 && v >= *min as f64 && v <= *max as f64,
         }
     }
@@ -69,7 +73,7 @@ pub struct Param {
     pub key: &'static str,
     /// The allowed range, checked whether or not the chosen rule reads it.
     pub domain: Domain,
-    /// The value when no table sets the key.
+    /// The value when no table sets the key; NaN = the rule requires it.
     pub default: f64,
 }
 
@@ -85,6 +89,11 @@ impl ParamValues {
             Some(slot) => slot.1 = value,
             None => self.0.push((key, value)),
         }
+    }
+
+    /// Whether `key` is set.
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| *k == key)
     }
 
     /// The value of `param`, or its default.

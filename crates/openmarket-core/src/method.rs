@@ -17,6 +17,19 @@ pub enum Method {
     #[serde(rename = "mip")]
     #[strum(serialize = "mip")]
     Mip,
+    /// Enumeration of support patterns with certified subdivision (every
+    /// mixed Nash equilibrium of a two-action game).
+    #[serde(rename = "support_enumeration")]
+    #[strum(serialize = "support_enumeration")]
+    SupportEnumeration,
+    /// Path following from the centroid (the logit QRE's principal branch).
+    #[serde(rename = "logit_path")]
+    #[strum(serialize = "logit_path")]
+    LogitPath,
+    /// A search over the leader's actions against the follower's response.
+    #[serde(rename = "leader_search")]
+    #[strum(serialize = "leader_search")]
+    LeaderSearch,
     /// Enumeration and the MIP, checked to agree.
     #[serde(rename = "enumerate+mip")]
     #[strum(serialize = "enumerate+mip")]

@@ -1,20 +1,26 @@
-//! Learning dynamics checked against the exact equilibria: the closed-form
-//! SPE of the openness game, the unique NE of dominance-solvable races, the
-//! hand-derived continuous NE of a race with no pure NE.
+//! Learning dynamics checked against exact solutions computed independently:
+//! the openness SPE and the generalist's best response to a held specialist
+//! from the raw payoffs, the unique NE of dominance-solvable races, the
+//! hand-derived continuous NE of a race with no pure NE, its mixed NE and
+//! logit QRE (both checked against Gambit in tests/python).
 
 use std::path::Path;
 
 use openmarket_core::config::{self, ModelConfig};
 use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
+use openmarket_core::dynamics::rules::RuleConfig;
 use openmarket_core::dynamics::rules::best_response::BestResponse;
 use openmarket_core::dynamics::rules::fictitious_play::FictitiousPlay;
+use openmarket_core::dynamics::rules::fixed::Fixed;
 use openmarket_core::dynamics::rules::gradient::GradientAscent;
 use openmarket_core::dynamics::rules::hedge::Hedge;
 use openmarket_core::dynamics::rules::logit::Logit;
-use openmarket_core::dynamics::rules::{Context, RuleConfig, RuleKind};
+use openmarket_core::dynamics::rules::mean_response::MeanResponse;
 use openmarket_core::dynamics::{
-    Dynamics, LearningGame, Schedule, StopReason, Termination, distance_to_set, run,
+    Check, LearningGame, NashConvCheck, RunResult, Schedule, Setup, StopReason, Termination,
+    distance_to_set, run,
 };
+use openmarket_core::experiment::{instances, target};
 use openmarket_core::openness::{BargainingRule, OpennessGame, PenaltyForm};
 use openmarket_core::race::{Actions, RaceGame};
 use rand::SeedableRng;
@@ -41,10 +47,10 @@ fn race(name: &str) -> RaceGame {
     }
 }
 
-fn stop(max_iterations: u64) -> Termination {
+fn stop(max_iterations: u64, tol: f64) -> Termination {
     Termination {
         max_iterations,
-        tol: 1e-10,
+        tol,
         window: 5,
         stop_on_cycle: true,
     }
@@ -56,15 +62,6 @@ fn random_start(game: &dyn LearningGame, rng: &mut ChaCha8Rng) -> Vec<f64> {
         .collect()
 }
 
-/// One instance of `rule` per agent of `game`, observation noise σ.
-fn agents(rule: RuleConfig, game: &dyn LearningGame, noise: f64) -> Vec<Box<dyn Dynamics>> {
-    rule.instances(game.agents(), &Context { noise })
-}
-
-fn best_response() -> RuleConfig {
-    RuleConfig::BestResponse(BestResponse { inertia: 1.0 })
-}
-
 fn fixed_delta(g: &OpennessGame) -> f64 {
     match g.bargaining {
         BargainingRule::Fixed(d) => d,
@@ -72,106 +69,150 @@ fn fixed_delta(g: &OpennessGame) -> f64 {
     }
 }
 
+/// One seeded run of `rules` (one per agent) from `start`.
+#[allow(clippy::too_many_arguments)]
+fn go<G: LearningGame>(
+    game: &G,
+    rules: &[RuleConfig],
+    schedule: Schedule,
+    start: Vec<f64>,
+    stop: Termination,
+    check: &mut dyn Check,
+    rng: &mut ChaCha8Rng,
+) -> RunResult {
+    let mut agents = instances(game, rules, 0.0);
+    run(
+        game,
+        &mut agents,
+        start,
+        Setup {
+            schedule,
+            stop: &stop,
+            check,
+        },
+        rng,
+        &mut (),
+    )
+}
+
+fn br() -> RuleConfig {
+    RuleConfig::BestResponse(BestResponse { inertia: 1.0 })
+}
+
+/// The issue's test of a circular implementation: with D held at
+/// α1 = α0 (α0 = 0.2, δ = 0.8, ε = 0.1, λ = 1, κ = 0, r = c0 = c1 = 1), G's
+/// payoff is U_G(ω) = 0.8·(1 − ω)·0.2 + 0.1·ω − 0.04, falling in ω, so a G
+/// that learns from D's actual behaviour ends at ω = 0; the SPE (which
+/// assumes D best-responds) is ω^u = 0.28125. With θ = 0.6, p = 0.02, G
+/// still prefers ω = 0 and pays (0.10 against 0.084 for complying), while
+/// the SPE pays at 0.28125.
 #[test]
-fn openness_best_response_and_gradient_reach_the_spe() {
-    for name in [
-        "openness_baseline.toml",
-        "openness_nonbinding.toml",
-        "openness_pay_penalty.toml",
-    ] {
-        let g = openness(name);
-        let delta = fixed_delta(&g);
-        let market = OpennessMarket::new(g, delta, 1);
-        // The closed-form SPE: ω from stage 2, α1 = D's best response.
-        let spe = g.stage_outcome(delta);
-        let target = vec![spe.omega.unwrap(), spe.alpha1.unwrap()];
-        assert_eq!(market.equilibrium(), target);
-        for seed in 0..20 {
+fn a_learning_generalist_meets_the_specialist_it_faces_not_the_solvers() {
+    let text = |regulation: &str| {
+        format!(
+            "[model]\nfamily = \"openness\"\nalpha0 = 0.2\nr = 1.0\nc0 = 1.0\nc1 = 1.0\nepsilon = 0.1\n\
+             [model.bargaining]\nrule = \"fixed\"\ndelta = 0.8\n{regulation}"
+        )
+    };
+    for regulation in ["", "[model.regulation]\ntheta = 0.6\npenalty = 0.02\n"] {
+        let g = match config::parse(&text(regulation), "test").unwrap().model {
+            ModelConfig::Openness(g) => g,
+            _ => unreachable!(),
+        };
+        // G's payoff against the held α1 = 0.2, from the raw formula, on a
+        // dense grid (θ included, where the penalty jumps).
+        let u_g = |w: f64| {
+            let pen = if regulation.is_empty() || w >= 0.6 {
+                0.0
+            } else {
+                0.02
+            };
+            0.8 * (1.0 - w) * 0.2 + 0.1 * w - 0.2 * 0.2 - pen
+        };
+        let grid_best = (0..=100_000)
+            .map(|k| k as f64 / 100_000.0)
+            .chain([0.6])
+            .max_by(|a, b| u_g(*a).total_cmp(&u_g(*b)))
+            .unwrap();
+        assert_eq!(grid_best, 0.0);
+        // The SPE, which a circular implementation would reach instead.
+        let spe = g.solve().omega.unwrap();
+        assert!((spe - 0.28125).abs() < 1e-9);
+        let market = OpennessMarket::new(g, 0.8, 1);
+        let rules = [br(), RuleConfig::Fixed(Fixed { action: 0.2 })];
+        let t = target::market(&g, 0.8, &rules);
+        assert_eq!(t.held, vec![1]);
+        assert!((t.profiles[0][0] - grid_best).abs() < 1e-9, "{t:?}");
+        for seed in 0..16 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let start = random_start(&market, &mut rng);
-            for schedule in [
-                Schedule::Simultaneous,
-                Schedule::RoundRobin,
-                Schedule::RandomOrder,
-            ] {
-                let r = run(
-                    &market,
-                    &mut agents(best_response(), &market, 0.0),
-                    schedule,
-                    start.clone(),
-                    &stop(100),
-                    &mut rng,
-                    &mut (),
-                );
-                assert!(r.converged, "{name} BR {schedule:?}: {r:?}");
-                assert!(
-                    distance_to_set(&r.actions, std::slice::from_ref(&target)) < 1e-6,
-                    "{name}: {r:?} vs {target:?}"
-                );
-            }
+            let r = go(
+                &market,
+                &rules,
+                Schedule::Sequential,
+                vec![start[0], 0.2],
+                stop(200, 1e-12),
+                t.check().as_mut(),
+                &mut rng,
+            );
+            assert!(r.converged, "{r:?}");
+            assert!(r.actions[0].abs() < 1e-9, "G ends at {:?}", r.actions);
+            assert!((r.actions[0] - spe).abs() > 0.25);
         }
-    }
-    // Gradient ascent needs W concave where it starts: the nonbinding config
-    // (V quadratic, no binding penalty).
-    let g = openness("openness_nonbinding.toml");
-    let market = OpennessMarket::new(g, fixed_delta(&g), 1);
-    let target = market.equilibrium();
-    for seed in 0..20 {
-        let mut rng = ChaCha8Rng::seed_from_u64(100 + seed);
-        let start = random_start(&market, &mut rng);
-        let rule = RuleConfig::Gradient(GradientAscent {
-            step: 0.5,
-            decay: 0.0,
-        });
-        let r = run(
-            &market,
-            &mut agents(rule, &market, 0.0),
-            Schedule::Simultaneous,
-            start,
-            &Termination {
-                tol: 1e-15,
-                ..stop(20_000)
-            },
-            &mut rng,
-            &mut (),
-        );
-        assert!(r.converged, "gradient: {r:?}");
-        assert!(
-            distance_to_set(&r.actions, std::slice::from_ref(&target)) < 1e-6,
-            "{r:?} vs {target:?}"
-        );
     }
 }
 
 #[test]
-fn two_timescales_still_reach_the_spe() {
-    // G moves every 5th iteration, D every iteration.
-    let g = openness("openness_nonbinding.toml");
-    let market = OpennessMarket::new(g, fixed_delta(&g), 5);
-    let target = market.equilibrium();
-    for seed in 0..10 {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let start = random_start(&market, &mut rng);
-        let rule = RuleConfig::Gradient(GradientAscent {
-            step: 0.3,
-            decay: 0.0,
-        });
-        let r = run(
-            &market,
-            &mut agents(rule, &market, 0.0),
-            Schedule::Simultaneous,
-            start,
-            &Termination {
-                tol: 1e-15,
-                ..stop(50_000)
-            },
-            &mut rng,
-            &mut (),
-        );
-        assert!(
-            r.converged && distance_to_set(&r.actions, std::slice::from_ref(&target)) < 1e-6,
-            "{r:?}"
-        );
+fn a_fitted_generalist_reaches_the_spe_against_learning_specialists() {
+    for name in [
+        "openness_baseline.toml",
+        "openness_nonbinding.toml",
+        "openness_pay_penalty.toml",
+        "openness_exit.toml",
+    ] {
+        let g = openness(name);
+        let delta = fixed_delta(&g);
+        // The SPE outcome at δ, G kept in: ω from stage 2, D's best response.
+        let spe = g.stage_outcome(delta);
+        let omega = g.regulated_choice(delta).omega;
+        if let Some(w) = spe.omega {
+            assert_eq!(w, omega);
+        }
+        let want = vec![omega, g.alpha1_at(delta, omega)];
+        // D best-responds; or D climbs its gradient while G moves every
+        // 50th iteration (two timescales: D settles between G's moves, so
+        // what G observes is D's response, not its transient).
+        for (follower, every) in [
+            (br(), 1),
+            (
+                RuleConfig::Gradient(GradientAscent {
+                    step: 0.3,
+                    decay: 0.0,
+                }),
+                50,
+            ),
+        ] {
+            let market = OpennessMarket::new(g, delta, every);
+            let rules = [br(), follower];
+            let t = target::market(&g, delta, &rules);
+            assert!(distance_to_set(&t.profiles[0], std::slice::from_ref(&want)) < 1e-12);
+            for seed in 0..10 {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                let start = random_start(&market, &mut rng);
+                let r = go(
+                    &market,
+                    &rules,
+                    Schedule::Sequential,
+                    start,
+                    stop(20_000, 1e-12),
+                    t.check().as_mut(),
+                    &mut rng,
+                );
+                assert!(r.converged, "{name}, D {:?}: {r:?}", follower.kind());
+                let d = distance_to_set(&r.actions, std::slice::from_ref(&want));
+                assert!(d < 1e-6, "{name}: {:?} vs {want:?}", r.actions);
+            }
+        }
     }
 }
 
@@ -183,14 +224,14 @@ fn race_best_response_reaches_the_unique_ne() {
     for seed in 0..10 {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let start = random_start(&learning, &mut rng);
-        let r = run(
+        let r = go(
             &learning,
-            &mut agents(best_response(), &learning, 0.0),
+            &[br(); 3],
             Schedule::Simultaneous,
             start,
-            &stop(50),
+            stop(50, 1e-10),
+            &mut NashConvCheck,
             &mut rng,
-            &mut (),
         );
         assert!(r.converged, "{r:?}");
         assert_eq!(r.actions, vec![0.0, 1.0, 1.0]);
@@ -198,7 +239,7 @@ fn race_best_response_reaches_the_unique_ne() {
 }
 
 #[test]
-fn no_pure_ne_race_cycles_under_best_response_and_fictitious_play_finds_the_continuous_ne() {
+fn without_a_pure_ne_best_response_cycles_and_mean_response_finds_the_continuous_ne() {
     // configs/race_no_pure_ne.toml: no pure NE in the discrete game; the
     // continuous game's unique NE is (1/2, 1/8, 0), derived by hand there.
     let g = race("race_no_pure_ne.toml");
@@ -210,14 +251,14 @@ fn no_pure_ne_race_cycles_under_best_response_and_fictitious_play_finds_the_cont
         vec![1.0, 1.0, 1.0],
     ] {
         for schedule in [Schedule::Simultaneous, Schedule::RoundRobin] {
-            let r = run(
+            let r = go(
                 &learning,
-                &mut agents(best_response(), &learning, 0.0),
+                &[br(); 3],
                 schedule,
                 start.clone(),
-                &stop(1000),
+                stop(1000, 1e-10),
+                &mut NashConvCheck,
                 &mut rng,
-                &mut (),
             );
             assert!(
                 !r.converged && r.cycle_detected && r.reason == StopReason::Cycle,
@@ -227,87 +268,145 @@ fn no_pure_ne_race_cycles_under_best_response_and_fictitious_play_finds_the_cont
     }
     let g = g.with_actions(Actions::Continuous);
     let learning = RaceLearning::new(&g);
-    let ne = vec![vec![0.5, 0.125, 0.0]];
-    // NashConv is flat near this NE (share payoffs), so judge by distance.
-    let r = run(
+    let r = go(
         &learning,
-        &mut agents(RuleConfig::FictitiousPlay(FictitiousPlay), &learning, 0.0),
+        &[RuleConfig::MeanResponse(MeanResponse); 3],
         Schedule::Simultaneous,
         vec![0.0, 0.0, 0.0],
-        &Termination {
-            tol: 1e-9,
-            ..stop(200_000)
-        },
+        stop(200_000, 1e-9),
+        &mut NashConvCheck,
         &mut rng,
-        &mut (),
     );
-    let d = distance_to_set(&r.actions, &ne);
+    let d = distance_to_set(&r.actions, &[vec![0.5, 0.125, 0.0]]);
     assert!(
         d < 0.005,
-        "fictitious play ends at {:?}, {d} from the NE after {} iterations",
+        "mean response ends at {:?}, {d} from the NE after {} iterations",
         r.actions,
         r.iterations
     );
 }
 
+/// Textbook fictitious play on the race without a pure NE: the empirical
+/// frequencies approach its mixed NE (0.6227, 0.2745, 0) (issue "The right
+/// target"; Gambit agrees, tests/python/gambit_check.py).
 #[test]
-fn hedge_has_vanishing_regret_and_logit_runs() {
+fn fictitious_play_frequencies_approach_the_mixed_ne() {
+    let g = race("race_no_pure_ne.toml");
+    let learning = RaceLearning::new(&g);
+    let rules = [RuleConfig::FictitiousPlay(FictitiousPlay); 3];
+    let t = target::race(&g, &rules, &[], true);
+    assert_eq!(t.profiles.len(), 1);
+    let ne = &t.profiles[0];
+    for (a, b) in ne.iter().zip([0.6227, 0.2745, 0.0]) {
+        assert!((a - b).abs() < 1e-4);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let mut distances = Vec::new();
+    for iterations in [1_000, 100_000] {
+        let r = go(
+            &learning,
+            &rules,
+            Schedule::Simultaneous,
+            vec![0.0, 0.0, 0.0],
+            stop(iterations, 0.0),
+            t.check().as_mut(),
+            &mut rng,
+        );
+        distances.push(distance_to_set(&r.actions, &t.profiles));
+    }
+    assert!(distances[1] < 0.01, "{distances:?}");
+    assert!(distances[1] < distances[0], "{distances:?}");
+}
+
+/// Mean-field logit dynamics come to rest at the logit QRE of their τ.
+#[test]
+fn logit_dynamics_reach_the_qre_at_their_temperature() {
+    let g = race("race_no_pure_ne.toml");
+    let learning = RaceLearning::new(&g);
+    for tau in [0.2, 0.05] {
+        let rule = RuleConfig::Logit(Logit {
+            temperature: tau,
+            points: 101,
+            rate: 0.2,
+        });
+        let rules = [rule; 3];
+        let t = target::race(&g, &rules, &[], true);
+        let qre = t.profiles[0].clone();
+        // The QRE solves the logit equations of the raw payoff table.
+        let table = g.binary();
+        for i in 0..3 {
+            let z = table.gain(i, &qre) / tau;
+            assert!((qre[i] - 1.0 / (1.0 + (-z).exp())).abs() < 1e-9);
+        }
+        for seed in 0..8 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let start = random_start(&learning, &mut rng);
+            let r = go(
+                &learning,
+                &rules,
+                Schedule::Simultaneous,
+                start,
+                stop(100_000, 1e-12),
+                t.check().as_mut(),
+                &mut rng,
+            );
+            let d = distance_to_set(&r.actions, &t.profiles);
+            assert!(
+                r.converged && d < 1e-6,
+                "τ = {tau}: {r:?}, {d} from {qre:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hedge_has_a_vanishing_cce_gap() {
     let g = race("race_several_ne.toml");
     let learning = RaceLearning::new(&g);
-    let mut rng = ChaCha8Rng::seed_from_u64(5);
-    let hedge = RuleConfig::Hedge(Hedge {
+    let rules = [RuleConfig::Hedge(Hedge {
         eta: 0.5,
         points: 2,
-    });
-    let r = run(
+    }); 3];
+    let t = target::race(&g, &rules, &[], true);
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let r = go(
         &learning,
-        &mut agents(hedge, &learning, 0.0),
+        &rules,
         Schedule::Simultaneous,
         vec![0.0; 3],
-        &stop(5000),
+        stop(5000, 0.0),
+        t.check().as_mut(),
         &mut rng,
-        &mut (),
     );
-    let regret = r.avg_regret.unwrap();
-    assert!(regret < 0.01, "average regret {regret}");
-    let logit = RuleConfig::Logit(Logit {
-        temperature: 0.01,
-        points: 2,
-    });
-    let r = run(
-        &learning,
-        &mut agents(logit, &learning, 0.0),
-        Schedule::RoundRobin,
-        vec![0.0; 3],
-        &stop(2000),
-        &mut rng,
-        &mut (),
-    );
-    assert!(r.actions.iter().all(|a| *a == 0.0 || *a == 1.0));
-    assert_eq!(logit.kind(), RuleKind::Logit);
+    assert!(r.gap < 0.01, "CCE gap {}", r.gap);
 }
 
 #[test]
 fn same_seed_same_run() {
     let g = race("race_several_ne.toml");
     let learning = RaceLearning::new(&g);
-    let go = |seed| {
+    let rules = [RuleConfig::Hedge(Hedge {
+        eta: 0.3,
+        points: 2,
+    }); 3];
+    let t = target::race(&g, &rules, &[], true);
+    let one = |seed| {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let hedge = RuleConfig::Hedge(Hedge {
-            eta: 0.3,
-            points: 2,
-        });
+        let mut agents = instances(&learning, &rules, 0.1);
         run(
             &learning,
-            &mut agents(hedge, &learning, 0.1),
-            Schedule::RandomOrder,
+            &mut agents,
             vec![0.0; 3],
-            &stop(500),
+            Setup {
+                schedule: Schedule::RandomOrder,
+                stop: &stop(500, 0.0),
+                check: t.check().as_mut(),
+            },
             &mut rng,
             &mut (),
         )
     };
-    assert_eq!(go(42), go(42));
+    assert_eq!(one(42), one(42));
 }
 
 /// The openness market computes NashConv in closed form. The reference is
@@ -385,6 +484,9 @@ fn openness_nash_conv_matches_brute_force_from_the_raw_payoffs() {
                 "{name}: D at {profile:?}: {got_d} vs brute force {gain_d}"
             );
             assert!((market.nash_conv(&profile) - got_g - got_d).abs() < 1e-15);
+            // Each agent's payoff is its own raw formula at what it sees.
+            assert!((market.payoff(0, w, &profile) - u_g(w, a1)).abs() < 1e-12);
+            assert!((market.payoff(1, a1, &profile) - u_d(w, a1)).abs() < 1e-12);
         }
     }
 }

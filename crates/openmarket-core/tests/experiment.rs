@@ -25,7 +25,7 @@ seeds_per_point = 4
 master_seed = 11
 [sweep]
 "model.alpha0" = { linspace = { start = 0.0, stop = 0.6, num = 7 } }
-"dynamics.schedule" = { values = ["simultaneous", "round_robin", "random_order"] }
+"dynamics.leader_every" = { values = [1, 2, 5] }
 "#;
 
 const RACE: &str = r#"
@@ -45,8 +45,30 @@ noise = 0.05
 seeds_per_point = 6
 master_seed = 5
 [sweep]
-"dynamics.rule" = { values = ["best_response", "hedge", "logit", "fictitious_play"] }
-"model.actions" = { values = ["discrete", "continuous"] }
+"dynamics.rule" = { values = ["best_response", "hedge", "fictitious_play", "logit"] }
+"#;
+
+/// The same race with continuous actions, and the rules that take them.
+const RACE_CONTINUOUS: &str = r#"
+[model]
+family = "race"
+utility = "share"
+actions = "continuous"
+head_start = [3.0, 5.0, 3.0]
+boost = [1.0, 4.0, 0.0]
+[model.leakage]
+preset = "matrix"
+matrix = [[0.0, 3.0, 0.0], [0.0, 0.0, 4.0], [1.0, 0.0, 0.0]]
+[dynamics]
+rule = "hedge"
+max_iterations = 300
+noise = 0.05
+points = 11
+[runs]
+seeds_per_point = 6
+master_seed = 5
+[sweep]
+"dynamics.rule" = { values = ["best_response", "hedge", "mean_response", "zeroth_order"] }
 "#;
 
 /// Run the whole plan through the library's runner, cut into blocks as
@@ -79,7 +101,7 @@ fn openness_best_response_runs_reach_the_spe_at_every_point() {
 
 #[test]
 fn same_output_with_one_and_two_threads_and_any_batch_size() {
-    for text in [OPENNESS, RACE] {
+    for text in [OPENNESS, RACE, RACE_CONTINUOUS] {
         let one = collect(text, 1, 3);
         let two = collect(text, 2, 7);
         assert_eq!(one.runs, two.runs);
@@ -94,7 +116,7 @@ fn discrete_best_response_cycles_on_the_race_without_pure_ne() {
     let br_discrete: Vec<_> = out
         .runs
         .iter()
-        .filter(|r| r.rule == RuleKind::BestResponse && r.point == 0)
+        .filter(|r| r.rules[0] == RuleKind::BestResponse && r.point == 0)
         .collect();
     assert_eq!(br_discrete.len(), 6);
     for r in br_discrete {
@@ -105,7 +127,7 @@ fn discrete_best_response_cycles_on_the_race_without_pure_ne() {
     assert!(
         out.runs
             .iter()
-            .filter(|r| r.rule == RuleKind::Hedge)
+            .filter(|r| r.rules[0] == RuleKind::Hedge)
             .all(|r| r.avg_regret.is_some())
     );
 }

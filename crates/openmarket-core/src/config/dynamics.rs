@@ -1,15 +1,19 @@
 //! `[dynamics]`, `[runs]` and `[output]`.
 //!
 //! A `[dynamics]` table holds the shared settings (schedule, termination,
-//! noise, two timescales) and a rule: `rule = "..."` plus any parameter a
-//! rule declares ([`all_params`]). Every parameter present is checked
-//! against its range whether or not the chosen rule reads it, so a typo in
-//! a swept-over rule's parameter is caught too.
+//! noise, two timescales) and the default rule: `rule = "..."` plus any
+//! parameter a rule declares ([`all_params`]). Agents may have their own
+//! rule tables — `[dynamics.generalist]` and `[dynamics.specialist]` in the
+//! openness market, `[dynamics.lab.K]` for lab K of a race — whose keys
+//! override the top level's (a table without `rule` keeps the default rule
+//! with its own parameters). Every parameter present is checked against its
+//! range whether or not the chosen rule reads it, so a typo in a
+//! swept-over rule's parameter is caught too.
 
 use serde::Deserialize;
 
 use super::error::{ConfigError, Cx};
-use super::{DynamicsConfig, OutputConfig, RunsConfig};
+use super::{DynamicsConfig, Family, OutputConfig, RunsConfig};
 use crate::domain::{Domain, ParamValues};
 use crate::dynamics::rules::{RuleKind, all_params};
 use crate::dynamics::{Schedule, Termination};
@@ -18,8 +22,7 @@ use crate::dynamics::{Schedule, Termination};
 #[serde(deny_unknown_fields, rename = "dynamics table")]
 struct Shared {
     rule: RuleKind,
-    #[serde(default)]
-    schedule: Schedule,
+    schedule: Option<Schedule>,
     #[serde(default = "thousand")]
     max_iterations: u64,
     #[serde(default = "default_tol")]
@@ -32,7 +35,8 @@ struct Shared {
     leader_every: u64,
 }
 
-/// The shared keys of `[dynamics]`, besides the rules' parameters.
+/// The shared keys of `[dynamics]`, besides the rules' parameters and the
+/// agents' tables.
 const SHARED: &[&str] = &[
     "rule",
     "schedule",
@@ -42,6 +46,10 @@ const SHARED: &[&str] = &[
     "noise",
     "leader_every",
 ];
+
+/// The agents' tables of each family.
+const OPENNESS_AGENTS: &[&str] = &["generalist", "specialist"];
+const RACE_AGENTS: &[&str] = &["lab"];
 
 fn thousand() -> u64 {
     1000
@@ -56,32 +64,166 @@ fn one() -> u64 {
     1
 }
 
-pub(crate) fn dynamics(cx: &Cx, value: toml::Value) -> Result<DynamicsConfig, ConfigError> {
+/// A rule table's parameter keys into checked values; `rule` is returned
+/// apart; any other key is an error naming `prefix.key`.
+fn rule_table(
+    cx: &Cx,
+    prefix: &str,
+    table: &toml::Table,
+    other: &[&str],
+) -> Result<(Option<toml::Value>, ParamValues), ConfigError> {
+    let params = all_params();
+    let mut values = ParamValues::default();
+    let mut rule = None;
+    for (key, v) in table {
+        let field = format!("{prefix}.{key}");
+        if key == "rule" {
+            rule = Some(v.clone());
+        } else if let Some(p) = params.iter().find(|p| p.key == key) {
+            values.set(p.key, cx.check(&field, cx.number(&field, v)?, p.domain)?);
+        } else if !other.contains(&key.as_str()) {
+            let known: Vec<&str> = std::iter::once("rule")
+                .chain(other.iter().copied())
+                .chain(params.iter().map(|p| p.key))
+                .collect();
+            return Err(cx.unknown(&field, &known));
+        }
+    }
+    Ok((rule, values))
+}
+
+fn rule_kind(cx: &Cx, field: &str, v: toml::Value) -> Result<RuleKind, ConfigError> {
+    #[derive(Deserialize)]
+    struct R {
+        rule: RuleKind,
+    }
+    let mut t = toml::Table::new();
+    t.insert("rule".into(), v);
+    let r: R = cx.section(field, toml::Value::Table(t))?;
+    Ok(r.rule)
+}
+
+/// `[dynamics]` of a model of `family` with `agents` agents.
+pub(crate) fn dynamics(
+    cx: &Cx,
+    value: toml::Value,
+    family: Family,
+    agents: usize,
+) -> Result<DynamicsConfig, ConfigError> {
     let toml::Value::Table(table) = value else {
         return Err(cx.err("dynamics", "must be a table".into()));
     };
-    let params = all_params();
-    let mut shared = toml::Table::new();
-    let mut values = ParamValues::default();
-    for (key, v) in table {
-        if SHARED.contains(&key.as_str()) {
-            shared.insert(key, v);
-        } else if let Some(p) = params.iter().find(|p| p.key == key) {
-            let field = format!("dynamics.{key}");
-            values.set(p.key, cx.check(&field, cx.number(&field, &v)?, p.domain)?);
-        } else {
-            let known: Vec<&str> = SHARED
-                .iter()
-                .copied()
-                .chain(params.iter().map(|p| p.key))
-                .collect();
-            return Err(cx.unknown(&format!("dynamics.{key}"), &known));
+    let (agent_keys, other_family) = match family {
+        Family::Openness => (OPENNESS_AGENTS, RACE_AGENTS),
+        Family::Race => (RACE_AGENTS, OPENNESS_AGENTS),
+    };
+    for key in other_family {
+        if table.contains_key(*key) {
+            return Err(cx.err(
+                &format!("dynamics.{key}"),
+                format!(
+                    "is a table of the {} family; this model is {}",
+                    if family == Family::Openness {
+                        "race"
+                    } else {
+                        "openness"
+                    },
+                    <&str>::from(family)
+                ),
+            ));
         }
     }
+    let other: Vec<&str> = SHARED.iter().chain(agent_keys).copied().collect();
+    let (_, values) = rule_table(cx, "dynamics", &table, &other)?;
+    let shared: toml::Table = table
+        .iter()
+        .filter(|(k, _)| SHARED.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let raw: Shared = cx.section("dynamics", toml::Value::Table(shared))?;
+    let default = raw.rule.configure(&values);
+    // The agents' own tables: (agent index, dotted name, table).
+    let mut tables: Vec<(usize, String, &toml::Table)> = Vec::new();
+    let as_table = |field: &str, v: &'_ toml::Value| -> Result<(), ConfigError> {
+        if v.is_table() {
+            Ok(())
+        } else {
+            Err(cx.err(field, format!("must be a table, not {}", v.type_str())))
+        }
+    };
+    match family {
+        Family::Openness => {
+            for (k, key) in OPENNESS_AGENTS.iter().enumerate() {
+                if let Some(v) = table.get(*key) {
+                    let field = format!("dynamics.{key}");
+                    as_table(&field, v)?;
+                    tables.push((k, field, v.as_table().expect("checked")));
+                }
+            }
+        }
+        Family::Race => {
+            if let Some(v) = table.get("lab") {
+                as_table("dynamics.lab", v)?;
+                for (index, t) in v.as_table().expect("checked") {
+                    let field = format!("dynamics.lab.{index}");
+                    let lab: usize = index.parse().map_err(|_| {
+                        cx.err(
+                            &field,
+                            "names a lab by its index: [dynamics.lab.0], [dynamics.lab.1], …"
+                                .into(),
+                        )
+                    })?;
+                    if lab >= agents {
+                        return Err(cx.err(
+                            &field,
+                            format!(
+                                "names lab {lab}, but the race has {agents} labs (0 to {})",
+                                agents - 1
+                            ),
+                        ));
+                    }
+                    as_table(&field, t)?;
+                    tables.push((lab, field, t.as_table().expect("checked")));
+                }
+            }
+        }
+    }
+    let mut agents_rules = Vec::new();
+    for (agent, field, t) in tables {
+        let (rule, own) = rule_table(cx, &field, t, &[])?;
+        let kind = match rule {
+            Some(v) => rule_kind(cx, &field, v)?,
+            None => raw.rule,
+        };
+        agents_rules.push((agent, kind.configure(&values.overlay(&own))));
+    }
+    agents_rules.sort_by_key(|(a, _)| *a);
+    let schedule = match (family, raw.schedule) {
+        (Family::Openness, None | Some(Schedule::Sequential)) => Schedule::Sequential,
+        (Family::Openness, Some(other)) => {
+            return Err(cx.err(
+                "dynamics.schedule",
+                format!(
+                    "= \"{}\" does not fit the openness market, which is played in stage order (G announces ω, then D responds): \"sequential\" (the default)",
+                    <&str>::from(other)
+                ),
+            ));
+        }
+        (Family::Race, s) => s.unwrap_or_default(),
+    };
+    if family == Family::Race && raw.leader_every != 1 {
+        return Err(cx.err(
+            "dynamics.leader_every",
+            format!(
+                "= {} applies to the openness market's leader; a race has none (allowed: 1)",
+                raw.leader_every
+            ),
+        ));
+    }
     Ok(DynamicsConfig {
-        rule: raw.rule.configure(&values),
-        schedule: raw.schedule,
+        rule: default,
+        agents: agents_rules,
+        schedule,
         termination: Termination {
             max_iterations: cx.at_least_one("dynamics.max_iterations", raw.max_iterations)?,
             tol: cx.check("dynamics.tol", raw.tol, Domain::NonNegative)?,

@@ -35,11 +35,14 @@ pub struct Config {
     pub output: OutputConfig,
 }
 
-/// `[dynamics]`: the update rule, schedule and termination of every run.
+/// `[dynamics]`: the update rules, schedule and termination of every run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamicsConfig {
-    /// The rule every agent follows.
+    /// The rule of every agent without its own table.
     pub rule: RuleConfig,
+    /// (agent, rule) for the agents with their own table, by agent index
+    /// (openness: 0 = generalist, 1 = specialist; race: the lab).
+    pub agents: Vec<(usize, RuleConfig)>,
     /// The order of updates within an iteration.
     pub schedule: Schedule,
     /// When a run stops.
@@ -48,6 +51,21 @@ pub struct DynamicsConfig {
     pub noise: f64,
     /// Openness market: G moves every k-th iteration (two timescales).
     pub leader_every: u64,
+}
+
+impl DynamicsConfig {
+    /// Agent i's rule.
+    pub fn rule_of(&self, i: usize) -> RuleConfig {
+        self.agents
+            .iter()
+            .find(|(a, _)| *a == i)
+            .map_or(self.rule, |(_, r)| *r)
+    }
+
+    /// Every agent's rule, for a game of `agents` agents.
+    pub fn rules(&self, agents: usize) -> Vec<RuleConfig> {
+        (0..agents).map(|i| self.rule_of(i)).collect()
+    }
 }
 
 /// `[runs]`: seeded replicates per sweep point.
@@ -189,12 +207,16 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
             ));
         }
     };
+    let agents = match &model {
+        ModelConfig::Openness(_) => 2,
+        ModelConfig::Race(g) => g.n(),
+    };
     Ok(Config {
-        model,
         dynamics: match table.get("dynamics") {
-            Some(v) => Some(dynamics::dynamics(&cx, v.clone())?),
+            Some(v) => Some(dynamics::dynamics(&cx, v.clone(), model.family(), agents)?),
             None => None,
         },
+        model,
         runs: dynamics::runs(&cx, table.get("runs"))?,
         output: dynamics::output(&cx, table.get("output"))?,
     })

@@ -1,12 +1,18 @@
 //! The two model families as learning games.
 
-use super::{LearningGame, Space};
-use crate::limits::MAX_DYNAMIC_LABS;
+use super::{LearningGame, Role, Space};
+use crate::limits::{MAX_DYNAMIC_LABS, MAX_MIXED_LABS};
 use crate::math::Poly3;
-use crate::openness::{Alpha0, OpennessGame, PenaltyForm};
+use crate::openness::{OpennessGame, PenaltyForm, regulated_choice};
 use crate::race::{Actions, RaceGame, Utility};
 
 /// The race: lab i's action is x_i ∈ {0,1} or [0,1].
+///
+/// In the discrete race a profile entry may be a mixed strategy, the
+/// probability that the lab opens (fictitious play's empirical frequencies,
+/// the logit dynamics' probabilities). Payoffs are then exact expectations
+/// over the labs' independent mixed strategies; at a pure profile they are
+/// the pure payoffs, computed as before.
 pub struct RaceLearning<'a> {
     /// The race being played.
     pub game: &'a RaceGame,
@@ -14,8 +20,9 @@ pub struct RaceLearning<'a> {
 }
 
 impl<'a> RaceLearning<'a> {
-    /// The race as a learning game. Plans check the lab limit before any
-    /// run ([`MAX_DYNAMIC_LABS`]); past it this panics.
+    /// The race as a learning game. Plans check the lab limits before any
+    /// run ([`MAX_DYNAMIC_LABS`], and [`MAX_MIXED_LABS`] for mixed
+    /// profiles); past them this panics.
     pub fn new(game: &'a RaceGame) -> Self {
         assert!(
             game.n() <= MAX_DYNAMIC_LABS,
@@ -36,6 +43,37 @@ impl<'a> RaceLearning<'a> {
         self.game.progress_into(x, p);
         f(p)
     }
+
+    fn discrete(&self) -> bool {
+        self.game.actions == Actions::Discrete
+    }
+
+    /// Whether every lab but `i` plays a pure action.
+    fn others_pure(&self, i: usize, profile: &[f64]) -> bool {
+        profile
+            .iter()
+            .enumerate()
+            .all(|(j, &x)| j == i || x == 0.0 || x == 1.0)
+    }
+
+    /// Lab i's (expected) utilities of closed and open against the others.
+    fn pair(&self, i: usize, profile: &[f64], p: Option<&[f64]>) -> (f64, f64) {
+        if self.others_pure(i, profile) {
+            let at = |p: &[f64]| {
+                (
+                    self.game.deviation_utility(i, 0.0, profile[i], p),
+                    self.game.deviation_utility(i, 1.0, profile[i], p),
+                )
+            };
+            match p {
+                Some(p) => at(p),
+                None => self.with_progress(profile, at),
+            }
+        } else {
+            assert!(self.game.n() <= MAX_MIXED_LABS);
+            self.game.expected_pair(i, profile)
+        }
+    }
 }
 
 impl LearningGame for RaceLearning<'_> {
@@ -48,20 +86,42 @@ impl LearningGame for RaceLearning<'_> {
     }
 
     fn payoff(&self, i: usize, a: f64, profile: &[f64]) -> f64 {
-        self.with_progress(profile, |p| {
-            self.game.deviation_utility(i, a, profile[i], p)
-        })
+        if self.discrete() {
+            let (u0, u1) = self.pair(i, profile, None);
+            // Exact at a pure a (0·u1 = 0), linear in a mixed one.
+            (1.0 - a) * u0 + a * u1
+        } else {
+            self.with_progress(profile, |p| {
+                self.game.deviation_utility(i, a, profile[i], p)
+            })
+        }
     }
 
     fn best_response(&self, i: usize, profile: &[f64]) -> f64 {
-        self.with_progress(profile, |p| self.game.best_response(i, profile, p).0)
+        if self.discrete() {
+            let (u0, u1) = self.pair(i, profile, None);
+            if u1 > u0 { 1.0 } else { 0.0 }
+        } else {
+            self.with_progress(profile, |p| self.game.best_response(i, profile, p).0)
+        }
     }
 
     fn max_gain(&self, i: usize, profile: &[f64]) -> f64 {
-        self.with_progress(profile, |p| self.game.max_gain(i, profile, p))
+        if self.discrete() {
+            let (u0, u1) = self.pair(i, profile, None);
+            let q = profile[i];
+            (u0.max(u1) - ((1.0 - q) * u0 + q * u1)).max(0.0)
+        } else {
+            self.with_progress(profile, |p| self.game.max_gain(i, profile, p))
+        }
     }
 
     fn nash_conv(&self, profile: &[f64]) -> f64 {
+        let pure = profile.iter().all(|&x| x == 0.0 || x == 1.0);
+        if self.discrete() && !pure {
+            return (0..self.game.n()).map(|i| self.max_gain(i, profile)).sum();
+        }
+        // One progress vector for every lab.
         self.with_progress(profile, |p| {
             (0..self.game.n())
                 .map(|i| self.game.max_gain(i, profile, p))
@@ -89,13 +149,16 @@ impl LearningGame for RaceLearning<'_> {
 }
 
 /// The openness game as a learning market at a fixed δ and regulation:
-/// agent 0 is the generalist G (ω), agent 1 the specialist D (α1).
+/// agent 0 is the generalist G (ω), agent 1 the specialist D (α1), playing
+/// in stage order each iteration — G announces ω, then D, seeing it,
+/// chooses α1 (docs/model.md §C).
 ///
-/// D responds to the ω it observes with its own rule. G is the leader: the
-/// payoff of a candidate ω is what G realises once D has responded to it,
-/// W(ω) = V(ω) − penalty(ω), so G's learning converges to the SPE and not
-/// to the equilibrium of a simultaneous game. `leader_every = k` lets G
-/// move only every k-th iteration (two timescales).
+/// Each agent's payoff is its own formula at the actions it observes:
+/// U_G(ω, α1) with D's actual α1, U_D(ω, α1) at the ω D saw. G never sees
+/// D's response function, only the response it gets; `leader_response`
+/// maximises G's payoff against a response model the rule has fitted.
+/// NashConv (reported, never used to act) is the Stackelberg one: G's gain
+/// against D's exact best response, plus D's gain at the ω it faces.
 pub struct OpennessMarket {
     /// The game's parameters.
     pub game: OpennessGame,
@@ -115,10 +178,7 @@ impl OpennessMarket {
     /// The market at revenue share `delta`.
     pub fn new(game: OpennessGame, delta: f64, leader_every: u64) -> Self {
         let value = game.value_poly(delta);
-        let alpha0_max = match game.alpha0 {
-            Alpha0::Exogenous(a0) => a0,
-            Alpha0::Endogenous => delta * game.r / (2.0 * game.c0),
-        };
+        let alpha0_max = game.alpha0_at(delta, 0.0).max(game.alpha0_at(delta, 1.0));
         // α1* ≤ α0 + r(1+κ)/(2c1); twice that leaves room for exploration.
         let alpha1_max = alpha0_max + game.r * (1.0 + game.kappa) / game.c1;
         let choice = game.regulated_choice(delta);
@@ -134,7 +194,7 @@ impl OpennessMarket {
         }
     }
 
-    /// The equilibrium profile (ω*, α1*(ω*)) the dynamics should reach.
+    /// The subgame-perfect profile (ω*, α1*(ω*)) at this δ, G kept in.
     pub fn equilibrium(&self) -> Vec<f64> {
         vec![
             self.best_omega,
@@ -142,8 +202,9 @@ impl OpennessMarket {
         ]
     }
 
-    fn alpha0(&self, omega: f64) -> f64 {
-        self.game.alpha0_at(self.delta, omega)
+    /// W(ω) = V(ω) − penalty(ω): what G realises at ω once D best-responds.
+    pub fn stackelberg_value(&self, omega: f64) -> f64 {
+        self.value.eval(omega) - self.game.penalty_at(omega)
     }
 }
 
@@ -156,23 +217,36 @@ impl LearningGame for OpennessMarket {
         &self.spaces[i]
     }
 
+    fn role(&self, i: usize) -> Role {
+        if i == 0 { Role::Leader } else { Role::Follower }
+    }
+
     fn payoff(&self, i: usize, a: f64, profile: &[f64]) -> f64 {
-        let g = &self.game;
         if i == 0 {
-            self.value.eval(a) - g.penalty_at(a)
+            self.game.u_g(self.delta, a, profile[1])
         } else {
-            let omega = profile[0];
-            let s = self.delta * (1.0 - g.lambda * omega);
-            (1.0 - s) * g.r * a - g.c1 * (a - self.alpha0(omega)).powi(2) / (1.0 + g.kappa * omega)
+            self.game.u_d(self.delta, profile[0], a)
         }
     }
 
+    /// D: α1*(ω) at the ω it sees. G: its myopic best response to D's
+    /// current α1 by its own payoff formula (no rule of a leader uses it).
     fn best_response(&self, i: usize, profile: &[f64]) -> f64 {
         if i == 0 {
-            self.best_omega
+            let v = self
+                .game
+                .leader_value(self.delta, Poly3::constant(profile[1]));
+            regulated_choice(&v, self.game.regulation).omega
         } else {
             self.game.alpha1_at(self.delta, profile[0])
         }
+    }
+
+    fn leader_response(&self, i: usize, response: &Poly3) -> Option<f64> {
+        (i == 0).then(|| {
+            let v = self.game.leader_value(self.delta, *response);
+            regulated_choice(&v, self.game.regulation).omega
+        })
     }
 
     fn gradient(&self, i: usize, profile: &[f64]) -> f64 {
@@ -183,11 +257,13 @@ impl LearningGame for OpennessMarket {
                 Some(reg) if reg.form == PenaltyForm::Proportional && w < reg.theta => reg.penalty,
                 _ => 0.0,
             };
-            self.value.derivative().eval(w) + pen_slope
+            let v = g.leader_value(self.delta, Poly3::constant(profile[1]));
+            v.derivative().eval(w) + pen_slope
         } else {
             let (omega, a1) = (profile[0], profile[1]);
             let s = self.delta * (1.0 - g.lambda * omega);
-            (1.0 - s) * g.r - 2.0 * g.c1 * (a1 - self.alpha0(omega)) / (1.0 + g.kappa * omega)
+            (1.0 - s) * g.r
+                - 2.0 * g.c1 * (a1 - g.alpha0_at(self.delta, omega)) / (1.0 + g.kappa * omega)
         }
     }
 
@@ -196,13 +272,14 @@ impl LearningGame for OpennessMarket {
     }
 
     // NashConv runs every iteration, so both gains are in closed form: G's
-    // best value is fixed per point, and U_D is a concave quadratic in α1
-    // with curvature c1/(1+κω), whose peak α1*(ω) lies inside D's space.
+    // best Stackelberg value is fixed per point, and U_D is a concave
+    // quadratic in α1 with curvature c1/(1+κω), whose peak α1*(ω) lies
+    // inside D's space.
     fn max_gain(&self, i: usize, profile: &[f64]) -> f64 {
         let g = &self.game;
         let omega = profile[0];
         if i == 0 {
-            (self.best_value - self.payoff(0, omega, profile)).max(0.0)
+            (self.best_value - self.stackelberg_value(omega)).max(0.0)
         } else {
             let d = profile[1] - g.alpha1_at(self.delta, omega);
             g.c1 * d * d / (1.0 + g.kappa * omega)

@@ -14,6 +14,8 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::math::Poly3;
+
 /// An agent's action set.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Space {
@@ -55,6 +57,22 @@ impl Space {
     }
 }
 
+/// What an agent observes, which decides the rules it may follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::AsRefStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Role {
+    /// A player of a simultaneous game: it sees the others' actions and
+    /// knows its own payoff formula, so it can evaluate any action.
+    Simultaneous,
+    /// The openness market's generalist: it announces first and sees only
+    /// the follower's response and its own realised payoff, so it cannot
+    /// evaluate an action it did not play.
+    Leader,
+    /// The openness market's specialist: it sees the leader's action before
+    /// it moves, so it has nothing to form beliefs about.
+    Follower,
+}
+
 /// A game as its learning agents see it. Implementations must not allocate
 /// in `payoff` or `best_response`: these are the hot path of every run.
 pub trait LearningGame: Sync {
@@ -76,6 +94,18 @@ pub trait LearningGame: Sync {
     /// Two timescales: whether agent i may update at iteration t (1-based).
     fn active(&self, _i: usize, _t: u64) -> bool {
         true
+    }
+    /// What agent i observes (docs/model.md §C): everyone's actions in a
+    /// simultaneous game; in the openness market, the leader G sees only
+    /// its follower's response and its own realised payoff.
+    fn role(&self, _i: usize) -> Role {
+        Role::Simultaneous
+    }
+    /// A leader's best action, by its own payoff formula, when it models
+    /// its follower's response to its action a as `response(a)` (a fitted
+    /// polynomial of degree ≤ 2); `None` for an agent that leads no one.
+    fn leader_response(&self, _i: usize, _response: &Poly3) -> Option<f64> {
+        None
     }
     /// Agent i's largest gain from a unilateral deviation.
     fn max_gain(&self, i: usize, profile: &[f64]) -> f64 {
@@ -127,6 +157,9 @@ pub enum Schedule {
     /// Everyone responds to the same profile; updates apply together.
     #[default]
     Simultaneous,
+    /// Everyone, one after another in index order, each seeing the moves
+    /// made before it (the openness market's stage order: G, then D).
+    Sequential,
     /// One agent per iteration, in turn.
     RoundRobin,
     /// Everyone, one after another, in a fresh random order each iteration.
@@ -165,19 +198,39 @@ pub trait Dynamics {
         _rng: &mut ChaCha8Rng,
     ) {
     }
-    /// This agent's average regret so far, for no-regret learners.
-    fn avg_regret(&self) -> Option<f64> {
-        None
-    }
     /// Whether the next action is a fixed function of the current profile
     /// (no randomness, no memory): then a repeated profile proves a cycle.
     fn deterministic(&self) -> bool {
         false
     }
-    /// What this agent's play converges in, if not its current action
-    /// (fictitious play: its empirical average).
+    /// What this agent's play converges in, if not its current action:
+    /// fictitious play's and Hedge's empirical frequency, a leader's modal
+    /// or expected action.
     fn outcome(&self) -> Option<f64> {
         None
+    }
+    /// The agent's mixed strategy over its finite actions, if it keeps one
+    /// (a leader's logit over estimated payoffs).
+    fn distribution(&self) -> Option<&[f64]> {
+        None
+    }
+}
+
+/// The convergence measure of a run: how far its judged profile is from
+/// the rules' target (docs/model.md §C), computed every iteration.
+pub trait Check {
+    /// The profile actually played at the end of an iteration.
+    fn observe(&mut self, _game: &dyn LearningGame, _played: &[f64]) {}
+    /// The target gap of `judged` (every agent's outcome): 0 at the target.
+    fn gap(&self, game: &dyn LearningGame, judged: &[f64], rules: &[Box<dyn Dynamics>]) -> f64;
+}
+
+/// The plain check: NashConv of the judged profile.
+pub struct NashConvCheck;
+
+impl Check for NashConvCheck {
+    fn gap(&self, game: &dyn LearningGame, judged: &[f64], _: &[Box<dyn Dynamics>]) -> f64 {
+        game.nash_conv(judged)
     }
 }
 
@@ -186,7 +239,7 @@ pub trait Dynamics {
 pub struct Termination {
     /// Stop after this many iterations.
     pub max_iterations: u64,
-    /// Converged when NashConv ≤ tol ...
+    /// Converged when the target gap ≤ tol ...
     pub tol: f64,
     /// ... for this many consecutive iterations.
     pub window: u64,
@@ -219,7 +272,9 @@ pub struct RunResult {
     pub payoffs: Vec<f64>,
     /// NashConv of the final profile.
     pub nash_conv: f64,
-    /// The run stopped because it converged.
+    /// The check's target gap at the end.
+    pub gap: f64,
+    /// The run stopped because its target gap stayed within tolerance.
     pub converged: bool,
     /// Iterations run.
     pub iterations: u64,
@@ -227,34 +282,43 @@ pub struct RunResult {
     pub reason: StopReason,
     /// It stopped on a repeated profile.
     pub cycle_detected: bool,
-    /// The largest agent's average regret (no-regret learners).
-    pub avg_regret: Option<f64>,
 }
 
 /// Called every iteration; records what it wants (e.g. every k-th profile).
 pub trait Observer {
-    /// Iteration `t` ended at `profile`, with this NashConv.
-    fn observe(&mut self, t: u64, profile: &[f64], nash_conv: f64);
+    /// Iteration `t` ended at `profile` (the judged outcomes), with this
+    /// target gap.
+    fn observe(&mut self, t: u64, profile: &[f64], gap: f64);
 }
 
 impl Observer for () {
     fn observe(&mut self, _: u64, _: &[f64], _: f64) {}
 }
 
-/// Keeps every `every`-th profile and its NashConv.
+/// Keeps every `every`-th profile and its target gap.
 pub struct Trajectory {
     /// Keep iterations t with t mod every = 0.
     pub every: u64,
-    /// (iteration, profile, NashConv).
+    /// (iteration, profile, target gap).
     pub points: Vec<(u64, Vec<f64>, f64)>,
 }
 
 impl Observer for Trajectory {
-    fn observe(&mut self, t: u64, profile: &[f64], nash_conv: f64) {
+    fn observe(&mut self, t: u64, profile: &[f64], gap: f64) {
         if t.is_multiple_of(self.every) {
-            self.points.push((t, profile.to_vec(), nash_conv));
+            self.points.push((t, profile.to_vec(), gap));
         }
     }
+}
+
+/// What one run needs besides its game and rules.
+pub struct Setup<'a> {
+    /// The order of updates.
+    pub schedule: Schedule,
+    /// When to stop.
+    pub stop: &'a Termination,
+    /// The convergence measure.
+    pub check: &'a mut dyn Check,
 }
 
 /// Run one seeded trajectory from `start` until `stop` says so; agent i
@@ -262,9 +326,8 @@ impl Observer for Trajectory {
 pub fn run<G, O>(
     game: &G,
     rules: &mut [Box<dyn Dynamics>],
-    schedule: Schedule,
     start: Vec<f64>,
-    stop: &Termination,
+    setup: Setup,
     rng: &mut ChaCha8Rng,
     observer: &mut O,
 ) -> RunResult
@@ -272,6 +335,11 @@ where
     G: LearningGame + AsDynGame + ?Sized,
     O: Observer + ?Sized,
 {
+    let Setup {
+        schedule,
+        stop,
+        check,
+    } = setup;
     let dyn_game = game.as_dyn();
     let n = game.agents();
     assert_eq!(rules.len(), n, "one rule instance per agent");
@@ -291,7 +359,7 @@ where
         && schedule != Schedule::RandomOrder;
     let mut seen = std::collections::HashSet::new();
     let mut below = 0;
-    let mut nash_conv = game.nash_conv(&profile);
+    let mut gap = check.gap(dyn_game, &profile, rules);
     let mut reason = StopReason::MaxIterations;
     let mut t = 0;
     while t < stop.max_iterations {
@@ -306,6 +374,13 @@ where
                     };
                 }
                 std::mem::swap(&mut profile, &mut next);
+            }
+            Schedule::Sequential => {
+                for (i, rule) in rules.iter_mut().enumerate() {
+                    if game.active(i, t) {
+                        profile[i] = rule.update(dyn_game, i, &profile, t, rng);
+                    }
+                }
             }
             Schedule::RoundRobin => {
                 let i = ((t - 1) % n as u64) as usize;
@@ -325,23 +400,24 @@ where
                 }
             }
         }
+        check.observe(dyn_game, &profile);
         for (i, rule) in rules.iter_mut().enumerate() {
             rule.observe(dyn_game, i, &profile, rng);
             judged[i] = rule.outcome().unwrap_or(profile[i]);
         }
-        nash_conv = game.nash_conv(&judged);
-        observer.observe(t, &judged, nash_conv);
-        if !nash_conv.is_finite() || profile.iter().any(|a| !a.is_finite()) {
+        gap = check.gap(dyn_game, &judged, rules);
+        observer.observe(t, &judged, gap);
+        if !gap.is_finite() || profile.iter().any(|a| !a.is_finite()) {
             reason = StopReason::NonFinite;
             break;
         }
-        below = if nash_conv <= stop.tol { below + 1 } else { 0 };
+        below = if gap <= stop.tol { below + 1 } else { 0 };
         if below >= stop.window {
             reason = StopReason::Converged;
             break;
         }
         // Only deterministic rules on finite games: the key is exact.
-        if detect_cycles && nash_conv > stop.tol {
+        if detect_cycles && gap > stop.tol {
             let phase = if schedule == Schedule::RoundRobin {
                 t % n as u64
             } else {
@@ -365,20 +441,15 @@ where
     let payoffs = (0..n)
         .map(|i| game.payoff(i, profile[i], &profile))
         .collect();
-    let avg_regret = rules
-        .iter()
-        .filter_map(|r| r.avg_regret())
-        .reduce(|a, b| a.max(b))
-        .map(|worst| worst.max(0.0));
     RunResult {
         converged: reason == StopReason::Converged,
         cycle_detected: reason == StopReason::Cycle,
+        nash_conv: game.nash_conv(&profile),
         actions: profile,
         payoffs,
-        nash_conv,
+        gap,
         iterations: t,
         reason,
-        avg_regret,
     }
 }
 

@@ -8,15 +8,18 @@
 
 pub mod layout;
 pub mod runner;
+pub mod target;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::concept::Concept;
 use crate::config::{Config, DynamicsConfig, ModelConfig};
 use crate::dynamics::games::{OpennessMarket, RaceLearning};
-use crate::dynamics::rules::{Context, RuleKind};
+use crate::dynamics::rules::{Context, RuleConfig, RuleKind};
 use crate::dynamics::{
-    LearningGame, Observer, RunResult, StopReason, Trajectory, distance_to_set, run,
+    Dynamics, LearningGame, Observer, RunResult, Setup, StopReason, Trajectory, distance_to_set,
+    run,
 };
 use crate::limits::{CONFIRM_RUNS, MAX_DYNAMIC_LABS};
 use crate::method::Method;
@@ -27,6 +30,7 @@ use crate::race::SolveError;
 use crate::race::solve::{self, Choice, Options};
 
 pub use layout::{Layout, Shard};
+pub use target::Target;
 
 /// One equilibrium of one point.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,22 +51,29 @@ pub struct EquilibriumRow {
     pub regime: Option<Regime>,
     /// Openness only: the revenue share.
     pub delta: Option<f64>,
+    /// The solution concept of this row.
+    pub concept: Concept,
+    /// Whether the row is (part of) the point's target.
+    pub target: bool,
+    /// The agents held by a `fixed` rule in the game this row solves.
+    pub held: Option<String>,
+    /// A QRE's temperature.
+    pub temperature: Option<f64>,
+    /// A logit generalist's target distribution over its grid.
+    pub distribution: Option<Vec<f64>>,
 }
 
 /// The exact solution of one point, shared by its runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PointSolution {
-    /// The point's equilibria.
+    /// The point's rows: its equilibria, then its target where it differs.
     pub rows: Vec<EquilibriumRow>,
+    /// The pure equilibria (race) or the SPE (openness).
+    pub equilibria: Vec<Vec<f64>>,
     /// Openness: the bargained (or fixed) δ the market runs at.
     pub delta: Option<f64>,
-}
-
-impl PointSolution {
-    /// The equilibrium profiles.
-    pub fn profiles(&self) -> Vec<Vec<f64>> {
-        self.rows.iter().map(|r| r.actions.clone()).collect()
-    }
+    /// What the point's runs are judged against (`None` without dynamics).
+    pub target: Option<Target>,
 }
 
 /// The race solver options a plan uses: the solver policy, the default MIP
@@ -74,26 +85,41 @@ fn race_options() -> Options<'static> {
     }
 }
 
-/// The exact equilibria of one point: the openness game's SPE, or every
-/// pure NE of a race by the solver policy ([`solve::auto`]).
+/// The exact equilibria of one point — the openness game's SPE, or every
+/// pure NE of a race by the solver policy ([`solve::auto`]) — and the
+/// target of its runs.
 pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, SolveError> {
-    match &config.model {
+    let row = |solver: Method, index: usize, actions: Vec<f64>| EquilibriumRow {
+        point,
+        solver,
+        index,
+        actions,
+        strict: None,
+        nontrivial: None,
+        regime: None,
+        delta: None,
+        concept: Concept::PureNash,
+        target: false,
+        held: None,
+        temperature: None,
+        distribution: None,
+    };
+    let (mut rows, equilibria, delta, target) = match &config.model {
         ModelConfig::Openness(g) => {
             let eq = g.solve();
             let market = OpennessMarket::new(*g, eq.delta, 1);
-            Ok(PointSolution {
-                rows: vec![EquilibriumRow {
-                    point,
-                    solver: Method::ClosedForm,
-                    index: 0,
-                    actions: market.equilibrium(),
-                    strict: None,
-                    nontrivial: None,
-                    regime: Some(eq.regime),
-                    delta: Some(eq.delta),
-                }],
+            let spe = market.equilibrium();
+            let rows = vec![EquilibriumRow {
+                regime: Some(eq.regime),
                 delta: Some(eq.delta),
-            })
+                concept: Concept::Spe,
+                ..row(Method::ClosedForm, 0, spe.clone())
+            }];
+            let target = config
+                .dynamics
+                .as_ref()
+                .map(|d| target::market(g, eq.delta, &d.rules(2)));
+            (rows, vec![spe], Some(eq.delta), target)
         }
         ModelConfig::Race(g) => {
             let sol = solve::solve(g, Choice::Auto, &race_options())?;
@@ -102,19 +128,45 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
                 .iter()
                 .enumerate()
                 .map(|(index, e)| EquilibriumRow {
-                    point,
-                    solver: sol.solver,
-                    index,
-                    actions: e.actions.clone(),
                     strict: Some(e.strict),
                     nontrivial: Some(e.nontrivial),
-                    regime: None,
-                    delta: None,
+                    ..row(sol.solver, index, e.actions.clone())
                 })
                 .collect();
-            Ok(PointSolution { rows, delta: None })
+            let target = config
+                .dynamics
+                .as_ref()
+                .map(|d| target::race(g, &d.rules(g.n()), &sol.profiles(), sol.complete));
+            (rows, sol.profiles(), None, target)
+        }
+    };
+    if let Some(t) = &target {
+        if t.is_equilibria {
+            for r in rows.iter_mut() {
+                r.target = true;
+            }
+        } else if let Some(concept) = t.concept {
+            let held = t.held_label(&config.model);
+            let first = rows.len();
+            for (k, profile) in t.profiles.iter().enumerate() {
+                rows.push(EquilibriumRow {
+                    concept,
+                    target: true,
+                    held: held.clone(),
+                    temperature: t.temperature,
+                    distribution: t.distribution.clone(),
+                    delta,
+                    ..row(t.method, first + k, profile.clone())
+                });
+            }
         }
     }
+    Ok(PointSolution {
+        rows,
+        equilibria,
+        delta,
+        target,
+    })
 }
 
 /// One run's result, checked against its point's equilibria.
@@ -126,15 +178,16 @@ pub struct RunRow {
     pub replicate: u64,
     /// The run's seed.
     pub seed: u64,
-    /// The rule every agent followed.
-    pub rule: RuleKind,
+    /// Each agent's rule.
+    pub rules: Vec<RuleKind>,
     /// Final actions (the run's outcome).
     pub actions: Vec<f64>,
     /// Final payoffs.
     pub payoffs: Vec<f64>,
-    /// NashConv of the final profile.
+    /// NashConv of the final profile (exact, in mixed strategies where the
+    /// outcome is mixed; Stackelberg in the openness market).
     pub nash_conv: f64,
-    /// NashConv stayed within tolerance for the window.
+    /// The run's target gap stayed within tolerance for the window.
     pub converged: bool,
     /// Iterations run.
     pub iterations: u64,
@@ -142,10 +195,18 @@ pub struct RunRow {
     pub termination: StopReason,
     /// A deterministic run repeated a profile.
     pub cycle_detected: bool,
-    /// The largest agent's average regret (no-regret learners).
+    /// The CCE gap of the run's play (no-regret learners).
     pub avg_regret: Option<f64>,
-    /// L∞ to the nearest equilibrium; `None` when the point has none.
+    /// L∞ to the nearest pure equilibrium (race) or the SPE (openness);
+    /// `None` when the point has none.
     pub dist_to_equilibrium: Option<f64>,
+    /// The concept the run is judged against; `None` when its agents'
+    /// rules share none.
+    pub target: Option<Concept>,
+    /// L∞ from the run's outcome to the nearest target profile.
+    pub dist_to_target: Option<f64>,
+    /// The target gap at the end (NashConv, logit residual, CCE gap).
+    pub target_gap: Option<f64>,
     /// Openness: the equilibrium regime of the point.
     pub regime: Option<Regime>,
 }
@@ -161,8 +222,8 @@ pub struct TrajectoryRow {
     pub iteration: u64,
     /// The profile then.
     pub actions: Vec<f64>,
-    /// Its NashConv.
-    pub nash_conv: f64,
+    /// Its target gap.
+    pub target_gap: f64,
 }
 
 /// Why a plan cannot run. Found before anything runs or is written.
@@ -215,6 +276,13 @@ pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
             message,
         };
         let d = p.config.dynamics.as_ref().ok_or(PlanError::NoDynamics)?;
+        let check_rules = |game: &dyn LearningGame| -> Result<(), PlanError> {
+            for (i, rule) in d.rules(game.agents()).iter().enumerate() {
+                rule.check(game, i)
+                    .map_err(|why| at(format!("{}: {why}", agent_name(&p.config.model, i))))?;
+            }
+            Ok(())
+        };
         match &p.config.model {
             ModelConfig::Race(g) => {
                 if g.n() > MAX_DYNAMIC_LABS {
@@ -224,37 +292,69 @@ pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
                     )));
                 }
                 solve::check(g, Choice::Auto, &race_options()).map_err(|e| at(e.to_string()))?;
-                d.rule.check(&RaceLearning::new(g)).map_err(at)?;
+                check_rules(&RaceLearning::new(g))?;
             }
-            ModelConfig::Openness(g) => {
-                d.rule.check(&OpennessMarket::new(*g, 0.5, 1)).map_err(at)?;
-            }
+            ModelConfig::Openness(g) => check_rules(&OpennessMarket::new(*g, 0.5, 1))?,
         }
+        target::unsupported(&p.config).map_err(at)?;
     }
     Ok(())
 }
 
-/// A run from a random start, monomorphised over the game so the runner's
-/// per-iteration NashConv inlines.
+/// How agent i of a model is named in messages.
+pub fn agent_name(model: &ModelConfig, i: usize) -> String {
+    match model {
+        ModelConfig::Openness(_) => ["the generalist", "the specialist"][i].to_string(),
+        ModelConfig::Race(_) => format!("lab {i}"),
+    }
+}
+
+/// One instance of each agent's rule, built for the agent's role.
+pub fn instances(
+    game: &dyn LearningGame,
+    rules: &[RuleConfig],
+    noise: f64,
+) -> Vec<Box<dyn Dynamics>> {
+    rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.build(&Context {
+                noise,
+                role: game.role(i),
+            })
+        })
+        .collect()
+}
+
+/// A run from a random start, monomorphised over the game; with its
+/// distance to the target.
 fn simulate<G: LearningGame>(
     game: &G,
     d: &DynamicsConfig,
+    target: &Target,
     rng: &mut ChaCha8Rng,
     observer: &mut dyn Observer,
-) -> RunResult {
+) -> (RunResult, Option<f64>) {
     let start: Vec<f64> = (0..game.agents())
         .map(|i| game.space(i).sample(rng))
         .collect();
-    let mut rules = d.rule.instances(game.agents(), &Context { noise: d.noise });
-    run(
+    let mut rules = instances(game, &d.rules(game.agents()), d.noise);
+    let mut check = target.check();
+    let result = run(
         game,
         &mut rules,
-        d.schedule,
         start,
-        &d.termination,
+        Setup {
+            schedule: d.schedule,
+            stop: &d.termination,
+            check: check.as_mut(),
+        },
         rng,
         observer,
-    )
+    );
+    let distance = target.distance(&result.actions, &rules);
+    (result, distance)
 }
 
 /// One seeded run at a point (of a validated plan).
@@ -278,42 +378,52 @@ pub fn run_one(
     } else {
         &mut no_obs
     };
-    let result = match &point.config.model {
-        ModelConfig::Race(g) => simulate(&RaceLearning::new(g), d, &mut rng, observer),
+    let target = solution
+        .target
+        .as_ref()
+        .expect("a point with dynamics has a target");
+    let (result, distance) = match &point.config.model {
+        ModelConfig::Race(g) => simulate(&RaceLearning::new(g), d, target, &mut rng, observer),
         ModelConfig::Openness(g) => simulate(
             &OpennessMarket::new(*g, solution.delta.expect("openness has δ"), d.leader_every),
             d,
+            target,
             &mut rng,
             observer,
         ),
     };
-    let profiles = solution.profiles();
+    let n = result.actions.len();
+    let exists = target.exists();
     let row = RunRow {
         point: point.index,
         replicate,
         seed,
-        rule: d.rule.kind(),
-        dist_to_equilibrium: (!profiles.is_empty())
-            .then(|| distance_to_set(&result.actions, &profiles)),
+        rules: d.rules(n).iter().map(RuleConfig::kind).collect(),
+        dist_to_equilibrium: (!solution.equilibria.is_empty())
+            .then(|| distance_to_set(&result.actions, &solution.equilibria)),
+        target: target.concept,
+        dist_to_target: distance.filter(|_| exists),
+        target_gap: target.concept.map(|_| result.gap),
+        avg_regret: (target.concept == Some(Concept::Cce)).then_some(result.gap),
         actions: result.actions,
         payoffs: result.payoffs,
         nash_conv: result.nash_conv,
-        converged: result.converged,
+        // Without a target there is nothing to have converged to.
+        converged: result.converged && exists,
         iterations: result.iterations,
         termination: result.reason,
         cycle_detected: result.cycle_detected,
-        avg_regret: result.avg_regret,
         regime: solution.rows.first().and_then(|r| r.regime),
     };
     let trajectory = traj
         .points
         .into_iter()
-        .map(|(iteration, actions, nash_conv)| TrajectoryRow {
+        .map(|(iteration, actions, target_gap)| TrajectoryRow {
             point: point.index,
             replicate,
             iteration,
             actions,
-            nash_conv,
+            target_gap,
         })
         .collect();
     (row, trajectory)

@@ -63,7 +63,15 @@ pub struct MixedSolution {
 
 /// Every Nash equilibrium of `game` (at most [`MAX_PLAYERS`] players).
 pub fn equilibria(game: &BinaryGame) -> MixedSolution {
+    equilibria_held(game, &vec![None; game.players()])
+}
+
+/// Every Nash equilibrium of the game in which each player j with
+/// `held[j] = Some(a)` plays action a (1 = true) and cannot deviate: the
+/// equilibria of the others, with those players held.
+pub fn equilibria_held(game: &BinaryGame, held: &[Option<bool>]) -> MixedSolution {
     let n = game.players();
+    assert_eq!(held.len(), n);
     assert!(n <= MAX_PLAYERS, "at most {MAX_PLAYERS} players");
     let patterns = 3u64.pow(n as u32);
     // Patterns are independent: rayon spreads them; the result is sorted,
@@ -79,7 +87,15 @@ pub fn equilibria(game: &BinaryGame) -> MixedSolution {
                     s
                 })
                 .collect();
-            Pattern::new(game, &state).solve()
+            // A held player has one pattern: its action.
+            let fits = state
+                .iter()
+                .zip(held)
+                .all(|(&s, h)| h.is_none_or(|a| s == u8::from(a)));
+            if !fits {
+                return (Vec::new(), true, 0);
+            }
+            Pattern::new(game, &state, held).solve()
         })
         .collect();
     let complete = results.iter().all(|r| r.1);
@@ -88,7 +104,10 @@ pub fn equilibria(game: &BinaryGame) -> MixedSolution {
     let mut equilibria: Vec<MixedEquilibrium> = found
         .into_iter()
         .filter_map(|q| {
-            let regret = game.max_regret(&q);
+            let regret = (0..n)
+                .filter(|&i| held[i].is_none())
+                .map(|i| game.regret(i, &q))
+                .fold(0.0, f64::max);
             (regret <= VERIFY_REGRET).then_some(MixedEquilibrium { q, regret })
         })
         .collect();
@@ -129,8 +148,9 @@ struct Pattern {
 }
 
 impl Pattern {
-    /// `state[j]`: 0 or 1 = player j plays that action; 2 = j mixes.
-    fn new(game: &BinaryGame, state: &[u8]) -> Pattern {
+    /// `state[j]`: 0 or 1 = player j plays that action; 2 = j mixes. Held
+    /// players have no best-response condition.
+    fn new(game: &BinaryGame, state: &[u8], held: &[Option<bool>]) -> Pattern {
         let n = state.len();
         let mixed: Vec<usize> = (0..n).filter(|&j| state[j] == 2).collect();
         let base: u64 = (0..n).filter(|&j| state[j] == 1).map(|j| 1u64 << j).sum();
@@ -153,7 +173,7 @@ impl Pattern {
             base,
             indifference: mixed.iter().map(|&i| gain_over_mixed(i)).collect(),
             pure: (0..n)
-                .filter(|&j| state[j] != 2)
+                .filter(|&j| state[j] != 2 && held[j].is_none())
                 .map(|j| (gain_over_mixed(j), state[j] == 1))
                 .collect(),
             mixed,

@@ -26,11 +26,11 @@ pub enum QreError {
     #[error("temperature {0} is out of range (0, inf)")]
     Temperature(f64),
     /// The path could not be followed (a singular point, or the step budget).
-    #[error("the logit path stopped at λ = {lambda:.6} before reaching λ = {target:.6}")]
+    #[error("the logit path stopped {:.1}% of the way to the target temperature", 100.0 * lambda / target)]
     Stalled {
-        /// Where it stopped.
+        /// Where it stopped, on the path's parameter t ∈ [0, 1].
         lambda: f64,
-        /// Where it was going.
+        /// Where it was going (1).
         target: f64,
     },
 }
@@ -147,18 +147,63 @@ impl Path {
 /// The logit QRE at temperature `tau` on the principal branch: each
 /// player's probability of action 1.
 pub fn logit_qre(game: &BinaryGame, tau: f64) -> Result<Vec<f64>, QreError> {
-    if !(tau > 0.0 && tau.is_finite()) {
-        return Err(QreError::Temperature(tau));
-    }
+    let n = game.players();
+    logit_qre_held(game, &vec![tau; n], &vec![None; n])
+}
+
+/// The logit QRE when player i responds at its own temperature `tau[i]`
+/// and each player j with `held[j] = Some(a)` plays action a: the branch
+/// of H_i(z, t) = z_i − t·Δ_i(q)/τ_i from t = 0 (the centroid) to t = 1.
+/// With one temperature this is the λ = t/τ path of [`logit_qre`].
+pub fn logit_qre_held(
+    game: &BinaryGame,
+    tau: &[f64],
+    held: &[Option<bool>],
+) -> Result<Vec<f64>, QreError> {
     let n = game.players();
     assert!(n <= MAX_PLAYERS, "at most {MAX_PLAYERS} players");
-    let target = 1.0 / tau;
-    let gains = (0..n)
-        .map(|i| Multilinear {
-            m: n,
-            corners: (0..1u64 << n).map(|x| game.pure_gain(i, x)).collect(),
+    let free: Vec<usize> = (0..n).filter(|&i| held[i].is_none()).collect();
+    if let Some(&t) = free
+        .iter()
+        .map(|&i| &tau[i])
+        .find(|t| !(**t > 0.0 && t.is_finite()))
+    {
+        return Err(QreError::Temperature(t));
+    }
+    let base: u64 = (0..n)
+        .filter(|&j| held[j] == Some(true))
+        .map(|j| 1u64 << j)
+        .sum();
+    let m = free.len();
+    let full = |q: &[f64]| -> Vec<f64> {
+        let mut out: Vec<f64> = (0..n).map(|j| ((base >> j) & 1) as f64).collect();
+        for (&j, &v) in free.iter().zip(q) {
+            out[j] = v;
+        }
+        out
+    };
+    if m == 0 {
+        return Ok(full(&[]));
+    }
+    // Each free player's gain over the free players' q, scaled by 1/τ_i.
+    let gains = free
+        .iter()
+        .map(|&i| Multilinear {
+            m,
+            corners: (0..1u64 << m)
+                .map(|c| {
+                    let x = free
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| c & (1 << k) != 0)
+                        .fold(base, |x, (_, &j)| x | (1 << j));
+                    game.pure_gain(i, x) / tau[i]
+                })
+                .collect(),
         })
         .collect();
+    let target = 1.0;
+    let n = m;
     let mut path = Path {
         n,
         gains,
@@ -167,7 +212,7 @@ pub fn logit_qre(game: &BinaryGame, tau: f64) -> Result<Vec<f64>, QreError> {
     let mut y = vec![0.0; n + 1];
     let mut t = vec![0.0; n + 1];
     t[n] = 1.0;
-    let mut h = 0.1 * target.min(1.0);
+    let mut h = 0.1_f64;
     let stalled = |lambda: f64| QreError::Stalled { lambda, target };
     for _ in 0..MAX_STEPS {
         let Some(tangent) = path.tangent(&y, &t) else {
@@ -183,7 +228,7 @@ pub fn logit_qre(game: &BinaryGame, tau: f64) -> Result<Vec<f64>, QreError> {
                     y.iter().zip(&next).map(|(a, b)| a + w * (b - a)).collect();
                 start[n] = target;
                 return match path.polish(start) {
-                    Some(end) => Ok(Path::q(&end[..n])),
+                    Some(end) => Ok(full(&Path::q(&end[..n]))),
                     None if h > 1e-10 => {
                         h *= 0.25;
                         continue;

@@ -286,6 +286,49 @@ impl OpennessGame {
             + t * t * self.r * self.r * (1.0 + self.kappa * omega) / (4.0 * self.c1)
     }
 
+    /// D's payoff U_D(ω, α1) = (1 − s)·r·α1 − c1·(α1 − α0)²/(1 + κω).
+    pub fn u_d(&self, delta: f64, omega: f64, alpha1: f64) -> f64 {
+        let t = 1.0 - self.share_at(delta, omega);
+        let a0 = self.alpha0_at(delta, omega);
+        t * self.r * alpha1 - self.c1 * (alpha1 - a0).powi(2) / (1.0 + self.kappa * omega)
+    }
+
+    /// G's payoff U_G(ω, α1) = s·r·α1 + εω − o(1 − ω) − c0·α0² − pen(ω),
+    /// with α0 as G sets it at ω (the parameter, or its endogenous choice).
+    pub fn u_g(&self, delta: f64, omega: f64, alpha1: f64) -> f64 {
+        let a0 = self.alpha0_at(delta, omega);
+        self.share_at(delta, omega) * self.r * alpha1 + self.epsilon * omega
+            - self.operation_cost * (1.0 - omega)
+            - self.c0 * a0 * a0
+            - self.penalty_at(omega)
+    }
+
+    /// G's payoff without penalty when D answers ω with `alpha1(ω)`, a
+    /// polynomial of degree ≤ 2: s·r·α1(ω) + εω − o(1 − ω) − c0·α0(ω)², a
+    /// polynomial of degree ≤ 3. With D's exact best response it is V(ω); a
+    /// learning generalist passes the response it has fitted.
+    pub fn leader_value(&self, delta: f64, alpha1: Poly3) -> Poly3 {
+        let s = self.share(delta);
+        let openness = Poly3::linear(-self.operation_cost, self.epsilon + self.operation_cost);
+        let cost = match self.alpha0 {
+            Alpha0::Exogenous(a0) => Poly3::constant(self.c0 * a0 * a0),
+            Alpha0::Endogenous => (s * s).scale(self.r * self.r / (4.0 * self.c0)),
+        };
+        (s * alpha1).scale(self.r) + openness - cost
+    }
+
+    /// D's exact best response α1*(ω) as a polynomial of degree ≤ 2.
+    pub fn response_poly(&self, delta: f64) -> Poly3 {
+        let s = self.share(delta);
+        let t = Poly3::constant(1.0) - s;
+        let gain = (t * Poly3::linear(1.0, self.kappa)).scale(self.r / (2.0 * self.c1));
+        let a0 = match self.alpha0 {
+            Alpha0::Exogenous(a0) => Poly3::constant(a0),
+            Alpha0::Endogenous => s.scale(self.r / (2.0 * self.c0)),
+        };
+        a0 + gain
+    }
+
     /// The penalty G pays at ω (0 without regulation).
     pub fn penalty_at(&self, omega: f64) -> f64 {
         self.regulation.map_or(0.0, |reg| reg.penalty_at(omega))

@@ -64,14 +64,29 @@ impl RaceGame {
         })
     }
 
+    /// Lab i's expected utilities of staying closed and of opening when
+    /// each rival j opens with probability `q[j]` (q_i ignored), exactly.
+    /// Allocation-free: one progress vector per depth, on the stack.
+    pub fn expected_pair(&self, i: usize, q: &[f64]) -> (f64, f64) {
+        let n = self.n();
+        assert!(self.actions == Actions::Discrete && n <= MAX_MIXED_LABS);
+        let mut stack = [[0.0; MAX_MIXED_LABS]; MAX_MIXED_LABS + 1];
+        stack[0][..n].copy_from_slice(&self.head_start);
+        let mut out = [0.0; 2];
+        // stack[d] holds the progress after the first d rivals have acted;
+        // the walk passes the tail of the stack down.
+        self.expected_walk(i, q, 0, 1.0, &mut stack, &mut out);
+        (out[0], out[1])
+    }
+
     fn expected_walk(
         &self,
         i: usize,
-        sigma: &Mixed,
+        q: &[f64],
         from: usize,
         weight: f64,
         stack: &mut [[f64; MAX_MIXED_LABS]],
-        out: &mut [f64],
+        out: &mut [f64; 2],
     ) {
         let n = self.n();
         let Some(j) = (from..n).find(|&j| j != i) else {
@@ -80,11 +95,11 @@ impl RaceGame {
             out[1] += weight * self.deviation_utility(i, 1.0, 0.0, p);
             return;
         };
-        let open = sigma.agent(j)[1];
+        let open = q[j];
         let (now, rest) = stack.split_at_mut(1);
         if open < 1.0 {
             rest[0][..n].copy_from_slice(&now[0][..n]);
-            self.expected_walk(i, sigma, j + 1, weight * (1.0 - open), rest, out);
+            self.expected_walk(i, q, j + 1, weight * (1.0 - open), rest, out);
         }
         if open > 0.0 {
             let next = &mut rest[0][..n];
@@ -94,7 +109,7 @@ impl RaceGame {
                 *pk += b;
             }
             next[j] += self.boost[j];
-            self.expected_walk(i, sigma, j + 1, weight * open, rest, out);
+            self.expected_walk(i, q, j + 1, weight * open, rest, out);
         }
     }
 }
@@ -111,15 +126,9 @@ impl FiniteGame for RaceGame {
     /// u_i(closed, σ_{−i}) and u_i(open, σ_{−i}), exactly. The race must be
     /// discrete with at most [`MAX_MIXED_LABS`] labs (plans check both).
     fn expected_payoffs(&self, i: usize, sigma: &Mixed, out: &mut [f64]) {
-        let n = self.n();
-        assert!(self.actions == Actions::Discrete && n <= MAX_MIXED_LABS);
-        // One progress vector per depth, on the stack: no allocation.
-        let mut stack = [[0.0; MAX_MIXED_LABS]; MAX_MIXED_LABS + 1];
-        stack[0][..n].copy_from_slice(&self.head_start);
-        out[0] = 0.0;
-        out[1] = 0.0;
-        // stack[d] holds the progress after the first d rivals have acted;
-        // the walk passes the tail of the stack down.
-        self.expected_walk(i, sigma, 0, 1.0, &mut stack, out);
+        let q: Vec<f64> = (0..self.n()).map(|j| sigma.agent(j)[1]).collect();
+        let (u0, u1) = self.expected_pair(i, &q);
+        out[0] = u0;
+        out[1] = u1;
     }
 }

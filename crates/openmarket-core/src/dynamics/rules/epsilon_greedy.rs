@@ -3,9 +3,9 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::{Context, Rule};
+use super::{Context, Rule, not_leader};
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame};
+use crate::dynamics::{Dynamics, LearningGame, Role, Space};
 
 const EPSILON: Param = Param {
     key: "epsilon",
@@ -26,6 +26,9 @@ impl Rule for EpsilonGreedy {
         EpsilonGreedy {
             epsilon: v.get(&EPSILON),
         }
+    }
+    fn supports(&self, role: Role, _: &Space) -> Result<(), String> {
+        not_leader(role)
     }
     fn build(&self, _: &Context) -> Box<dyn Dynamics> {
         Box::new(*self)

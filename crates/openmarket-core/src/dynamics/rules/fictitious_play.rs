@@ -1,15 +1,21 @@
-//! Fictitious play, as the current code runs it: best response to the
-//! others' empirical average action.
+//! Fictitious play (Brown 1951; Fudenberg and Levine 1998, ch. 2): each
+//! player best-responds to the others' empirical mixed strategies, in
+//! expectation, and its play converges (where it does) in its own
+//! empirical frequencies. On the discrete race the game's payoffs at a
+//! profile of frequencies are exact expectations over the others'
+//! independent mixed strategies, so the best response below is textbook
+//! fictitious play. On continuous actions that is not what a best response
+//! to the average action is: see [`super::mean_response`].
 
 use rand_chacha::ChaCha8Rng;
 
 use super::{Context, Rule};
+use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame};
+use crate::dynamics::{Dynamics, LearningGame, Role, Space};
 
-/// Best response to the others' empirical average action. The outcome of a
-/// run is the empirical average itself, the object that this rule makes
-/// converge.
+/// Best response to the others' empirical frequencies; a run's outcome is
+/// the empirical mixed profile.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct FictitiousPlay;
 
@@ -18,14 +24,29 @@ impl Rule for FictitiousPlay {
     fn from_params(_: &ParamValues) -> Self {
         FictitiousPlay
     }
+    fn supports(&self, role: Role, space: &Space) -> Result<(), String> {
+        match (role, space) {
+            (Role::Simultaneous, Space::Grid(_)) => Ok(()),
+            (Role::Simultaneous, Space::Interval(..)) => Err(
+                "is defined on finite action sets (actions = \"discrete\"); on continuous actions use \"mean_response\" (best response to the others' average action)".into(),
+            ),
+            _ => Err(
+                "does not apply to the openness market: the specialist sees ω before it moves, and the generalist cannot evaluate actions it did not play".into(),
+            ),
+        }
+    }
+    fn concept(&self) -> Concept {
+        Concept::MixedNash
+    }
     fn build(&self, _: &Context) -> Box<dyn Dynamics> {
         Box::new(AverageState::default())
     }
 }
 
-/// The empirical average of every agent's play, as agent `me` sees it.
+/// The empirical average of every agent's play, as agent `me` sees it, and
+/// the best response to the others' averages.
 #[derive(Default)]
-struct AverageState {
+pub(crate) struct AverageState {
     sums: Vec<f64>,
     count: f64,
     avg: Vec<f64>,

@@ -1,21 +1,10 @@
-//! Projected gradient ascent.
+//! Projected gradient ascent on the agent's own payoff.
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{Capabilities, Context, Rule};
-use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame};
-
-const STEP: Param = Param {
-    key: "step",
-    domain: Domain::Positive,
-    default: 0.5,
-};
-const DECAY: Param = Param {
-    key: "decay",
-    domain: Domain::NonNegative,
-    default: 0.0,
-};
+use super::{Context, DECAY, Rule, STEP, needs_interval, not_leader};
+use crate::domain::{Param, ParamValues};
+use crate::dynamics::{Dynamics, LearningGame, Role, Space};
 
 /// Projected gradient ascent with step γ_t = step / t^decay. Intervals only.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -34,10 +23,9 @@ impl Rule for GradientAscent {
             decay: v.get(&DECAY),
         }
     }
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            needs_continuous: true,
-        }
+    fn supports(&self, role: Role, space: &Space) -> Result<(), String> {
+        not_leader(role)?;
+        needs_interval(space)
     }
     fn build(&self, _: &Context) -> Box<dyn Dynamics> {
         Box::new(*self)

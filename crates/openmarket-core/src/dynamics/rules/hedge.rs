@@ -1,21 +1,19 @@
-//! Hedge (multiplicative weights), a no-regret learner.
+//! Hedge (multiplicative weights), a no-regret learner with full
+//! information: after each iteration every action's payoff against the
+//! others' realised actions raises its log-weight by η·u. Its time-averaged
+//! play is judged against the coarse correlated equilibria (the CCE gap of
+//! the empirical joint play) and its time-averaged marginals against the
+//! Nash equilibria.
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{Context, FiniteActions, POINTS, Rule, sample_softmax};
-use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, normal};
-
-const ETA: Param = Param {
-    key: "eta",
-    domain: Domain::Positive,
-    default: 0.5,
-};
+use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, not_leader, sample_softmax};
+use crate::concept::Concept;
+use crate::domain::{Param, ParamValues};
+use crate::dynamics::{Dynamics, LearningGame, Role, Space, normal};
 
 /// Hedge over the agent's finite actions (an interval is discretised into
-/// `points` actions), with full-information feedback: after each iteration
-/// every action's payoff against the others' realised actions raises its
-/// log-weight by η·u. Its average regret is reported.
+/// `points` actions).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Hedge {
     /// The learning rate η.
@@ -32,15 +30,19 @@ impl Rule for Hedge {
             points: v.get(&POINTS) as usize,
         }
     }
+    fn supports(&self, role: Role, _: &Space) -> Result<(), String> {
+        not_leader(role)
+    }
+    fn concept(&self) -> Concept {
+        Concept::Cce
+    }
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {
         Box::new(HedgeState {
             rule: *self,
             noise: context.noise,
             finite: None,
             log_weights: Vec::new(),
-            cumulative: Vec::new(),
-            realised: 0.0,
-            rounds: 0.0,
+            played: OwnAverage::default(),
         })
     }
 }
@@ -50,19 +52,13 @@ struct HedgeState {
     noise: f64,
     finite: Option<FiniteActions>,
     log_weights: Vec<f64>,
-    /// Each action's payoff summed over the rounds (noise-free), for regret.
-    cumulative: Vec<f64>,
-    realised: f64,
-    rounds: f64,
+    played: OwnAverage,
 }
 
 impl Dynamics for HedgeState {
     fn init(&mut self, game: &dyn LearningGame, me: usize, _: &[f64], _: &mut ChaCha8Rng) {
         let finite = FiniteActions::new(game, me, self.rule.points);
         self.log_weights = vec![0.0; finite.actions.len()];
-        self.cumulative = self.log_weights.clone();
-        self.realised = 0.0;
-        self.rounds = 0.0;
         self.finite = Some(finite);
     }
     fn update(
@@ -85,29 +81,18 @@ impl Dynamics for HedgeState {
         rng: &mut ChaCha8Rng,
     ) {
         let f = self.finite.as_ref().expect("init before observe");
-        self.rounds += 1.0;
         for (k, &a) in f.actions.iter().enumerate() {
-            let u = game.payoff(me, a, profile);
-            let seen = u + if self.noise > 0.0 {
-                self.noise * normal(rng)
-            } else {
-                0.0
-            };
+            let seen = game.payoff(me, a, profile)
+                + if self.noise > 0.0 {
+                    self.noise * normal(rng)
+                } else {
+                    0.0
+                };
             self.log_weights[k] += self.rule.eta * seen;
-            self.cumulative[k] += u;
         }
-        self.realised += game.payoff(me, profile[me], profile);
+        self.played.add(profile[me]);
     }
-    fn avg_regret(&self) -> Option<f64> {
-        let best = self
-            .cumulative
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max);
-        Some(if self.rounds > 0.0 {
-            (best - self.realised) / self.rounds
-        } else {
-            0.0
-        })
+    fn outcome(&self) -> Option<f64> {
+        self.played.mean()
     }
 }

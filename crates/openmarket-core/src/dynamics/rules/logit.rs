@@ -1,10 +1,27 @@
-//! Logit (softmax) response.
+//! Logit (softmax) response at temperature τ: each action a is played with
+//! probability ∝ exp(u(a)/τ), where u is what the agent knows of a's
+//! payoff (docs/model.md §C; Gambit's λ = 1/τ):
+//!
+//! - a player of a finite simultaneous game (the discrete race) knows the
+//!   exact expected payoff of each action against the others' mixed
+//!   strategies, and moves its own mixed strategy toward the logit response
+//!   by a fraction `rate` each iteration: the deterministic (mean-field)
+//!   logit dynamics, whose rest points are exactly the logit QRE;
+//! - the openness market's specialist knows its payoff at the ω it sees,
+//!   and plays a sample of the logit response over its grid;
+//! - the generalist cannot evaluate an ω it did not play: it plays each ω
+//!   of its grid once, then samples the logit response to the average
+//!   realised payoff of each ω so far.
+//!
+//! Payoffs it observes carry N(0, σ²) noise (`noise`), except the exact
+//! expectations of the mean-field dynamics.
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{Context, FiniteActions, POINTS, Rule, sample_softmax};
+use super::{Context, FiniteActions, POINTS, Rule, sample, sample_softmax, softmax};
+use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, normal};
+use crate::dynamics::{Dynamics, LearningGame, Role, Space, normal};
 
 const TEMPERATURE: Param = Param {
     key: "temperature",
@@ -12,41 +29,104 @@ const TEMPERATURE: Param = Param {
     default: 0.05,
 };
 
-/// Logit (softmax) response with temperature τ over the agent's actions
-/// (an interval is discretised into `points` actions). Payoffs are observed
-/// with N(0, σ²) noise.
+const RATE: Param = Param {
+    key: "rate",
+    domain: Domain::Fraction,
+    default: 0.5,
+};
+
+/// Logit response with temperature τ.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Logit {
     /// τ > 0.
     pub temperature: f64,
     /// Actions per interval.
     pub points: usize,
+    /// Mean-field dynamics: the share of the way to the logit response
+    /// moved each iteration.
+    pub rate: f64,
 }
 
 impl Rule for Logit {
-    const PARAMS: &'static [Param] = &[TEMPERATURE, POINTS];
+    const PARAMS: &'static [Param] = &[TEMPERATURE, POINTS, RATE];
     fn from_params(v: &ParamValues) -> Self {
         Logit {
             temperature: v.get(&TEMPERATURE),
             points: v.get(&POINTS) as usize,
+            rate: v.get(&RATE),
         }
     }
+    fn supports(&self, role: Role, space: &Space) -> Result<(), String> {
+        match (role, space) {
+            (Role::Simultaneous, Space::Grid(g)) if g.as_slice() == [0.0, 1.0] => Ok(()),
+            (Role::Simultaneous, _) => Err(
+                "needs a two-action finite game (actions = \"discrete\"): its target, the logit QRE, is computed there".into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+    fn concept(&self) -> Concept {
+        Concept::Qre
+    }
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {
-        Box::new(LogitState {
-            rule: *self,
-            noise: context.noise,
-            finite: None,
-        })
+        match context.role {
+            Role::Simultaneous => Box::new(MeanField { rule: *self }),
+            Role::Follower => Box::new(Sampled {
+                rule: *self,
+                noise: context.noise,
+                finite: None,
+            }),
+            Role::Leader => Box::new(Estimated {
+                rule: *self,
+                noise: context.noise,
+                finite: None,
+                sums: Vec::new(),
+                counts: Vec::new(),
+                probs: Vec::new(),
+                order: Vec::new(),
+                played: 0,
+            }),
+        }
     }
 }
 
-struct LogitState {
+/// The mean-field dynamics on a two-action game: the agent's profile entry
+/// is its probability of action 1.
+struct MeanField {
+    rule: Logit,
+}
+
+impl Dynamics for MeanField {
+    fn update(
+        &mut self,
+        game: &dyn LearningGame,
+        me: usize,
+        profile: &[f64],
+        _: u64,
+        _: &mut ChaCha8Rng,
+    ) -> f64 {
+        let gain = game.payoff(me, 1.0, profile) - game.payoff(me, 0.0, profile);
+        let z = gain / self.rule.temperature;
+        let response = if z >= 0.0 {
+            1.0 / (1.0 + (-z).exp())
+        } else {
+            z.exp() / (1.0 + z.exp())
+        };
+        profile[me] + self.rule.rate * (response - profile[me])
+    }
+    fn deterministic(&self) -> bool {
+        true
+    }
+}
+
+/// A follower's sample of its logit response to the action it observes.
+struct Sampled {
     rule: Logit,
     noise: f64,
     finite: Option<FiniteActions>,
 }
 
-impl Dynamics for LogitState {
+impl Dynamics for Sampled {
     fn init(&mut self, game: &dyn LearningGame, me: usize, _: &[f64], _: &mut ChaCha8Rng) {
         self.finite = Some(FiniteActions::new(game, me, self.rule.points));
     }
@@ -59,8 +139,7 @@ impl Dynamics for LogitState {
         rng: &mut ChaCha8Rng,
     ) -> f64 {
         let f = self.finite.as_mut().expect("init before update");
-        let scores = &mut f.buf[..];
-        for (s, &a) in scores.iter_mut().zip(&f.actions) {
+        for (s, &a) in f.buf.iter_mut().zip(&f.actions) {
             let u = game.payoff(me, a, profile)
                 + if self.noise > 0.0 {
                     self.noise * normal(rng)
@@ -69,6 +148,94 @@ impl Dynamics for LogitState {
                 };
             *s = u / self.rule.temperature;
         }
-        f.actions[sample_softmax(scores, rng)]
+        f.actions[sample_softmax(&mut f.buf, rng)]
+    }
+}
+
+/// A leader's logit response to the average realised payoff of each action.
+struct Estimated {
+    rule: Logit,
+    noise: f64,
+    finite: Option<FiniteActions>,
+    sums: Vec<f64>,
+    counts: Vec<f64>,
+    /// The current mixed strategy (after every action has been tried).
+    probs: Vec<f64>,
+    /// The order in which the actions are first tried.
+    order: Vec<usize>,
+    played: usize,
+}
+
+impl Estimated {
+    fn refresh(&mut self) {
+        for (p, (s, c)) in self
+            .probs
+            .iter_mut()
+            .zip(self.sums.iter().zip(&self.counts))
+        {
+            *p = s / c / self.rule.temperature;
+        }
+        softmax(&mut self.probs);
+    }
+}
+
+impl Dynamics for Estimated {
+    fn init(&mut self, game: &dyn LearningGame, me: usize, _: &[f64], rng: &mut ChaCha8Rng) {
+        use rand::seq::SliceRandom;
+        let f = FiniteActions::new(game, me, self.rule.points);
+        let k = f.actions.len();
+        self.sums = vec![0.0; k];
+        self.counts = vec![0.0; k];
+        self.probs = vec![1.0 / k as f64; k];
+        self.order = (0..k).collect();
+        self.order.shuffle(rng);
+        self.finite = Some(f);
+    }
+    fn update(
+        &mut self,
+        _: &dyn LearningGame,
+        _: usize,
+        _: &[f64],
+        _: u64,
+        rng: &mut ChaCha8Rng,
+    ) -> f64 {
+        let f = self.finite.as_ref().expect("init before update");
+        let k = if self.played < self.order.len() {
+            self.order[self.played]
+        } else {
+            sample(&self.probs, rng)
+        };
+        self.played += 1;
+        f.actions[k]
+    }
+    fn observe(
+        &mut self,
+        game: &dyn LearningGame,
+        me: usize,
+        profile: &[f64],
+        rng: &mut ChaCha8Rng,
+    ) {
+        let f = self.finite.as_ref().expect("init before observe");
+        let Some(k) = f.actions.iter().position(|&a| a == profile[me]) else {
+            return;
+        };
+        let u = game.payoff(me, profile[me], profile)
+            + if self.noise > 0.0 {
+                self.noise * normal(rng)
+            } else {
+                0.0
+            };
+        self.sums[k] += u;
+        self.counts[k] += 1.0;
+        if self.counts.iter().all(|&c| c > 0.0) {
+            self.refresh();
+        }
+    }
+    fn outcome(&self) -> Option<f64> {
+        let f = self.finite.as_ref()?;
+        Some(self.probs.iter().zip(&f.actions).map(|(p, a)| p * a).sum())
+    }
+    fn distribution(&self) -> Option<&[f64]> {
+        Some(&self.probs)
     }
 }

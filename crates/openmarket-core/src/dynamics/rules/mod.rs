@@ -1,50 +1,63 @@
 //! Update rules (docs/model.md §C), one module each.
 //!
 //! A rule is a parameter type that implements [`Rule`]: it declares the
-//! parameters it reads (with ranges and defaults), what it needs of the
-//! game, and builds one [`Dynamics`] instance per agent. The `rules!` list
-//! below is the only other place a rule is named: adding a rule means one
-//! new module and one line there.
+//! parameters it reads (with ranges and defaults), which agents it can
+//! drive (what it needs to observe, and of the action set), the solution
+//! concept it is judged against, and builds one [`Dynamics`] instance per
+//! agent. The `rules!` list below is the only other place a rule is named:
+//! adding a rule means one new module and one line there.
+//!
+//! Information (docs/model.md §C): a rule sees the game only through
+//! [`LearningGame`] — its own agent's payoff formula at the actions it
+//! observes, and the best response to them. A leader (the openness
+//! market's generalist) cannot evaluate an action it did not play, so only
+//! rules that learn from realised payoffs, or that model the follower's
+//! observed response, drive it.
 
 pub mod best_response;
 pub mod epsilon_greedy;
+pub mod exp3;
 pub mod fictitious_play;
+pub mod fixed;
 pub mod gradient;
 pub mod hedge;
 pub mod logit;
+pub mod mean_response;
+pub mod zeroth_order;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{Dynamics, LearningGame, Space};
+use super::{Dynamics, LearningGame, Role, Space};
+use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
 use crate::limits::MAX_RULE_POINTS;
-
-/// What a rule needs of the game it runs on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Capabilities {
-    /// The rule moves along a gradient: every agent's actions must be an
-    /// interval.
-    pub needs_continuous: bool,
-}
 
 /// Shared settings a rule instance is built with.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Context {
     /// σ of the observation noise on payoffs (rules that observe payoffs).
     pub noise: f64,
+    /// What the agent observes.
+    pub role: Role,
 }
 
-/// An update rule: its parameters, and how to build an agent's instance.
+/// An update rule: its parameters, which agents it can drive, its target,
+/// and how to build an agent's instance.
 pub trait Rule: Copy + std::fmt::Debug + PartialEq {
     /// The parameters the rule reads from its table.
     const PARAMS: &'static [Param];
     /// The rule with its parameters taken from `values` (or their defaults).
     fn from_params(values: &ParamValues) -> Self;
-    /// What the rule needs of the game.
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
+    /// Whether the rule can drive an agent with this role and action set;
+    /// the error says why not, in the user's words.
+    fn supports(&self, _role: Role, _space: &Space) -> Result<(), String> {
+        Ok(())
+    }
+    /// The concept the rule converges to in a simultaneous game.
+    fn concept(&self) -> Concept {
+        Concept::PureNash
     }
     /// One agent's state for one run.
     fn build(&self, context: &Context) -> Box<dyn Dynamics>;
@@ -99,10 +112,17 @@ macro_rules! rules {
                 }
             }
 
-            /// What the rule needs of the game.
-            pub fn capabilities(&self) -> Capabilities {
+            /// Whether the rule can drive an agent with this role and space.
+            pub fn supports(&self, role: Role, space: &Space) -> Result<(), String> {
                 match self {
-                    $(RuleConfig::$variant(r) => r.capabilities()),*
+                    $(RuleConfig::$variant(r) => r.supports(role, space)),*
+                }
+            }
+
+            /// The concept the rule converges to in a simultaneous game.
+            pub fn concept(&self) -> Concept {
+                match self {
+                    $(RuleConfig::$variant(r) => r.concept()),*
                 }
             }
 
@@ -121,8 +141,12 @@ rules! {
     EpsilonGreedy => epsilon_greedy::EpsilonGreedy,
     Logit => logit::Logit,
     FictitiousPlay => fictitious_play::FictitiousPlay,
+    MeanResponse => mean_response::MeanResponse,
     Gradient => gradient::GradientAscent,
+    ZerothOrder => zeroth_order::ZerothOrder,
     Hedge => hedge::Hedge,
+    Exp3 => exp3::Exp3,
+    Fixed => fixed::Fixed,
 }
 
 /// Every parameter some rule reads: the keys a rule table may set. Each
@@ -140,22 +164,17 @@ pub fn all_params() -> Vec<Param> {
 }
 
 impl RuleConfig {
-    /// One instance per agent, for a run.
-    pub fn instances(&self, agents: usize, context: &Context) -> Vec<Box<dyn Dynamics>> {
-        (0..agents).map(|_| self.build(context)).collect()
+    /// Whether the rule can drive agent `agent` of `game`; the error names
+    /// the rule and says why not.
+    pub fn check(&self, game: &dyn LearningGame, agent: usize) -> Result<(), String> {
+        let kind: &'static str = self.kind().into();
+        self.supports(game.role(agent), game.space(agent))
+            .map_err(|why| format!("rule \"{kind}\" {why}"))
     }
 
-    /// Whether the rule can run on `game`'s action sets.
-    pub fn check(&self, game: &dyn LearningGame) -> Result<(), String> {
-        let kind: &'static str = self.kind().into();
-        if self.capabilities().needs_continuous
-            && (0..game.agents()).any(|i| matches!(game.space(i), Space::Grid(_)))
-        {
-            return Err(format!(
-                "rule \"{kind}\" needs continuous actions (actions = \"continuous\")"
-            ));
-        }
-        Ok(())
+    /// Whether the rule drives an agent that does not move.
+    pub fn is_fixed(&self) -> bool {
+        matches!(self, RuleConfig::Fixed(_))
     }
 }
 
@@ -169,6 +188,45 @@ pub const POINTS: Param = Param {
     },
     default: 101.0,
 };
+
+/// `eta`: the learning rate of the multiplicative-weights rules.
+pub const ETA: Param = Param {
+    key: "eta",
+    domain: Domain::Positive,
+    default: 0.5,
+};
+
+/// `step`: the first step of the gradient rules.
+pub const STEP: Param = Param {
+    key: "step",
+    domain: Domain::Positive,
+    default: 0.5,
+};
+
+/// `decay`: the step schedule γ_t = step / t^decay of the gradient rules.
+pub const DECAY: Param = Param {
+    key: "decay",
+    domain: Domain::NonNegative,
+    default: 0.0,
+};
+
+/// "needs the others' actions" refusal for a leader.
+pub(crate) const LEADER_CANNOT: &str = "cannot drive the generalist: it sees only the specialist's response and its own realised payoff, so it cannot evaluate actions it did not play (its rules: best_response, exp3, logit, zeroth_order, fixed)";
+
+pub(crate) fn not_leader(role: Role) -> Result<(), String> {
+    if role == Role::Leader {
+        Err(LEADER_CANNOT.into())
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn needs_interval(space: &Space) -> Result<(), String> {
+    match space {
+        Space::Interval(..) => Ok(()),
+        Space::Grid(_) => Err("needs continuous actions (actions = \"continuous\")".into()),
+    }
+}
 
 /// One agent's finite action set (an interval discretised) and a reusable
 /// buffer, for the rules that choose among finitely many actions.
@@ -189,20 +247,51 @@ impl FiniteActions {
 
 /// Sample an index with probability ∝ exp(scores[k]) (stable softmax).
 pub(crate) fn sample_softmax(scores: &mut [f64], rng: &mut ChaCha8Rng) -> usize {
+    softmax(scores);
+    sample(scores, rng)
+}
+
+/// `scores` → probabilities ∝ exp(scores), in place (stable).
+pub(crate) fn softmax(scores: &mut [f64]) {
     let top = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut total = 0.0;
     for s in scores.iter_mut() {
         *s = (*s - top).exp();
         total += *s;
     }
-    let mut u = rng.random_range(0.0..total);
-    for (k, s) in scores.iter().enumerate() {
-        if u < *s {
+    for s in scores.iter_mut() {
+        *s /= total;
+    }
+}
+
+/// An index drawn with the given probabilities.
+pub(crate) fn sample(probs: &[f64], rng: &mut ChaCha8Rng) -> usize {
+    let mut u = rng.random_range(0.0..1.0);
+    for (k, p) in probs.iter().enumerate() {
+        if u < *p {
             return k;
         }
-        u -= s;
+        u -= p;
     }
-    scores.len() - 1
+    probs.len() - 1
+}
+
+/// The running mean of an agent's own actions: the empirical frequency of
+/// action 1 in a two-action game.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct OwnAverage {
+    sum: f64,
+    count: f64,
+}
+
+impl OwnAverage {
+    pub(crate) fn add(&mut self, x: f64) {
+        self.sum += x;
+        self.count += 1.0;
+    }
+    pub(crate) fn mean(&self) -> Option<f64> {
+        (self.count > 0.0).then(|| self.sum / self.count)
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +304,20 @@ mod tests {
             let strum: &'static str = kind.into();
             let serde = serde_json::to_string(kind).unwrap();
             assert_eq!(serde, format!("\"{strum}\""));
+        }
+    }
+
+    #[test]
+    fn a_shared_key_has_one_declaration() {
+        let mut seen: Vec<Param> = Vec::new();
+        for kind in <RuleKind as strum::VariantArray>::VARIANTS {
+            for p in kind.params() {
+                if let Some(q) = seen.iter().find(|q| q.key == p.key) {
+                    assert_eq!(q, p, "{} declared twice, differently", p.key);
+                } else {
+                    seen.push(*p);
+                }
+            }
         }
     }
 }
