@@ -52,6 +52,8 @@ QUICK = dict(
     fp_iterations=[2_000],
     replicator_t=[10.0],
     race_n=[4, 6],
+    mixed_n=[2, 3],
+    qre_n=[3],
     sweep=dict(alpha0_num=7, theta_num=6, seeds=2),
     om_reps=5,
     peer_reps=3,
@@ -61,6 +63,8 @@ FULL = dict(
     fp_iterations=[10_000, 100_000],
     replicator_t=[10.0, 100.0],
     race_n=[4, 6, 8, 10, 12],
+    mixed_n=[2, 3, 4, 5],
+    qre_n=[3, 5, 8],
     sweep=dict(alpha0_num=61, theta_num=41, seeds=4),
     om_reps=11,
     peer_reps=3,
@@ -386,6 +390,77 @@ def compare_race(peers_bin: str, n: int, cfg: dict) -> Row:
     )
 
 
+# Seed of the generic games of the mixed-NE and QRE comparisons.
+MIXED_SEED = 7
+# Temperatures of the QRE comparison (Gambit's λ = 1/τ).
+QRE_TAUS = [1.0, 0.1, 0.02]
+
+
+def gambit_binary(payoffs: np.ndarray) -> gbt.StrategicGame:
+    """A two-action game from its table (row k: bit i = player i's action)."""
+    n = payoffs.shape[1]
+    arrays = [payoffs[:, i].reshape((2,) * n, order="F") for i in range(n)]
+    return gbt.StrategicGame.from_arrays(*arrays, title=f"{n}-player game")
+
+
+def second_strategy(game: gbt.StrategicGame, profile) -> list[float]:
+    """Each player's probability of its second strategy."""
+    return [float(list(profile[p])[1][1]) for p in game.players]
+
+
+def compare_mixed(peers_bin: str, n: int, cfg: dict) -> Row:
+    """Every mixed NE: openmarket's support enumeration vs Gambit's
+    enummixed (2 players, exact) or enumpoly (n players)."""
+    om = call_peers(peers_bin, "mixed", "--n", n, "--seed", MIXED_SEED, "--reps", cfg["om_reps"])
+    game = gambit_binary(np.asarray(om["payoffs"], dtype=float))
+    if n == 2:
+        solve = lambda: gbt.nash.enummixed_solve(game, rational=False)  # noqa: E731
+        peer = "enummixed"
+    else:
+        solve = lambda: gbt.nash.enumpoly_solve(game)  # noqa: E731
+        peer = "enumpoly"
+    peer_s, result = median_time(cfg["peer_reps"], solve)
+    theirs = [second_strategy(game, eq) for eq in result.equilibria]
+    mine = om["equilibria"]
+    close = lambda a, b: max(abs(x - y) for x, y in zip(a, b)) <= 1e-6  # noqa: E731
+    missing = [t for t in theirs if not any(close(t, m) for m in mine)]
+    extra = [m for m in mine if not any(close(m, t) for t in theirs)]
+    # enumpoly misses some totally mixed equilibria (gambit#591): an extra
+    # one of openmarket's must be an equilibrium by Gambit's own regret.
+    extra_ok = all(
+        game.mixed_strategy_profile([[1 - v, v] for v in m], rational=False).max_regret() <= 1e-8
+        for m in extra
+    )
+    ok = not missing and (extra_ok if n > 2 else not extra)
+    detail = f"{len(mine)} NE ({len(extra)} that Gambit misses, verified by its regret)"
+    if missing:
+        detail += f"; openmarket misses {missing}"
+    return Row(
+        what=f"mixed NE vs {peer}",
+        size=f"n={n} (generic)",
+        om_seconds=om["median_seconds"],
+        peer_seconds=peer_s,
+        ok=ok,
+        detail=detail,
+    )
+
+
+def compare_qre(peers_bin: str, n: int, tau: float, cfg: dict) -> Row:
+    om = call_peers(peers_bin, "qre", "--n", n, "--seed", MIXED_SEED, "--tau", tau, "--reps", cfg["om_reps"])
+    game = gambit_binary(np.asarray(om["payoffs"], dtype=float))
+    peer_s, result = median_time(cfg["peer_reps"], lambda: gbt.qre.logit_solve_lambda(game, [1.0 / tau]))
+    theirs = second_strategy(game, result[0].profile)
+    diff = max(abs(a - b) for a, b in zip(om["qre"], theirs))
+    return Row(
+        what="logit QRE vs logit_solve_lambda",
+        size=f"n={n}, τ={tau}",
+        om_seconds=om["median_seconds"],
+        peer_seconds=peer_s,
+        ok=diff <= 1e-6,
+        detail=f"max |Δp| {diff:.1e}",
+    )
+
+
 # ---------------------------------------------------------------------------
 # (c) The openness sweep: a pure-Python agent loop vs `openmarket run`
 # ---------------------------------------------------------------------------
@@ -597,12 +672,12 @@ def main() -> int:
     ap.add_argument("--openmarket-bin", required=True, help="the `openmarket` CLI binary")
     ap.add_argument("--quick", action="store_true", help="small instances, few reps: CI's agreement check")
     ap.add_argument(
-        "--only", choices=["fp", "replicator", "race", "sweep"], action="append",
+        "--only", choices=["fp", "replicator", "race", "mixed", "qre", "sweep"], action="append",
         help="run only these comparisons (repeatable)",
     )
     args = ap.parse_args()
     cfg = QUICK if args.quick else FULL
-    only = set(args.only or ["fp", "replicator", "race", "sweep"])
+    only = set(args.only or ["fp", "replicator", "race", "mixed", "qre", "sweep"])
 
     print(f"openmarket peer benchmark ({'quick' if args.quick else 'full'})")
     print(f"machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs ({platform.processor() or 'unknown CPU'})")
@@ -629,6 +704,13 @@ def main() -> int:
     if "race" in only:
         for n in cfg["race_n"]:
             rows.append(compare_race(args.peers_bin, n, cfg))
+    if "mixed" in only:
+        for n in cfg["mixed_n"]:
+            rows.append(compare_mixed(args.peers_bin, n, cfg))
+    if "qre" in only:
+        for n in cfg["qre_n"]:
+            for tau in QRE_TAUS:
+                rows.append(compare_qre(args.peers_bin, n, tau, cfg))
     if "sweep" in only:
         rows.append(compare_sweep(args.openmarket_bin, cfg))
 

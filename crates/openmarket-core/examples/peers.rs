@@ -13,6 +13,7 @@
 
 use std::time::Instant;
 
+use openmarket_core::finite::{BinaryGame, nash, qre};
 use openmarket_core::matrix::Bimatrix;
 use openmarket_core::race::enumerate::Enumeration;
 use openmarket_core::race::{
@@ -126,6 +127,27 @@ fn timed<T>(reps: usize, mut f: impl FnMut() -> T) -> (T, f64) {
     (out.expect("at least one rep"), median(times))
 }
 
+/// A generic n-player two-action game: payoffs uniform in [-1, 1], rounded
+/// to 6 decimals so that Gambit reads exactly the same numbers.
+fn random_binary(n: usize, seed: u64) -> BinaryGame {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    BinaryGame::from_payoffs(n, |_, out| {
+        for u in out.iter_mut() {
+            *u = (rng.random_range(-1.0..1.0) * 1e6_f64).round() / 1e6;
+        }
+    })
+}
+
+/// Row k: every player's payoff at the profile whose bit i is player i's
+/// action.
+fn table(game: &BinaryGame) -> Vec<Vec<f64>> {
+    let n = game.players();
+    (0..1u64 << n)
+        .map(|x| (0..n).map(|i| game.payoff(i, x)).collect())
+        .collect()
+}
+
 fn bimatrix(name: &str) -> Bimatrix {
     let (_, a, b) = games()
         .into_iter()
@@ -192,8 +214,27 @@ fn main() {
                 .collect();
             json!({"n": n, "payoffs": payoffs, "equilibria": equilibria, "median_seconds": secs})
         }
+        // Mixed NE and logit QRE of an n-player two-action game with payoffs
+        // uniform in [-1, 1] (a generic game), seeded.
+        Some("mixed") => {
+            let n: usize = arg(&args, "--n");
+            let game = random_binary(n, arg(&args, "--seed"));
+            let (sol, secs) = timed(arg(&args, "--reps"), || nash::equilibria(&game));
+            let equilibria: Vec<Vec<f64>> = sol.equilibria.iter().map(|e| e.q.clone()).collect();
+            json!({"n": n, "payoffs": table(&game), "equilibria": equilibria,
+                   "complete": sol.complete, "median_seconds": secs})
+        }
+        Some("qre") => {
+            let n: usize = arg(&args, "--n");
+            let tau: f64 = arg(&args, "--tau");
+            let game = random_binary(n, arg(&args, "--seed"));
+            let (q, secs) = timed(arg(&args, "--reps"), || {
+                qre::logit_qre(&game, tau).expect("the path is followed")
+            });
+            json!({"n": n, "tau": tau, "payoffs": table(&game), "qre": q, "median_seconds": secs})
+        }
         _ => {
-            eprintln!("usage: peers games | fp | replicator | race (see the source)");
+            eprintln!("usage: peers games | fp | replicator | race | mixed | qre (see the source)");
             std::process::exit(2);
         }
     };

@@ -40,11 +40,7 @@ impl Rule for BestResponse {
     }
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {
         match context.role {
-            Role::Leader => Box::new(FittedResponse {
-                inertia: self.inertia,
-                seen: Vec::new(),
-                explored: 0,
-            }),
+            Role::Leader => Box::new(FittedResponse::new(self.inertia)),
             _ => Box::new(*self),
         }
     }
@@ -76,25 +72,40 @@ const KEEP: usize = 16;
 /// Exploratory moves before the first fit: enough to identify a quadratic.
 const EXPLORE: usize = 3;
 
-/// A leader's best response to its fitted model of the follower.
+/// A leader's best response to its fitted model of the follower. Nothing
+/// allocates per iteration, and the fit is redone only when an observation
+/// changed it: once play settles, an update is a copy.
 struct FittedResponse {
     inertia: f64,
     /// (action, latest observed response), most recent last.
-    seen: Vec<(f64, f64)>,
+    seen: [(f64, f64); KEEP],
+    len: usize,
     explored: usize,
+    /// The best response to the current fit, while no observation changed.
+    choice: Option<f64>,
 }
 
 impl FittedResponse {
-    /// The least-squares polynomial of degree ≤ 2 through `seen` (lower
-    /// degree when fewer distinct actions are known).
+    fn new(inertia: f64) -> Self {
+        FittedResponse {
+            inertia,
+            seen: [(0.0, 0.0); KEEP],
+            len: 0,
+            explored: 0,
+            choice: None,
+        }
+    }
+
+    /// The least-squares polynomial of degree ≤ 2 through the observations
+    /// (lower degree when fewer distinct actions are known), from the 3×3
+    /// normal equations.
     fn fit(&self) -> Poly3 {
-        let degree = (self.seen.len().saturating_sub(1)).min(2);
-        let k = degree + 1;
-        // Normal equations in the monomials 1, ω, ω².
-        let mut a = vec![vec![0.0; k]; k];
-        let mut b = vec![0.0; k];
-        for &(w, y) in &self.seen {
-            let basis: Vec<f64> = (0..k).map(|d| w.powi(d as i32)).collect();
+        let seen = &self.seen[..self.len];
+        let k = self.len.min(3);
+        let mut a = [[0.0; 3]; 3];
+        let mut b = [0.0; 3];
+        for &(w, y) in seen {
+            let basis = [1.0, w, w * w];
             for r in 0..k {
                 b[r] += basis[r] * y;
                 for c in 0..k {
@@ -102,9 +113,29 @@ impl FittedResponse {
                 }
             }
         }
-        let coef = crate::finite::solve_linear(a, b).unwrap_or_else(|| vec![self.seen[0].1]);
+        // Gaussian elimination with partial pivoting on the k×k system.
+        for col in 0..k {
+            let pivot = (col..k)
+                .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+                .expect("k ≥ 1");
+            if a[pivot][col].abs() < 1e-300 {
+                return Poly3::constant(seen[self.len - 1].1);
+            }
+            a.swap(col, pivot);
+            b.swap(col, pivot);
+            for r in col + 1..k {
+                let f = a[r][col] / a[col][col];
+                for c in col..k {
+                    a[r][c] -= f * a[col][c];
+                }
+                b[r] -= f * b[col];
+            }
+        }
         let mut c = [0.0; 4];
-        c[..coef.len()].copy_from_slice(&coef);
+        for r in (0..k).rev() {
+            let s: f64 = (r + 1..k).map(|j| a[r][j] * c[j]).sum();
+            c[r] = (b[r] - s) / a[r][r];
+        }
         Poly3(c)
     }
 }
@@ -127,15 +158,38 @@ impl Dynamics for FittedResponse {
         if self.inertia < 1.0 && !rng.random_bool(self.inertia) {
             return profile[me];
         }
-        game.leader_response(me, &self.fit())
-            .expect("plans give this rule only to leaders")
+        match self.choice {
+            Some(w) => w,
+            None => {
+                let w = game
+                    .leader_response(me, &self.fit())
+                    .expect("plans give this rule only to leaders");
+                self.choice = Some(w);
+                w
+            }
+        }
     }
     fn observe(&mut self, _: &dyn LearningGame, me: usize, profile: &[f64], _: &mut ChaCha8Rng) {
         let (w, response) = (profile[me], profile[1 - me]);
-        self.seen.retain(|(x, _)| *x != w);
-        self.seen.push((w, response));
-        if self.seen.len() > KEEP {
-            self.seen.remove(0);
+        let seen = &mut self.seen[..self.len];
+        if seen.last() == Some(&(w, response)) {
+            return;
+        }
+        self.choice = None;
+        match seen.iter().position(|(x, _)| *x == w) {
+            // Move it to the back with its new response.
+            Some(k) => {
+                seen[k..].rotate_left(1);
+                seen[self.len - 1] = (w, response);
+            }
+            None if self.len < KEEP => {
+                self.seen[self.len] = (w, response);
+                self.len += 1;
+            }
+            None => {
+                self.seen.rotate_left(1);
+                self.seen[KEEP - 1] = (w, response);
+            }
         }
     }
 }
