@@ -16,7 +16,6 @@ pub mod nfg;
 pub mod qre;
 
 pub use binary::BinaryGame;
-pub(crate) use nash::solve_linear;
 
 /// A mixed profile: each player's probabilities over its actions, in one
 /// flat buffer (so rules that update it every iteration allocate nothing).

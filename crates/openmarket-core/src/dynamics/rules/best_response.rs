@@ -123,10 +123,11 @@ impl FittedResponse {
             }
             a.swap(col, pivot);
             b.swap(col, pivot);
+            let pivot_row = a[col];
             for r in col + 1..k {
-                let f = a[r][col] / a[col][col];
-                for c in col..k {
-                    a[r][c] -= f * a[col][c];
+                let f = a[r][col] / pivot_row[col];
+                for (x, p) in a[r][col..k].iter_mut().zip(&pivot_row[col..k]) {
+                    *x -= f * p;
                 }
                 b[r] -= f * b[col];
             }
