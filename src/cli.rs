@@ -16,6 +16,7 @@ use openmarket_core::mip;
 use openmarket_core::plan;
 use openmarket_core::race::solve::{self, Choice, Options};
 use openmarket_core::race::{Actions, RaceGame, RaceSolution, SolveError};
+use openmarket_core::regulator::optimal::optimal_regulation;
 
 use crate::error::Error;
 use crate::{output, report, run, summary};
@@ -274,10 +275,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 }
                 ModelConfig::Openness(game) => {
                     let eq = game.solve();
+                    let optimal = cfg
+                        .regulator
+                        .as_ref()
+                        .map(|r| optimal_regulation(&game, r.objective, &r.search));
                     if json {
-                        println!("{}", report::openness_json(&eq));
+                        println!("{}", report::openness_json(&eq, optimal.as_ref()));
                     } else {
-                        print!("{}", report::openness_text(&game, &eq));
+                        print!("{}", report::openness_text(&game, &eq, optimal.as_ref()));
                     }
                 }
                 ModelConfig::Race(game) => {

@@ -6,6 +6,7 @@ use openmarket_core::openness::{
     Alpha0, BargainingKind, BargainingRule, Equilibrium, OpennessGame, PenaltyForm,
 };
 use openmarket_core::race::{Actions, RaceGame, RaceSolution};
+use openmarket_core::regulator::optimal::OptimalRegulation;
 use serde_json::{Value, json};
 
 fn opt(v: Option<f64>) -> String {
@@ -14,16 +15,26 @@ fn opt(v: Option<f64>) -> String {
 
 /// One JSON object: every field of [`Equilibrium`] plus the family; `null`
 /// where a value does not apply (ω when G exits, p̄ without regulation).
-pub fn openness_json(eq: &Equilibrium) -> Value {
+/// With `[regulator]`, the exact optimal regulation as `optimal_regulation`.
+pub fn openness_json(eq: &Equilibrium, optimal: Option<&OptimalRegulation>) -> Value {
     let mut v = serde_json::to_value(eq).expect("equilibrium serializes");
-    v.as_object_mut()
-        .expect("object")
-        .insert("family".into(), json!("openness"));
+    let m = v.as_object_mut().expect("object");
+    m.insert("family".into(), json!("openness"));
+    if let Some(o) = optimal {
+        m.insert(
+            "optimal_regulation".into(),
+            serde_json::to_value(o).expect("optimum serializes"),
+        );
+    }
     v
 }
 
 /// The openness SPE as a readable report.
-pub fn openness_text(game: &OpennessGame, eq: &Equilibrium) -> String {
+pub fn openness_text(
+    game: &OpennessGame,
+    eq: &Equilibrium,
+    optimal: Option<&OptimalRegulation>,
+) -> String {
     let mut s = String::new();
     let w = &mut s;
     let _ = writeln!(
@@ -104,6 +115,20 @@ pub fn openness_text(game: &OpennessGame, eq: &Equilibrium) -> String {
             eq.lever.as_ref(),
             opt(eq.domega_dpenalty),
             opt(eq.domega_dtheta)
+        );
+    }
+    if let Some(o) = optimal {
+        let _ = writeln!(
+            w,
+            "  optimal regulation for {}: θ = {:.6}, p = {:.6} → {} = {:.6} ({}; ω = {}, α1 = {})",
+            o.objective.as_ref(),
+            o.theta,
+            o.penalty,
+            o.objective.as_ref(),
+            o.value,
+            o.regime.as_ref(),
+            opt(o.omega),
+            opt(o.alpha1)
         );
     }
     s

@@ -19,6 +19,9 @@ pub struct Summary {
     /// (point, rule) rows where not every run reached its target, farthest
     /// first.
     pub disagreements: DataFrame,
+    /// A learning regulator's convergence, one row per study (if any),
+    /// regulator rule and objective; `None` without a regulator.
+    pub regulator: Option<DataFrame>,
     /// The swept parameters.
     pub axes: Vec<String>,
 }
@@ -63,11 +66,18 @@ fn query(path: &Path, axes: Vec<String>) -> PolarsResult<Summary> {
     let mut runs =
         LazyFrame::scan_parquet(PlRefPath::new(&*path_text), ScanArgsParquet::default())?;
     let has_study = runs.collect_schema()?.contains("study");
+
     let mut group: Vec<Expr> = Vec::new();
     if has_study {
         group.push(col("study"));
     }
     group.push(col("rule"));
+    let schema = runs.collect_schema()?;
+    // Files written before the regulator existed have no such column.
+    let has_regulator = schema.contains("regulator_rule");
+    if has_regulator {
+        group.push(col("regulator_rule"));
+    }
     group.push(col("target"));
 
     let overview = runs
@@ -112,10 +122,53 @@ fn query(path: &Path, axes: Vec<String>) -> PolarsResult<Summary> {
                 .with_maintain_order(true),
         )
         .collect()?;
+    let regulated = has_regulator
+        && runs
+            .clone()
+            .filter(col("regulator_rule").is_not_null())
+            .select([len()])
+            .collect()?
+            .column("len")?
+            .get(0)?
+            .extract::<u32>()
+            .unwrap_or(0)
+            > 0;
+    let regulator = if regulated {
+        let mut by = Vec::new();
+        if has_study {
+            by.push(col("study"));
+        }
+        by.extend([col("regulator_rule"), col("regulator_objective")]);
+        Some(
+            runs.clone()
+                .filter(col("regulator_rule").is_not_null())
+                .group_by(&by)
+                .agg([
+                    col("point_id").n_unique().alias("points"),
+                    len().alias("runs"),
+                    share("converged").alias("within_tol_share"),
+                    col("objective_gap").median().alias("median_objective_gap"),
+                    col("objective_gap").max().alias("max_objective_gap"),
+                    col("steps_to_optimum")
+                        .cast(DataType::Float64)
+                        .median()
+                        .alias("median_steps_to_optimum"),
+                    col("regulator_steps").first().alias("steps"),
+                ])
+                .sort(
+                    group_names(has_study, &["regulator_rule", "regulator_objective"]),
+                    SortMultipleOptions::default(),
+                )
+                .collect()?,
+        )
+    } else {
+        None
+    };
     Ok(Summary {
         overview,
         points,
         disagreements,
+        regulator,
         axes,
     })
 }
@@ -145,6 +198,9 @@ impl Summary {
             "points": rows(&self.points),
             "disagreements": rows(&self.disagreements),
         });
+        if let Some(r) = &self.regulator {
+            v["regulator"] = json!(rows(r));
+        }
         if let Some(m) = min_share {
             v["min_converged_share"] = json!(m);
             v["unconverged"] = json!(rows(&self.unconverged(m)?));
@@ -162,8 +218,11 @@ impl Summary {
         if self.overview.column("study").is_ok() {
             cols.push("study");
         }
+        cols.push("rule");
+        if self.regulator.is_some() {
+            cols.push("regulator_rule");
+        }
         cols.extend([
-            "rule",
             "points",
             "runs",
             "target",
@@ -186,6 +245,28 @@ impl Summary {
         if all_points {
             let _ = writeln!(s, "\nEvery point");
             s += &table(&self.points, &point_cols, usize::MAX);
+        }
+        if let Some(r) = &self.regulator {
+            let _ = writeln!(
+                s,
+                "\nThe learning regulator against the exact optimal regulation (objective gap = optimum − SPE value at the regulation it recommends; within tol = gap ≤ [regulator] tol)"
+            );
+            let mut cols: Vec<&str> = Vec::new();
+            if r.column("study").is_ok() {
+                cols.push("study");
+            }
+            cols.extend([
+                "regulator_rule",
+                "regulator_objective",
+                "points",
+                "runs",
+                "within_tol_share",
+                "median_objective_gap",
+                "max_objective_gap",
+                "median_steps_to_optimum",
+                "steps",
+            ]);
+            s += &table(r, &cols, usize::MAX);
         }
         let n = self.disagreements.height();
         let _ = writeln!(
@@ -222,7 +303,11 @@ fn cell(v: &AnyValue, column: &str) -> String {
     match v {
         AnyValue::Null => "–".into(),
         AnyValue::Float64(x) if column.ends_with("_share") => format!("{:.1}%", 100.0 * x),
-        AnyValue::Float64(x) if column == "median_iterations" => format!("{x}"),
+        AnyValue::Float64(x)
+            if column == "median_iterations" || column == "median_steps_to_optimum" =>
+        {
+            format!("{x}")
+        }
         AnyValue::Float64(x) if *x == 0.0 => "0".into(),
         AnyValue::Float64(x) if x.abs() >= 1e-3 && x.abs() < 1e4 => format!("{x:.4}"),
         AnyValue::Float64(x) => format!("{x:.2e}"),

@@ -1,7 +1,7 @@
 //! The tables' columns: typed rows of the core to Polars frames. Enums
 //! become their names here, at the Parquet boundary, and nowhere earlier.
 
-use openmarket_core::experiment::{EquilibriumRow, RunRow, TrajectoryRow};
+use openmarket_core::experiment::{EquilibriumRow, RegulatorRun, RunRow, TrajectoryRow};
 use openmarket_core::plan::{ParamValue, Plan};
 use polars::prelude::*;
 
@@ -217,7 +217,49 @@ pub fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> PolarsRes
             rows.iter().map(|r| r.target_gap).collect::<Vec<_>>(),
         ),
     ]);
+    cols.extend(regulator_columns(rows));
     DataFrame::new_infer_height(cols)
+}
+
+/// A learning regulator's columns, null on runs without one.
+fn regulator_columns(rows: &[RunRow]) -> Vec<Column> {
+    let f = |name: &str, get: fn(&RegulatorRun) -> f64| {
+        Column::new(
+            name.into(),
+            rows.iter()
+                .map(|r| r.regulator.as_ref().map(get))
+                .collect::<Vec<_>>(),
+        )
+    };
+    vec![
+        Column::new(
+            "regulator_rule".into(),
+            rows.iter()
+                .map(|r| r.regulator.as_ref().map(|g| <&str>::from(g.rule)))
+                .collect::<Vec<_>>(),
+        ),
+        opt_names(
+            "regulator_objective",
+            rows.iter()
+                .map(|r| r.regulator.as_ref().map(|g| &g.objective)),
+        ),
+        f("theta", |g| g.theta),
+        f("penalty", |g| g.penalty),
+        f("objective", |g| g.realised),
+        f("objective_gap", |g| g.objective_gap),
+        Column::new(
+            "regulator_steps".into(),
+            rows.iter()
+                .map(|r| r.regulator.as_ref().map(|g| g.steps))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "steps_to_optimum".into(),
+            rows.iter()
+                .map(|r| r.regulator.as_ref().and_then(|g| g.steps_to_optimum))
+                .collect::<Vec<_>>(),
+        ),
+    ]
 }
 
 /// The `rule` column: the rule every agent followed, or each agent's rule

@@ -35,6 +35,22 @@ pub(super) struct CellMap {
     pub(super) facets: Vec<Facet>,
     pub(super) classes: Vec<(&'static str, RGBColor)>,
     pub(super) curve_label: String,
+    /// Per facet (empty, or one per facet): paths drawn over the cells and
+    /// points marked on them.
+    pub(super) overlays: Vec<Overlay>,
+}
+
+/// Paths and marks over one facet of a cell map.
+#[derive(Default)]
+pub(super) struct Overlay {
+    /// Each a polyline, in the facet's coordinates.
+    pub(super) paths: Vec<Vec<(f64, f64)>>,
+    /// The paths' ends.
+    pub(super) ends: Vec<(f64, f64)>,
+    /// Marked points (drawn as stars).
+    pub(super) marks: Vec<(f64, f64)>,
+    /// Legend labels: (paths, ends, marks).
+    pub(super) labels: [&'static str; 3],
 }
 
 /// Line and scatter series on one or two panels.
@@ -110,7 +126,7 @@ impl CellMap {
         let (panels_area, legend_area) = body.split_vertically(SIZE.1 - 110);
         let panels = panels_area.split_evenly((1, self.facets.len().max(1)));
         let mut present: Vec<&str> = Vec::new();
-        for (area, (caption, cells, curve)) in panels.iter().zip(&self.facets) {
+        for (k, (area, (caption, cells, curve))) in panels.iter().zip(&self.facets).enumerate() {
             let xs = sorted_unique(cells.iter().map(|c| c.0));
             let ys = sorted_unique(cells.iter().map(|c| c.1));
             let (x0, x1) = (
@@ -164,6 +180,30 @@ impl CellMap {
                     .draw_series(LineSeries::new(inside, BLACK.stroke_width(3)))
                     .map_err(pe)?;
             }
+            if let Some(o) = self.overlays.get(k) {
+                for path in &o.paths {
+                    chart
+                        .draw_series(LineSeries::new(
+                            path.iter().copied(),
+                            RGBColor(33, 102, 172).mix(0.6).stroke_width(2),
+                        ))
+                        .map_err(pe)?;
+                }
+                chart
+                    .draw_series(
+                        o.ends
+                            .iter()
+                            .map(|&p| Circle::new(p, 5, RGBColor(33, 102, 172).filled())),
+                    )
+                    .map_err(pe)?;
+                chart
+                    .draw_series(
+                        o.marks
+                            .iter()
+                            .map(|&p| Cross::new(p, 9, BLACK.stroke_width(3))),
+                    )
+                    .map_err(pe)?;
+            }
         }
         // One shared legend under the panels, never over the data.
         let mut entries: Vec<(String, RGBColor, bool)> = self
@@ -174,6 +214,12 @@ impl CellMap {
             .collect();
         if self.facets.iter().any(|f| !f.2.is_empty()) {
             entries.push((self.curve_label.clone(), BLACK, true));
+        }
+        if let Some(o) = self.overlays.first() {
+            let [paths, ends, marks] = o.labels;
+            entries.push((paths.into(), RGBColor(33, 102, 172), true));
+            entries.push((ends.into(), RGBColor(33, 102, 172), false));
+            entries.push((marks.into(), BLACK, false));
         }
         draw_legend(&legend_area, &entries, false)
     }

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use openmarket_core::config::ModelConfig;
 use openmarket_core::openness::Regulation;
+use openmarket_core::regulator::regulated;
 use plotters::prelude::*;
 use polars::prelude::*;
 
 use super::data::{Experiment, f64s, lists, strs, u64s};
-use super::draw::{CellMap, Figure, LOG_FLOOR, Lines, Panel, fmt_num, sorted_unique};
+use super::draw::{CellMap, Figure, LOG_FLOOR, Lines, Overlay, Panel, fmt_num, sorted_unique};
 
 /// At most `k` values spread evenly over `values`.
 fn pick(values: &[f64], k: usize) -> Vec<f64> {
@@ -111,6 +112,7 @@ pub(super) fn regime_map(exp: &Experiment) -> Result<Figure> {
         facets: out,
         classes: regime_classes(),
         curve_label: "p*(θ): G indifferent between complying and paying".into(),
+        overlays: Vec::new(),
     }))
 }
 
@@ -162,6 +164,7 @@ pub(super) fn lever_map(exp: &Experiment) -> Result<Figure> {
             ("penalty", RGBColor(244, 109, 67)),
         ],
         curve_label: String::new(),
+        overlays: Vec::new(),
     }))
 }
 
@@ -362,5 +365,112 @@ pub(super) fn race_openness(exp: &Experiment) -> Result<Figure> {
             log_y: false,
             series,
         }],
+    }))
+}
+
+/// The learning regulator's recommended (θ, p) over its runs, drawn over
+/// the SPE regime of every (θ, p) of its search box, the exact optimal
+/// regulation marked: one panel per α0 (up to four), for one regulator
+/// rule (ucb1 if present) and one objective (the first).
+pub(super) fn regulator(exp: &Experiment) -> Result<Figure> {
+    let runs = exp.table("runs")?;
+    need(&runs, &["regulator_rule"], "regulator")?;
+    let points = u64s(&runs, "point_id")?;
+    let rule = strs(&runs, "regulator_rule")?;
+    let objective = strs(&runs, "regulator_objective")?;
+    let rows: Vec<usize> = (0..points.len()).filter(|&r| !rule[r].is_empty()).collect();
+    if rows.is_empty() {
+        bail!("--kind regulator needs runs with a [regulator] section; this experiment has none");
+    }
+    let chosen_rule = if rows.iter().any(|&r| rule[r] == "ucb1") {
+        "ucb1".to_string()
+    } else {
+        rule[rows[0]].clone()
+    };
+    let chosen_objective = objective[rows[0]].clone();
+    let mut by_alpha0: BTreeMap<u64, (f64, u64)> = BTreeMap::new();
+    for &r in &rows {
+        if rule[r] != chosen_rule || objective[r] != chosen_objective {
+            continue;
+        }
+        let p = points[r];
+        if let Some(a) = exp.openness(p as usize).and_then(|g| g.alpha0_value()) {
+            by_alpha0.entry(a.to_bits()).or_insert((a, p));
+        }
+    }
+    let mut candidates: Vec<(f64, u64)> = by_alpha0.into_values().collect();
+    candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let alphas = pick(&candidates.iter().map(|c| c.0).collect::<Vec<_>>(), 4);
+    let chosen: Vec<(f64, u64)> = candidates
+        .into_iter()
+        .filter(|c| alphas.contains(&c.0))
+        .collect();
+    let trajectories = exp.table("trajectories").context(
+        "--kind regulator draws the regulator's path: run with [output] trajectory_every > 0",
+    )?;
+    let t_points = u64s(&trajectories, "point_id")?;
+    let t_rep = u64s(&trajectories, "replicate")?;
+    let t_actions = lists(&trajectories, "actions")?;
+    let eq = exp.table("equilibria")?;
+    let eq_points = u64s(&eq, "point_id")?;
+    let eq_concept = strs(&eq, "concept")?;
+    let eq_actions = lists(&eq, "actions")?;
+    let mut facets = Vec::new();
+    let mut overlays = Vec::new();
+    for (a, p) in chosen {
+        let point = &exp.plan.points[p as usize];
+        let (ModelConfig::Openness(game), Some(reg)) =
+            (&point.config.model, &point.config.regulator)
+        else {
+            continue;
+        };
+        // The regime of the SPE over a 40 × 40 grid of the search box.
+        const N: usize = 40;
+        let mut cells = Vec::with_capacity((N + 1) * (N + 1));
+        for i in 0..=N {
+            for j in 0..=N {
+                let (t, q) = reg.search.at(i as f64 / N as f64, j as f64 / N as f64);
+                let regime = regulated(game, &reg.search, t, q).bargain().regime;
+                cells.push((t, q, regime.as_ref().to_string()));
+            }
+        }
+        let mut paths: BTreeMap<u64, Vec<(f64, f64)>> = BTreeMap::new();
+        for k in 0..t_points.len() {
+            if t_points[k] == p && t_rep[k] < 8 && t_actions[k].len() >= 2 {
+                paths
+                    .entry(t_rep[k])
+                    .or_default()
+                    .push((t_actions[k][0], t_actions[k][1]));
+            }
+        }
+        let marks = (0..eq_points.len())
+            .filter(|&k| eq_points[k] == p && eq_concept[k] == "optimal_regulation")
+            .map(|k| (eq_actions[k][0], eq_actions[k][1]))
+            .collect();
+        facets.push((format!("α0 = {}", fmt_num(a)), cells, Vec::new()));
+        overlays.push(Overlay {
+            ends: paths.values().filter_map(|v| v.last().copied()).collect(),
+            paths: paths.into_values().collect(),
+            marks,
+            labels: [
+                "regulator's recommended (θ, p) over its steps",
+                "where it ends",
+                "exact optimal regulation",
+            ],
+        });
+    }
+    if facets.is_empty() {
+        bail!("--kind regulator found no regulated openness point with an exogenous α0");
+    }
+    Ok(Figure::Cells(CellMap {
+        title: format!(
+            "A learning regulator ({chosen_rule}, objective {chosen_objective}) over the SPE regime of each (θ, p)"
+        ),
+        x_desc: "threshold θ".into(),
+        y_desc: "penalty p".into(),
+        facets,
+        classes: regime_classes(),
+        curve_label: String::new(),
+        overlays,
     }))
 }

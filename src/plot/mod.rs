@@ -31,6 +31,9 @@ pub enum Kind {
     Convergence,
     /// Share of labs opening against head start (the underdog pattern).
     RaceOpenness,
+    /// A learning regulator's (θ, p) paths over the regime map, the
+    /// optimum marked, per α0.
+    Regulator,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -65,6 +68,7 @@ pub fn plot(dir: &Path, kind: Kind, format: Format, out: Option<PathBuf>) -> Res
         Kind::LeverMap => figures::lever_map(&exp)?,
         Kind::Convergence => figures::convergence(&exp)?,
         Kind::RaceOpenness => figures::race_openness(&exp)?,
+        Kind::Regulator => figures::regulator(&exp)?,
     };
     // Draw to a temporary file and rename, like every other output.
     let tmp = path.with_extension(format!(

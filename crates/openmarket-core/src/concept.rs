@@ -32,6 +32,9 @@ pub enum Concept {
     Cce,
     /// The subgame-perfect equilibrium of the openness market.
     Spe,
+    /// The regulation (θ, p) that maximises the regulator's objective
+    /// under the SPE: a learning regulator's target.
+    OptimalRegulation,
 }
 
 impl Concept {

@@ -43,3 +43,4 @@ pub mod mip;
 pub mod openness;
 pub mod plan;
 pub mod race;
+pub mod regulator;

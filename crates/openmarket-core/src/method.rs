@@ -30,6 +30,11 @@ pub enum Method {
     #[serde(rename = "leader_search")]
     #[strum(serialize = "leader_search")]
     LeaderSearch,
+    /// The regulator's optimum: 1-D searches along the SPE's regime
+    /// branches (fixed δ), or over the box (bargained δ).
+    #[serde(rename = "regime_search")]
+    #[strum(serialize = "regime_search")]
+    RegimeSearch,
     /// Enumeration and the MIP, checked to agree.
     #[serde(rename = "enumerate+mip")]
     #[strum(serialize = "enumerate+mip")]

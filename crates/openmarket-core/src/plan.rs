@@ -177,6 +177,15 @@ fn axis_values(
     spec: &toml::Value,
 ) -> Result<Vec<toml::Value>, ConfigError> {
     let field = format!("sweep.\"{path}\"");
+    if !spec.is_table() {
+        return Err(err(
+            origin,
+            &field,
+            format!(
+                "= {spec} must be a table: {{ values = [...] }}, {{ linspace = {{ start, stop, num }} }} or {{ logspace = ... }}"
+            ),
+        ));
+    }
     let raw: RawAxis = deserialize(origin, &field, spec)?;
     let given = [
         raw.values.is_some(),

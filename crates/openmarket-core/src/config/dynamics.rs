@@ -47,8 +47,9 @@ const SHARED: &[&str] = &[
     "leader_every",
 ];
 
-/// The agents' tables of each family.
-const OPENNESS_AGENTS: &[&str] = &["generalist", "specialist"];
+/// The agents' tables of each family (the openness regulator's table is
+/// read with `[regulator]`).
+const OPENNESS_AGENTS: &[&str] = &["generalist", "specialist", "regulator"];
 const RACE_AGENTS: &[&str] = &["lab"];
 
 fn thousand() -> u64 {
@@ -153,7 +154,7 @@ pub(crate) fn dynamics(
     };
     match family {
         Family::Openness => {
-            for (k, key) in OPENNESS_AGENTS.iter().enumerate() {
+            for (k, key) in OPENNESS_AGENTS[..2].iter().enumerate() {
                 if let Some(v) = table.get(*key) {
                     let field = format!("dynamics.{key}");
                     as_table(&field, v)?;

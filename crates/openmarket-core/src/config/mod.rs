@@ -11,6 +11,7 @@ mod dynamics;
 mod error;
 mod openness;
 mod race;
+mod regulator;
 
 use std::path::Path;
 
@@ -21,6 +22,7 @@ use crate::dynamics::rules::RuleConfig;
 use crate::dynamics::{Schedule, Termination};
 use crate::openness::OpennessGame;
 use crate::race::RaceGame;
+use crate::regulator::RegulatorConfig;
 
 /// A validated configuration (one sweep point).
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +35,8 @@ pub struct Config {
     pub runs: RunsConfig,
     /// `[output]`.
     pub output: OutputConfig,
+    /// `[regulator]` (openness only): a regulator that learns (θ, p).
+    pub regulator: Option<RegulatorConfig>,
 }
 
 /// `[dynamics]`: the update rules, schedule and termination of every run.
@@ -127,7 +131,7 @@ impl ModelConfig {
     }
 }
 
-const TOP_LEVEL: &[&str] = &["model", "dynamics", "sweep", "runs", "output"];
+const TOP_LEVEL: &[&str] = &["model", "dynamics", "sweep", "runs", "output", "regulator"];
 
 /// Read and validate a config file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -211,11 +215,37 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
         ModelConfig::Openness(_) => 2,
         ModelConfig::Race(g) => g.n(),
     };
+    let regulator_rule = table
+        .get("dynamics")
+        .and_then(|d| d.get("regulator"))
+        .map(|v| regulator::rule(&cx, v))
+        .transpose()?;
+    let regulator = match (table.get("regulator"), &model) {
+        (None, _) => {
+            if regulator_rule.is_some() {
+                return Err(cx.err(
+                    "dynamics.regulator",
+                    "needs a [regulator] section: the objective and the search box".into(),
+                ));
+            }
+            None
+        }
+        (Some(v), ModelConfig::Openness(g)) => {
+            Some(regulator::regulator(&cx, v, g, regulator_rule)?)
+        }
+        (Some(_), ModelConfig::Race(_)) => {
+            return Err(cx.err(
+                "regulator",
+                "regulates the openness game; this model is a race".into(),
+            ));
+        }
+    };
     Ok(Config {
         dynamics: match table.get("dynamics") {
             Some(v) => Some(dynamics::dynamics(&cx, v.clone(), model.family(), agents)?),
             None => None,
         },
+        regulator,
         model,
         runs: dynamics::runs(&cx, table.get("runs"))?,
         output: dynamics::output(&cx, table.get("output"))?,

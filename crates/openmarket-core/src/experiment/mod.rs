@@ -7,6 +7,7 @@
 //! plan into blocks and shards.
 
 pub mod layout;
+pub mod regulated;
 pub mod runner;
 pub mod target;
 
@@ -28,8 +29,11 @@ use crate::openness::Regime;
 use crate::plan::{Plan, Point, run_seed};
 use crate::race::SolveError;
 use crate::race::solve::{self, Choice, Options};
+use crate::regulator::optimal::{OptimalRegulation, optimal_regulation};
+use crate::regulator::regulated;
 
 pub use layout::{Layout, Shard};
+pub use regulated::RegulatorRun;
 pub use target::Target;
 
 /// One equilibrium of one point.
@@ -74,6 +78,9 @@ pub struct PointSolution {
     pub delta: Option<f64>,
     /// What the point's runs are judged against (`None` without dynamics).
     pub target: Option<Target>,
+    /// With a learning regulator: the exact optimal regulation, its
+    /// runs' target.
+    pub optimal: Option<OptimalRegulation>,
 }
 
 /// The race solver options a plan uses: the solver policy, the default MIP
@@ -140,7 +147,24 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
             (rows, sol.profiles(), None, target)
         }
     };
-    if let Some(t) = &target {
+    let optimal = match (&config.model, &config.regulator) {
+        (ModelConfig::Openness(g), Some(reg)) => {
+            let o = optimal_regulation(g, reg.objective, &reg.search);
+            let at = regulated(g, &reg.search, o.theta, o.penalty).bargain();
+            rows.push(EquilibriumRow {
+                regime: Some(o.regime),
+                delta: Some(at.delta),
+                concept: Concept::OptimalRegulation,
+                target: true,
+                ..row(Method::RegimeSearch, rows.len(), vec![o.theta, o.penalty])
+            });
+            Some(o)
+        }
+        _ => None,
+    };
+    if optimal.is_some() {
+        // The regulator's runs are judged by the optimum alone.
+    } else if let Some(t) = &target {
         if t.is_equilibria {
             for r in rows.iter_mut() {
                 r.target = true;
@@ -166,6 +190,7 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
         equilibria,
         delta,
         target,
+        optimal,
     })
 }
 
@@ -207,8 +232,11 @@ pub struct RunRow {
     pub dist_to_target: Option<f64>,
     /// The target gap at the end (NashConv, logit residual, CCE gap).
     pub target_gap: Option<f64>,
-    /// Openness: the equilibrium regime of the point.
+    /// Openness: the equilibrium regime of the point (with a regulator,
+    /// at the optimal regulation).
     pub regime: Option<Regime>,
+    /// A learning regulator's part.
+    pub regulator: Option<RegulatorRun>,
 }
 
 /// A downsampled trajectory point.
@@ -378,6 +406,17 @@ pub fn run_one(
     } else {
         &mut no_obs
     };
+    if let (ModelConfig::Openness(g), Some(reg)) = (&point.config.model, &point.config.regulator) {
+        return regulated::run(
+            g,
+            reg,
+            d,
+            solution,
+            (point.index, replicate, seed),
+            &mut rng,
+            trajectory_every,
+        );
+    }
     let target = solution
         .target
         .as_ref()
@@ -414,6 +453,7 @@ pub fn run_one(
         termination: result.reason,
         cycle_detected: result.cycle_detected,
         regime: solution.rows.first().and_then(|r| r.regime),
+        regulator: None,
     };
     let trajectory = traj
         .points

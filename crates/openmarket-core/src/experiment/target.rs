@@ -325,7 +325,9 @@ pub fn race(g: &RaceGame, rules: &[RuleConfig], equilibria: &[Vec<f64>], complet
                 },
             }
         }
-        Some(Concept::Spe) => unreachable!("the race has no leader"),
+        Some(Concept::Spe | Concept::OptimalRegulation) => {
+            unreachable!("the race has no leader and no regulator")
+        }
     }
 }
 
