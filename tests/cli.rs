@@ -266,3 +266,43 @@ fn enumerating_too_many_labs_points_to_the_mip() {
     assert_eq!(v["solver"], "mip");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn solve_reports_the_optimal_regulation_derived_by_hand() {
+    // configs/openness_baseline.toml: V(ω) = 0.2 + 0.18ω − 0.32ω²,
+    // ω^u = 0.28125, α1*(ω) = 0.2 + (0.2 + 0.8ω)/2. Openness rises with ω
+    // and G stays in at ω = 1 (V(1) = 0.06 ≥ 0), so the optimum is θ = 1,
+    // enforced by p̄(1) = 0.32·(1 − 0.28125)².
+    let dir = std::env::temp_dir().join(format!("openmarket-cli-reg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = std::fs::read_to_string("configs/openness_baseline.toml").unwrap();
+    let path = dir.join("reg.toml");
+    std::fs::write(&path, format!("{base}\n[regulator]\nobjective = \"openness\"\n")).unwrap();
+    let v = solve_json(path.to_str().unwrap());
+    let o = &v["optimal_regulation"];
+    assert_eq!(o["objective"], "openness");
+    assert_eq!(o["regime"], "comply");
+    assert!(approx(num(o, "value"), 1.0));
+    assert!(approx(num(o, "theta"), 1.0));
+    assert!(approx(num(o, "penalty"), 0.32 * 0.71875f64.powi(2)));
+    assert!(approx(num(o, "alpha1"), 0.7));
+    assert!(approx(num(o, "u_g"), 0.06));
+    assert!(approx(num(o, "u_d"), 0.45));
+    // At α0 = 0.5, V(ω) = 0.23 − 0.06ω − 0.32ω² < 0 at ω = 1: the best
+    // threshold is the root of V, where G is indifferent to exiting.
+    let cliff = base.replace("alpha0 = 0.2 ", "alpha0 = 0.5 ");
+    std::fs::write(&path, format!("{cliff}\n[regulator]\nobjective = \"surplus\"\n")).unwrap();
+    let v = solve_json(path.to_str().unwrap());
+    let o = &v["optimal_regulation"];
+    let root = (-0.06 + (0.0036f64 + 4.0 * 0.32 * 0.23).sqrt()) / 0.64;
+    assert!((num(o, "theta") - root).abs() < 1e-8, "{o}");
+    assert!(approx(num(o, "u_g"), 0.0));
+    let text = openmarket(&["solve", path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(
+        text.lines().filter(|l| l.contains("optimal regulation for surplus")).count(),
+        1,
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,6 +8,11 @@
 //! An agent-update is one agent's update in one iteration; each iteration
 //! also computes the profile's exact NashConv (every agent's best response
 //! again), which the runner needs for its convergence test.
+//!
+//! Then a learning regulator (UCB1 over (θ, p), 1000 steps per run) on the
+//! baseline market: regulator steps per second, each step a market that
+//! learns from a fresh start until it converges, plus the check of the
+//! recommendation against the optimum.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -17,7 +22,8 @@ use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
 use openmarket_core::dynamics::rules::RuleConfig;
 use openmarket_core::dynamics::rules::best_response::BestResponse;
 use openmarket_core::dynamics::{LearningGame, NashConvCheck, Schedule, Setup, Termination, run};
-use openmarket_core::experiment::instances;
+use openmarket_core::experiment::{instances, run_one, solve_point};
+use openmarket_core::plan::expand;
 use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceParams, Utility};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -181,5 +187,70 @@ fn main() {
         runs,
         iters,
         reps,
+    );
+    regulator(quick, reps);
+}
+
+const REGULATED: &str = r#"
+[model]
+family = "openness"
+alpha0 = 0.2
+r = 1.0
+c0 = 1.0
+c1 = 1.0
+epsilon = 0.1
+[model.bargaining]
+rule = "fixed"
+delta = 0.8
+[regulator]
+objective = "surplus"
+outer_iterations = 1000
+[dynamics]
+rule = "best_response"
+tol = 1e-9
+[dynamics.regulator]
+rule = "ucb1"
+"#;
+
+/// Regulator steps per second over whole regulated runs, 1 and 2 threads.
+fn regulator(quick: bool, reps: usize) {
+    let plan = expand(REGULATED, "bench").unwrap();
+    let point = &plan.points[0];
+    let solution = solve_point(0, &point.config).unwrap();
+    let runs = if quick { 8 } else { 64 };
+    let steps = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let start = Instant::now();
+        let (steps, iterations): (u64, u64) = pool.install(|| {
+            (0..runs)
+                .into_par_iter()
+                .map(|r| {
+                    let (row, _) = run_one(point, &solution, r, 1, 0);
+                    (row.regulator.unwrap().steps, row.iterations)
+                })
+                .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+        });
+        let t = start.elapsed().as_secs_f64();
+        (steps as f64 / t, iterations as f64 / steps as f64)
+    };
+    let one = median((0..reps).map(|_| steps(1).0).collect());
+    let (two, per_step) = steps(2);
+    let two = median(
+        std::iter::once(two)
+            .chain((1..reps).map(|_| steps(2).0))
+            .collect(),
+    );
+    println!(
+        "learning regulator (ucb1, surplus, G and D best response), {runs} runs × 1000 steps, median of {reps}:"
+    );
+    println!(
+        "  1 thread {:.0} k steps/s; 2 threads {:.0} k steps/s ({:.0} k/s/core); scaling {:.2}×; {per_step:.1} market iterations per step",
+        one / 1e3,
+        two / 1e3,
+        two / 2e3,
+        two / one
     );
 }
