@@ -277,7 +277,11 @@ fn solve_reports_the_optimal_regulation_derived_by_hand() {
     std::fs::create_dir_all(&dir).unwrap();
     let base = std::fs::read_to_string("configs/openness_baseline.toml").unwrap();
     let path = dir.join("reg.toml");
-    std::fs::write(&path, format!("{base}\n[regulator]\nobjective = \"openness\"\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!("{base}\n[regulator]\nobjective = \"openness\"\n"),
+    )
+    .unwrap();
     let v = solve_json(path.to_str().unwrap());
     let o = &v["optimal_regulation"];
     assert_eq!(o["objective"], "openness");
@@ -291,7 +295,11 @@ fn solve_reports_the_optimal_regulation_derived_by_hand() {
     // At α0 = 0.5, V(ω) = 0.23 − 0.06ω − 0.32ω² < 0 at ω = 1: the best
     // threshold is the root of V, where G is indifferent to exiting.
     let cliff = base.replace("alpha0 = 0.2 ", "alpha0 = 0.5 ");
-    std::fs::write(&path, format!("{cliff}\n[regulator]\nobjective = \"surplus\"\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!("{cliff}\n[regulator]\nobjective = \"surplus\"\n"),
+    )
+    .unwrap();
     let v = solve_json(path.to_str().unwrap());
     let o = &v["optimal_regulation"];
     let root = (-0.06 + (0.0036f64 + 4.0 * 0.32 * 0.23).sqrt()) / 0.64;
@@ -300,7 +308,9 @@ fn solve_reports_the_optimal_regulation_derived_by_hand() {
     let text = openmarket(&["solve", path.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert_eq!(
-        text.lines().filter(|l| l.contains("optimal regulation for surplus")).count(),
+        text.lines()
+            .filter(|l| l.contains("optimal regulation for surplus"))
+            .count(),
         1,
         "{text}"
     );

@@ -56,6 +56,41 @@ impl Bimatrix {
         self.b[i * self.cols + j]
     }
 
+    /// Expected payoffs (row, column) at mixed strategies x (over rows)
+    /// and y (over columns): xᵀAy and xᵀBy.
+    pub fn expected(&self, x: &[f64], y: &[f64]) -> (f64, f64) {
+        assert_eq!((x.len(), y.len()), (self.rows, self.cols), "strategy sizes");
+        let (mut u, mut v) = (0.0, 0.0);
+        for (i, &xi) in x.iter().enumerate() {
+            for (j, &yj) in y.iter().enumerate() {
+                let w = xi * yj;
+                u += w * self.a(i, j);
+                v += w * self.b(i, j);
+            }
+        }
+        (u, v)
+    }
+
+    /// Each player's regret at (x, y): the best pure deviation's payoff
+    /// against the other's mixed strategy minus its expected payoff.
+    pub fn regret(&self, x: &[f64], y: &[f64]) -> (f64, f64) {
+        let (u, v) = self.expected(x, y);
+        let best_row = (0..self.rows)
+            .map(|i| (0..self.cols).map(|j| y[j] * self.a(i, j)).sum::<f64>())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let best_col = (0..self.cols)
+            .map(|j| (0..self.rows).map(|i| x[i] * self.b(i, j)).sum::<f64>())
+            .fold(f64::NEG_INFINITY, f64::max);
+        ((best_row - u).max(0.0), (best_col - v).max(0.0))
+    }
+
+    /// NashConv at (x, y): the sum of the regrets; 0 exactly at a Nash
+    /// equilibrium.
+    pub fn nash_conv(&self, x: &[f64], y: &[f64]) -> f64 {
+        let (r, c) = self.regret(x, y);
+        r + c
+    }
+
     /// Fictitious play for `iterations` rounds from zero play counts: each
     /// round both players best-respond to the other's counts so far, then
     /// both counts grow. Returns the empirical frequencies (row, column).

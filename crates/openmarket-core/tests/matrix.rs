@@ -114,3 +114,44 @@ fn adaptive_replicator_meets_its_tolerance_and_agrees_with_fine_rk4() {
         assert!((p - q).abs() < 1e-7, "{xr:?} {yr:?} vs {xa:?} {ya:?}");
     }
 }
+
+#[test]
+fn mixed_payoffs_regret_and_nash_conv_on_textbook_games() {
+    // Matching pennies: the unique NE is (1/2, 1/2) for both, value 0.
+    let pennies = Bimatrix::new(
+        &[vec![1.0, -1.0], vec![-1.0, 1.0]],
+        &[vec![-1.0, 1.0], vec![1.0, -1.0]],
+    )
+    .unwrap();
+    assert_eq!(pennies.expected(&[0.5, 0.5], &[0.5, 0.5]), (0.0, 0.0));
+    assert_eq!(pennies.nash_conv(&[0.5, 0.5], &[0.5, 0.5]), 0.0);
+    // At (heads, heads) the column player gains 2 by switching to tails.
+    assert_eq!(pennies.regret(&[1.0, 0.0], &[1.0, 0.0]), (0.0, 2.0));
+    // Battle of the sexes (2,1 / 0,0 / 0,0 / 1,2): the mixed NE is
+    // x = (2/3, 1/3), y = (1/3, 2/3), payoffs (2/3, 2/3).
+    let bos = Bimatrix::new(
+        &[vec![2.0, 0.0], vec![0.0, 1.0]],
+        &[vec![1.0, 0.0], vec![0.0, 2.0]],
+    )
+    .unwrap();
+    let (x, y) = ([2.0 / 3.0, 1.0 / 3.0], [1.0 / 3.0, 2.0 / 3.0]);
+    let (u, v) = bos.expected(&x, &y);
+    assert!((u - 2.0 / 3.0).abs() < 1e-15 && (v - 2.0 / 3.0).abs() < 1e-15);
+    assert!(bos.nash_conv(&x, &y) < 1e-15);
+    // Rock-paper-scissors off equilibrium: row plays rock, column uniform;
+    // the column player's best reply (paper) gains 1 over its 0.
+    let rps_a = vec![
+        vec![0.0, -1.0, 1.0],
+        vec![1.0, 0.0, -1.0],
+        vec![-1.0, 1.0, 0.0],
+    ];
+    let rps_b: Vec<Vec<f64>> = rps_a
+        .iter()
+        .map(|r| r.iter().map(|v| -v).collect())
+        .collect();
+    let rps = Bimatrix::new(&rps_a, &rps_b).unwrap();
+    let third = [1.0 / 3.0; 3];
+    let (r, c) = rps.regret(&[1.0, 0.0, 0.0], &third);
+    assert!(r.abs() < 1e-15 && (c - 1.0).abs() < 1e-15, "{r} {c}");
+    assert!(rps.nash_conv(&third, &third) < 1e-15);
+}
