@@ -14,7 +14,7 @@ pub mod rules;
 
 use serde::{Deserialize, Serialize};
 
-use crate::openness::{OpennessGame, PenaltyForm, Regulation};
+use crate::openness::{OpennessGame, PenaltyForm, Regulation, StageOutcome};
 
 /// What the regulator maximises.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -161,7 +161,11 @@ pub fn regulated(
 
 /// The SPE outcome of `game` (`None` when G exits).
 pub fn spe_outcome(game: &OpennessGame) -> Option<Outcome> {
-    let o = game.bargain();
+    outcome(&game.bargain())
+}
+
+/// What a stage outcome gives the regulator (`None` when G exits).
+pub fn outcome(o: &StageOutcome) -> Option<Outcome> {
     Some(Outcome {
         omega: o.omega?,
         alpha1: o.alpha1?,

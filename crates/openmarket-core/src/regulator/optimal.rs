@@ -25,7 +25,7 @@
 
 use serde::Serialize;
 
-use super::{Objective, ObjectiveKind, Outcome, SearchBox, regulated, spe_outcome};
+use super::{Objective, ObjectiveKind, SearchBox, outcome, regulated, spe_outcome};
 use crate::math::maximize_1d;
 use crate::openness::{BargainingRule, OpennessGame, PenaltyForm, Regime};
 
@@ -74,16 +74,7 @@ pub fn optimal_regulation(
         _ => searched(game, &objective, search),
     };
     let at = regulated(game, search, theta, penalty).bargain();
-    let outcome = match (at.omega, at.alpha1) {
-        (Some(omega), Some(alpha1)) => Some(Outcome {
-            omega,
-            alpha1,
-            u_g: at.u_g,
-            u_d: at.u_d,
-            penalty_paid: at.penalty_paid,
-        }),
-        _ => None,
-    };
+    let outcome = outcome(&at);
     OptimalRegulation {
         objective: objective.kind(),
         value: objective.score(outcome),
@@ -109,14 +100,9 @@ fn structured(
     let v = game.value_poly(delta);
     let (wu, _) = v.argmax_in(0.0, 1.0);
     let score_at = |theta: f64, penalty: f64| -> f64 {
-        let o = regulated(game, search, theta, penalty).stage_outcome(delta);
-        objective.score(o.omega.zip(o.alpha1).map(|(omega, alpha1)| Outcome {
-            omega,
-            alpha1,
-            u_g: o.u_g,
-            u_d: o.u_d,
-            penalty_paid: o.penalty_paid,
-        }))
+        objective.score(outcome(
+            &regulated(game, search, theta, penalty).stage_outcome(delta),
+        ))
     };
     // (value, θ, p) candidates, compliance first so that it wins ties.
     let mut candidates: Vec<(f64, f64, f64)> = Vec::new();
