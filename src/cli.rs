@@ -204,6 +204,9 @@ impl run::Progress for RunBar {
     fn finish(&self) {
         self.0.finish_and_clear();
     }
+    fn note(&self, line: &str) {
+        self.0.suspend(|| eprintln!("{line}"));
+    }
 }
 
 /// Run the command.

@@ -37,6 +37,11 @@ pub trait Progress: Sync {
     fn advance(&self, n: u64);
     /// The runs are done (the folder is not yet sealed).
     fn finish(&self);
+    /// Something the user should know that is not an error (a block being
+    /// recomputed on resume).
+    fn note(&self, line: &str) {
+        eprintln!("{line}");
+    }
 }
 
 /// What a finished run did.
@@ -126,6 +131,9 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
         request.resume,
     )?;
     let layout = store.layout;
+    for note in store.clear_unfinished()? {
+        progress.note(&note);
+    }
     let runs_in = |blocks: &[usize]| -> u64 {
         blocks
             .iter()

@@ -9,7 +9,7 @@ use openmarket_core::plan::{Plan, run_seed};
 use polars::prelude::*;
 
 use super::manifest::MergedShard;
-use super::store::{concatenate, is_experiment, part_path, partial_of, publish};
+use super::store::{concatenate, is_experiment, part_path, partial_of, publish, verify_block};
 use super::{Error, Experiment, Want, read_parquet};
 
 /// What a merge did.
@@ -146,6 +146,7 @@ fn coverage(plan: &Plan, layout: Layout, shards: &[Experiment]) -> Result<Vec<Pa
                 layout.range(b)
             ))
         })?;
+        verify_block(&parts, b).map_err(|(path, why)| Error::Invalid { path, why })?;
         let path = part_path(&parts, "runs", b);
         check_block(plan, layout, b, &read_parquet(&path)?)
             .map_err(|why| Error::Invalid { path, why })?;

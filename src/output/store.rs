@@ -1,9 +1,12 @@
 //! An experiment being written: `<dir>.partial/`.
 //!
 //! The plan is cut into blocks of consecutive points (`Layout`). Each block
-//! is written as its own part files into `<dir>.partial/parts/`; the runs
-//! part is renamed into place last, so its presence is the block's "done"
-//! mark and `--resume` skips it. When every block is done the parts are
+//! is written as its own part files into `<dir>.partial/parts/`, then its
+//! seal, `block-<b>.json`: each part's size, row count and SHA-256. A block
+//! is done when its seal is there and every part matches it; `--resume`
+//! skips done blocks and recomputes any other (a damaged, truncated or
+//! foreign part is reported and redone), and every part is checked again
+//! against its seal before it is published. When every block is done the parts are
 //! concatenated, batch by batch (bounded memory), into one file per table,
 //! the manifest is written, and `<dir>.partial` is renamed to `<dir>`: an
 //! interrupted run never leaves a folder that looks finished.
@@ -77,6 +80,95 @@ impl Table {
 
 pub(crate) fn part_path(parts: &Path, table: &str, b: usize) -> PathBuf {
     parts.join(format!("{table}-{b:06}.parquet"))
+}
+
+fn seal_path(parts: &Path, b: usize) -> PathBuf {
+    parts.join(format!("block-{b:06}.json"))
+}
+
+/// What a block's seal records of each of its parts.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Sealed {
+    table: String,
+    bytes: u64,
+    rows: u64,
+    sha256: String,
+}
+
+/// A block's seal: written after its parts, it says what they must be.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Seal {
+    block: usize,
+    parts: Vec<Sealed>,
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// Why block `b` in `parts` is not a finished, intact block (`Ok` if it is).
+/// Each part is read whole to hash it: a block's parts are small.
+pub(crate) fn verify_block(parts: &Path, b: usize) -> Result<(), (PathBuf, String)> {
+    let path = seal_path(parts, b);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| (path.clone(), format!("no seal: {e}")))?;
+    let seal: Seal =
+        serde_json::from_str(&text).map_err(|e| (path.clone(), format!("unreadable seal: {e}")))?;
+    if seal.block != b {
+        return Err((
+            path,
+            format!("is the seal of block {}, not of block {b}", seal.block),
+        ));
+    }
+    if !seal.parts.iter().any(|p| p.table == "runs") {
+        return Err((path, "seals no runs part".into()));
+    }
+    for p in &seal.parts {
+        let Some(table) = TABLES.iter().find(|t| **t == p.table) else {
+            return Err((path, format!("names an unknown table `{}`", p.table)));
+        };
+        let file = part_path(parts, table, b);
+        let bytes = std::fs::read(&file).map_err(|e| (file.clone(), e.to_string()))?;
+        if bytes.len() as u64 != p.bytes || sha256(&bytes) != p.sha256 {
+            return Err((
+                file,
+                format!(
+                    "does not match its seal ({} bytes, sha256 {}; sealed {} bytes, sha256 {})",
+                    bytes.len(),
+                    &sha256(&bytes)[..12],
+                    p.bytes,
+                    &p.sha256[..p.sha256.len().min(12)]
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The rows the seal of an intact block records per table.
+fn sealed_rows(parts: &Path, b: usize) -> Result<Vec<(String, u64)>, Error> {
+    let path = seal_path(parts, b);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let seal: Seal = serde_json::from_str(&text).map_err(|e| Error::Invalid {
+        path: path.clone(),
+        why: format!("unreadable seal: {e}"),
+    })?;
+    Ok(seal.parts.into_iter().map(|p| (p.table, p.rows)).collect())
+}
+
+/// Every owned block intact, or the first that is not, as an error naming
+/// the file.
+pub(crate) fn verify_all(parts: &Path, blocks: impl Iterator<Item = usize>) -> Result<(), Error> {
+    for b in blocks {
+        verify_block(parts, b).map_err(|(path, why)| Error::Invalid {
+            path,
+            why: format!(
+                "{why}; the part cannot be published (run again with --resume to recompute it)"
+            ),
+        })?;
+    }
+    Ok(())
 }
 
 fn encode(df: &mut DataFrame, path: &Path) -> Result<Vec<u8>, Error> {
@@ -241,9 +333,37 @@ impl<'a> Store<'a> {
         self.partial.join("parts")
     }
 
-    /// Whether block `b` is already written.
+    /// Whether block `b` is written and intact.
     pub fn is_done(&self, b: usize) -> bool {
-        part_path(&self.parts(), "runs", b).is_file()
+        verify_block(&self.parts(), b).is_ok()
+    }
+
+    /// Remove what an unfinished or damaged block left, so it is
+    /// recomputed; one line per block that had files: the file and what
+    /// is wrong with it.
+    pub fn clear_unfinished(&self) -> Result<Vec<String>, Error> {
+        let parts = self.parts();
+        let mut notes = Vec::new();
+        for b in self.owned() {
+            let files: Vec<PathBuf> = TABLES
+                .iter()
+                .map(|t| part_path(&parts, t, b))
+                .chain([seal_path(&parts, b)])
+                .filter(|f| f.exists())
+                .collect();
+            if files.is_empty() {
+                continue;
+            }
+            if let Err((path, why)) = verify_block(&parts, b) {
+                if seal_path(&parts, b).exists() || part_path(&parts, "runs", b).exists() {
+                    notes.push(format!("recomputing block {b}: {}: {why}", path.display()));
+                }
+                for f in files {
+                    std::fs::remove_file(&f).map_err(|e| Error::io(&f, e))?;
+                }
+            }
+        }
+        Ok(notes)
     }
 
     /// The blocks this shard owns.
@@ -265,6 +385,8 @@ impl<'a> Store<'a> {
     pub fn finish(self, manifest: impl FnOnce(Rows) -> Manifest) -> Result<PathBuf, Error> {
         let parts = self.parts();
         let whole = self.shard == Shard::WHOLE;
+        // Nothing is published that does not match what was written.
+        verify_all(&parts, self.owned().into_iter())?;
         let rows = if whole {
             let sources: Vec<PathBuf> = (0..self.layout.blocks).map(|_| parts.clone()).collect();
             concatenate(&sources, &self.partial, self.trajectories)?
@@ -272,20 +394,23 @@ impl<'a> Store<'a> {
             count_parts(&parts)?
         };
         manifest(rows).write(&self.partial)?;
-        // plan.json goes last: until then `--resume` still recognises the
-        // folder (and recreates `parts/` if a crash removed it).
+        // plan.json stays until the folder is published: a crash at any
+        // point before leaves a `.partial` that `--resume` recognises (and
+        // recomputes from, if it finds `parts/` gone); a crash after leaves
+        // a finished experiment with a stray plan.json, which nothing reads.
         if whole {
             std::fs::remove_dir_all(&parts).map_err(|e| Error::io(&parts, e))?;
         }
-        let state = self.partial.join("plan.json");
-        std::fs::remove_file(&state).map_err(|e| Error::io(&state, e))?;
         publish(&self.partial, &self.dir)?;
+        let state = self.dir.join("plan.json");
+        std::fs::remove_file(&state).map_err(|e| Error::io(&state, e))?;
         Ok(self.dir)
     }
 }
 
-/// A block's tables, encoded in memory, in write order.
-pub struct Part(Vec<(&'static str, Vec<u8>)>);
+/// A block's tables, encoded in memory, in write order: (table, rows,
+/// bytes).
+pub struct Part(Vec<(&'static str, u64, Vec<u8>)>);
 
 impl Sink for Store<'_> {
     type Part = Part;
@@ -296,23 +421,50 @@ impl Sink for Store<'_> {
         let mut out = Vec::with_capacity(3);
         let mut eq = schema::equilibria_frame(self.plan, &self.kinds, &batch.equilibria)
             .map_err(|e| Error::parquet(&path("equilibria"), e))?;
-        out.push(("equilibria", encode(&mut eq, &path("equilibria"))?));
+        out.push((
+            "equilibria",
+            eq.height() as u64,
+            encode(&mut eq, &path("equilibria"))?,
+        ));
         if self.trajectories {
             let mut tr = schema::trajectories_frame(&batch.trajectories)
                 .map_err(|e| Error::parquet(&path("trajectories"), e))?;
-            out.push(("trajectories", encode(&mut tr, &path("trajectories"))?));
+            out.push((
+                "trajectories",
+                tr.height() as u64,
+                encode(&mut tr, &path("trajectories"))?,
+            ));
         }
         let mut runs = schema::runs_frame(self.plan, &self.kinds, &batch.runs)
             .map_err(|e| Error::parquet(&path("runs"), e))?;
-        out.push(("runs", encode(&mut runs, &path("runs"))?));
+        out.push((
+            "runs",
+            runs.height() as u64,
+            encode(&mut runs, &path("runs"))?,
+        ));
         Ok(Part(out))
     }
 
     fn commit(&mut self, b: usize, part: Part) -> Result<(), SinkError> {
         let parts = self.parts();
-        for (table, bytes) in part.0 {
+        let mut seal = Seal {
+            block: b,
+            parts: Vec::with_capacity(part.0.len()),
+        };
+        for (table, rows, bytes) in part.0 {
             write_atomically(&part_path(&parts, table, b), &bytes)?;
+            seal.parts.push(Sealed {
+                table: table.to_string(),
+                bytes: bytes.len() as u64,
+                rows,
+                sha256: sha256(&bytes),
+            });
         }
+        let text = serde_json::to_string(&seal).expect("seal serializes") + "\n";
+        let path = seal_path(&parts, b);
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
         Ok(())
     }
 }
@@ -358,7 +510,19 @@ pub(crate) fn concatenate(
         }
         let mut writer = Table::new(out.join(format!("{table}.parquet")));
         for (b, parts) in sources.iter().enumerate() {
-            writer.write(read_parquet(&part_path(parts, table, b))?)?;
+            let path = part_path(parts, table, b);
+            let df = read_parquet(&path)?;
+            let sealed = sealed_rows(parts, b)?
+                .into_iter()
+                .find(|(t, _)| t == table)
+                .map(|(_, n)| n);
+            if sealed != Some(df.height() as u64) {
+                return Err(Error::Invalid {
+                    path,
+                    why: format!("holds {} rows; its seal says {sealed:?}", df.height()),
+                });
+            }
+            writer.write(df)?;
         }
         rows.add(table, writer.finish()?);
     }
