@@ -209,6 +209,39 @@ impl run::Progress for RunBar {
     }
 }
 
+/// The last panic's message and place, kept by the binary's panic hook so
+/// that an uncaught panic is reported in one line.
+static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Keep a panic's description (called from the panic hook).
+pub fn record_panic(description: String) {
+    if let Ok(mut p) = LAST_PANIC.lock() {
+        *p = description;
+    }
+}
+
+/// The last panic's description.
+pub fn last_panic() -> String {
+    LAST_PANIC.lock().map(|p| p.clone()).unwrap_or_default()
+}
+
+/// Write to standard output. A reader that has gone (`| head`) is not an
+/// error worth a message: [`Error::ClosedPipe`] ends the command quietly.
+fn emit(text: impl AsRef<str>) -> Result<(), Error> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_ref().as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::ClosedPipe,
+            _ => Error::Output(crate::output::Error::Io {
+                path: "standard output".into(),
+                source: e,
+            }),
+        })
+}
+
 /// Run the command.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
@@ -274,7 +307,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                             )));
                         }
                     };
-                    print!("{text}");
+                    emit(&text)?;
                 }
                 ModelConfig::Openness(game) => {
                     let eq = game.solve();
@@ -283,9 +316,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                         .as_ref()
                         .map(|r| optimal_regulation(&game, r.objective, &r.search));
                     if json {
-                        println!("{}", report::openness_json(&eq, optimal.as_ref()));
+                        emit(format!("{}", report::openness_json(&eq, optimal.as_ref())) + "\n")?;
                     } else {
-                        print!("{}", report::openness_text(&game, &eq, optimal.as_ref()));
+                        emit(format!(
+                            "{}",
+                            report::openness_text(&game, &eq, optimal.as_ref())
+                        ))?;
                     }
                 }
                 ModelConfig::Race(game) => {
@@ -301,9 +337,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     let solution = solve_race(&game, solver, backend)?;
                     let seconds = start.elapsed().as_secs_f64();
                     if json {
-                        println!("{}", report::race_json(&game, &solution, seconds));
+                        emit(format!("{}", report::race_json(&game, &solution, seconds)) + "\n")?;
                     } else {
-                        print!("{}", report::race_text(&game, &solution, seconds));
+                        emit(format!("{}", report::race_text(&game, &solution, seconds)))?;
                     }
                 }
             }
@@ -331,7 +367,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 },
                 &progress,
             )?;
-            print!("{}", report::run_text(&report));
+            emit(format!("{}", report::run_text(&report)))?;
             Ok(())
         }
         Command::Export {
@@ -349,7 +385,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             match out {
                 Some(path) => std::fs::write(&path, text)
                     .map_err(|e| Error::Output(crate::output::Error::Io { path, source: e }))?,
-                None => print!("{text}"),
+                None => emit(&text)?,
             }
             Ok(())
         }
@@ -361,18 +397,20 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 message: format!("cannot read file: {e}"),
             })?;
             let plan = plan::expand(&text, &origin)?;
-            print!("{}", report::plan_text(&origin, &plan));
+            emit(format!("{}", report::plan_text(&origin, &plan)))?;
             Ok(())
         }
         Command::Merge { dirs, out } => {
             let r = output::merge::merge(&dirs, &out)?;
-            println!(
-                "merged {} shards ({} blocks, {} runs) into {}",
-                r.shards,
-                r.blocks,
-                r.runs,
-                r.out.display()
-            );
+            emit(
+                format!(
+                    "merged {} shards ({} blocks, {} runs) into {}",
+                    r.shards,
+                    r.blocks,
+                    r.runs,
+                    r.out.display()
+                ) + "\n",
+            )?;
             Ok(())
         }
         Command::Summarize {
@@ -390,15 +428,17 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let query = |e: polars::error::PolarsError| anyhow::anyhow!("summarize: {e}");
             if json {
                 let v = summary.json(fail_if_unconverged).map_err(query)?;
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&v).expect("JSON serializes")
-                );
+                emit(
+                    format!(
+                        "{}",
+                        serde_json::to_string_pretty(&v).expect("JSON serializes")
+                    ) + "\n",
+                )?;
             } else {
-                print!(
+                emit(format!(
                     "{}",
                     summary.text(points, fail_if_unconverged).map_err(query)?
-                );
+                ))?;
             }
             if let Some(m) = fail_if_unconverged {
                 let bad = summary.unconverged(m).map_err(query)?.height();
@@ -418,7 +458,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             out,
         } => {
             let path = crate::plot::plot(&dir, kind, format, out)?;
-            println!("wrote {}", path.display());
+            emit(format!("wrote {}", path.display()) + "\n")?;
             Ok(())
         }
     }

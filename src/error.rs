@@ -38,6 +38,9 @@ pub enum Error {
     /// A check the user asked for failed (`summarize --fail-if-unconverged`).
     #[error("{0}")]
     Check(String),
+    /// Standard output was closed by its reader: the command stops quietly.
+    #[error("standard output was closed")]
+    ClosedPipe,
     /// Anything else (drawing, queries), with its context.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -54,6 +57,7 @@ impl Error {
                 | SolveError::TooManyLabs { .. },
             ) => 2,
             Error::Check(_) => 3,
+            Error::ClosedPipe => 0,
             Error::Solve(_) | Error::Run(_) | Error::Output(_) | Error::Other(_) => 1,
         }
     }

@@ -5,9 +5,33 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A panic is a bug. Where the runner catches it, it becomes one line
+    // naming the run; anywhere else it is reported here in one line, not as
+    // a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        openmarket::cli::record_panic(format!("{message}{at}"));
+    }));
     let cli = openmarket::cli::Cli::parse();
-    match openmarket::cli::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+    let result = std::panic::catch_unwind(|| openmarket::cli::run(cli));
+    let Ok(result) = result else {
+        eprintln!(
+            "error: internal error: {}; this is a bug in openmarket",
+            openmarket::cli::last_panic()
+        );
+        return ExitCode::from(1);
+    };
+    match result {
+        Ok(()) | Err(openmarket::error::Error::ClosedPipe) => ExitCode::SUCCESS,
         Err(e) => {
             match openmarket::cli::hint(&e) {
                 Some(hint) => eprintln!("error: {e}; {hint}"),

@@ -536,3 +536,106 @@ fn a_crash_after_finish_removed_the_parts_is_resumable() {
     assert_eq!(manifest(&out)["rows"]["runs"].as_u64(), Some(64 * 16));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_worker_panic_ends_the_run_in_one_line_and_resume_finishes_it() {
+    let dir = scratch("panic");
+    let out = dir.join("q");
+    let o = Command::new(env!("CARGO_BIN_EXE_openmarket"))
+        .args([
+            "run",
+            "configs/quickstart.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("OPENMARKET_TEST_PANIC_AT_POINT", "40")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("sweep point 40") && stderr.contains("internal error"),
+        "{stderr}"
+    );
+    assert!(!out.exists() && dir.join("q.partial").exists());
+    let o = openmarket(&[
+        "run",
+        "configs/quickstart.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::Read;
+    for args in [
+        vec!["solve", "configs/race_baseline.toml"],
+        vec!["solve", "configs/openness_baseline.toml", "--json"],
+        vec!["plan", "configs/quickstart.toml"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_openmarket"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let status = child.wait().unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert!(status.success(), "{args:?}: {status} {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_full_disk_is_one_line_naming_the_file_and_leaves_nothing_final() {
+    // A 256 KiB tmpfs, if this process may mount one (root in CI).
+    let dir = scratch("full");
+    let mnt = dir.join("mnt");
+    std::fs::create_dir_all(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=256k",
+            "tmpfs",
+            mnt.to_str().unwrap(),
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    }
+    let out = mnt.join("q");
+    let o = openmarket(&[
+        "run",
+        "configs/quickstart.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+    let _ = Command::new("umount").arg(&mnt).status();
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(mnt.to_str().unwrap()),
+        "names no file: {stderr}"
+    );
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).ok();
+}

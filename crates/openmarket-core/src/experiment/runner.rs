@@ -121,10 +121,21 @@ pub fn run_points(
     let solutions: Vec<PointSolution> = points
         .par_iter()
         .map(|&k| {
-            solve_point(k, &plan.points[k].config)
+            catch_unwind(AssertUnwindSafe(|| solve_point(k, &plan.points[k].config)))
+                .map_err(|payload| RunError::Panic {
+                    point: k,
+                    replicate: 0,
+                    message: panic_message(payload),
+                })?
                 .map_err(|source| RunError::Solve { point: k, source })
         })
         .collect::<Result<_, _>>()?;
+    // A fault-injection hook for the tests of the command line (a worker
+    // that panics must end the run with one line, not hang it): the point
+    // whose replicate 0 panics. Read once per block.
+    let inject: Option<usize> = std::env::var("OPENMARKET_TEST_PANIC_AT_POINT")
+        .ok()
+        .and_then(|v| v.parse().ok());
     let jobs: Vec<(usize, u64)> = (0..points.len())
         .flat_map(|c| (0..plan.seeds_per_point).map(move |r| (c, r)))
         .collect();
@@ -133,6 +144,9 @@ pub fn run_points(
         .map(|&(c, r)| {
             let point = &plan.points[points[c]];
             let out = catch_unwind(AssertUnwindSafe(|| {
+                if inject == Some(point.index) && r == 0 {
+                    panic!("injected by OPENMARKET_TEST_PANIC_AT_POINT");
+                }
                 run_one(point, &solutions[c], r, plan.master_seed, trajectory_every)
             }))
             .map_err(|payload| RunError::Panic {
