@@ -318,10 +318,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     if json {
                         emit(format!("{}", report::openness_json(&eq, optimal.as_ref())) + "\n")?;
                     } else {
-                        emit(format!(
-                            "{}",
-                            report::openness_text(&game, &eq, optimal.as_ref())
-                        ))?;
+                        emit(report::openness_text(&game, &eq, optimal.as_ref()))?;
                     }
                 }
                 ModelConfig::Race(game) => {
@@ -339,7 +336,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     if json {
                         emit(format!("{}", report::race_json(&game, &solution, seconds)) + "\n")?;
                     } else {
-                        emit(format!("{}", report::race_text(&game, &solution, seconds)))?;
+                        emit(report::race_text(&game, &solution, seconds))?;
                     }
                 }
             }
@@ -367,7 +364,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 },
                 &progress,
             )?;
-            emit(format!("{}", report::run_text(&report)))?;
+            emit(report::run_text(&report))?;
             Ok(())
         }
         Command::Export {
@@ -397,7 +394,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 message: format!("cannot read file: {e}"),
             })?;
             let plan = plan::expand(&text, &origin)?;
-            emit(format!("{}", report::plan_text(&origin, &plan)))?;
+            emit(report::plan_text(&origin, &plan))?;
             Ok(())
         }
         Command::Merge { dirs, out } => {
@@ -428,17 +425,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let query = |e: polars::error::PolarsError| anyhow::anyhow!("summarize: {e}");
             if json {
                 let v = summary.json(fail_if_unconverged).map_err(query)?;
-                emit(
-                    format!(
-                        "{}",
-                        serde_json::to_string_pretty(&v).expect("JSON serializes")
-                    ) + "\n",
-                )?;
+                emit(serde_json::to_string_pretty(&v).expect("JSON serializes") + "\n")?;
             } else {
-                emit(format!(
-                    "{}",
-                    summary.text(points, fail_if_unconverged).map_err(query)?
-                ))?;
+                emit(summary.text(points, fail_if_unconverged).map_err(query)?)?;
             }
             if let Some(m) = fail_if_unconverged {
                 let bad = summary.unconverged(m).map_err(query)?.height();
