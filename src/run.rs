@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use openmarket_core::experiment::{self, Shard, runner};
+use openmarket_core::experiment::{self, PlanError, Shard, runner};
+use openmarket_core::limits::{CONFIRM_RUNS, MAX_POINTS, MAX_RUNS};
 use openmarket_core::plan;
 use sha2::{Digest, Sha256};
 
@@ -104,6 +105,29 @@ pub fn git_revision() -> Option<String> {
 /// Run `request`, telling `progress` how far it has come.
 pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> {
     let (text, origin) = read_config(&request.config)?;
+    // Refuse a plan too large to run before building any of it.
+    if let Some((points, seeds)) = plan::count(&text) {
+        let runs = points.saturating_mul(seeds);
+        let refuse = if runs > MAX_RUNS {
+            Some(PlanError::TooLarge {
+                points,
+                seeds,
+                limit: MAX_RUNS,
+            })
+        } else if runs > CONFIRM_RUNS && !request.confirmed && points <= MAX_POINTS {
+            Some(PlanError::NeedsConfirmation {
+                points: points as usize,
+                seeds,
+                runs,
+                limit: CONFIRM_RUNS,
+            })
+        } else {
+            None
+        };
+        if let Some(source) = refuse {
+            return Err(Error::Plan { origin, source });
+        }
+    }
     let plan = plan::expand(&text, &origin)?;
     experiment::validate(&plan, request.confirmed).map_err(|source| Error::Plan {
         origin: origin.clone(),

@@ -26,6 +26,10 @@ pub const MAX_POINTS: u64 = 10_000_000;
 /// (`openmarket run --yes`).
 pub const CONFIRM_RUNS: u64 = 1_000_000;
 
+/// Most runs a plan may have, confirmed or not: 10^10 rows of runs.parquet
+/// are about a terabyte.
+pub const MAX_RUNS: u64 = 10_000_000_000;
+
 /// Most actions a finite-action rule may discretise an interval into.
 pub const MAX_RULE_POINTS: u64 = 100_001;
 

@@ -99,9 +99,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Points × seeds.
+    /// Points × seeds (saturating: a plan that large is refused anyway).
     pub fn runs(&self) -> u64 {
-        self.points.len() as u64 * self.seeds_per_point
+        (self.points.len() as u64).saturating_mul(self.seeds_per_point)
     }
 }
 
@@ -203,11 +203,11 @@ fn axis_values(
         ));
     }
     let check = |s: &Space, kind: &str| -> Result<(), ConfigError> {
-        if s.num == 0 {
+        if s.num == 0 || s.num as u64 > MAX_POINTS {
             return Err(err(
                 origin,
                 &format!("{field}.{kind}.num"),
-                "= 0 is out of range [1, inf)".into(),
+                format!("= {} is out of range [1, {MAX_POINTS}]", s.num),
             ));
         }
         if !s.start.is_finite() || !s.stop.is_finite() {
@@ -245,11 +245,11 @@ fn design(
     spec: &toml::Value,
 ) -> Result<(Vec<String>, Vec<Vec<toml::Value>>), ConfigError> {
     let raw: RawDesign = deserialize(origin, "sweep.design", spec)?;
-    if raw.n == 0 {
+    if raw.n == 0 || raw.n as u64 > MAX_POINTS {
         return Err(err(
             origin,
             "sweep.design.n",
-            "= 0 is out of range [1, inf)".into(),
+            format!("= {} is out of range [1, {MAX_POINTS}]", raw.n),
         ));
     }
     let mut paths = Vec::new();
@@ -456,16 +456,27 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
             }
         }
     }
-    let grid: usize = columns.iter().map(Vec::len).product();
     let design_n = design_rows.as_ref().map_or(1, |(_, rows)| rows.len());
-    let total = grid.saturating_mul(design_n);
-    if total as u64 > MAX_POINTS {
-        return Err(err(
-            origin,
-            "sweep",
-            format!("has {total} points; at most {MAX_POINTS}"),
-        ));
-    }
+    let total = columns
+        .iter()
+        .try_fold(design_n, |n, c| n.checked_mul(c.len()))
+        .filter(|&n| n as u64 <= MAX_POINTS)
+        .ok_or_else(|| {
+            err(
+                origin,
+                "sweep",
+                format!(
+                    "has more than {MAX_POINTS} points (the product of its {} axes' lengths{})",
+                    columns.len(),
+                    if design_rows.is_some() {
+                        " and the design's n"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+        })?;
+    let grid = total / design_n;
     if let Some((paths, _)) = &design_rows {
         axes.extend(paths.iter().cloned());
     }
@@ -544,4 +555,43 @@ pub fn run_seed(master: u64, point: usize, replicate: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// (points, seeds per point) of a config, counted from its axes' lengths without
+/// building a single point, so a plan too large to run is refused at once.
+/// `None` when the config is not well formed enough to count (then
+/// [`expand`] reports why).
+pub fn count(text: &str) -> Option<(u64, u64)> {
+    let table: toml::Table = text.parse().ok()?;
+    let seeds = match table.get("runs").and_then(|r| r.get("seeds_per_point")) {
+        Some(v) => u64::try_from(v.as_integer()?).ok()?,
+        None => 1,
+    };
+    let points_of = |t: &toml::Table| -> Option<u64> {
+        let Some(sweep) = t.get("sweep") else {
+            return Some(1);
+        };
+        let mut n: u64 = 1;
+        for (path, spec) in sweep.as_table()? {
+            let len = if path == "design" {
+                u64::try_from(spec.get("n")?.as_integer()?).ok()?
+            } else if let Some(v) = spec.get("values") {
+                v.as_array()?.len() as u64
+            } else {
+                let space = spec.get("linspace").or_else(|| spec.get("logspace"))?;
+                u64::try_from(space.get("num")?.as_integer()?).ok()?
+            };
+            n = n.saturating_mul(len);
+        }
+        Some(n)
+    };
+    let points = match table.get("study") {
+        Some(studies) => studies
+            .as_array()?
+            .iter()
+            .map(|s| s.as_table().and_then(points_of))
+            .try_fold(0u64, |a, n| Some(a.saturating_add(n?)))?,
+        None => points_of(&table)?,
+    };
+    Some((points, seeds))
 }

@@ -118,7 +118,7 @@ fn a_bad_axis_value_names_the_axis_and_the_field() {
     let e = expand(&text, "x.toml").unwrap_err();
     assert!(
         e.to_string()
-            .contains("sweep.\"model.r\".linspace.num = 0 is out of range [1, inf)"),
+            .contains("sweep.\"model.r\".linspace.num = 0 is out of range [1, 10000000]"),
         "{e}"
     );
 }
@@ -235,4 +235,49 @@ fn studies_concatenate_into_one_plan() {
             .contains("study[1].name = \"open\" is used by an earlier study"),
         "{e}"
     );
+}
+
+#[test]
+fn sizes_never_wrap_and_are_counted_before_anything_is_built() {
+    // 20 axes of 10,000 values each: 10^80 points, far past u64.
+    let mut text = format!("{BASE}\n[sweep]\n");
+    for k in 0..20 {
+        text.push_str(&format!(
+            "\"model.epsilon{k}\" = {{ linspace = {{ start = 0.0, stop = 1.0, num = 10000 }} }}\n"
+        ));
+    }
+    let e = expand(&text, "x.toml").unwrap_err();
+    assert!(
+        e.to_string().contains("has more than 10000000 points"),
+        "{e}"
+    );
+    assert_eq!(
+        openmarket_core::plan::count(&text).map(|(p, _)| p),
+        Some(u64::MAX)
+    );
+    // A design's n is checked before its rows are allocated.
+    let text = format!(
+        "{BASE}\n[sweep.design]\nkind = \"uniform\"\nn = 1000000000\nranges = {{ \"model.r\" = [0.5, 2.0] }}\n"
+    );
+    let e = expand(&text, "x.toml").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("sweep.design.n = 1000000000 is out of range [1, 10000000]"),
+        "{e}"
+    );
+    // Seeds near 2^62 do not wrap the run count.
+    let text = format!(
+        "{}\n[sweep]\n\"model.r\" = {{ values = [1.0, 2.0, 3.0, 4.0, 5.0] }}\n",
+        BASE.replace(
+            "seeds_per_point = 3",
+            "seeds_per_point = 4611686018427387904"
+        )
+    );
+    assert_eq!(
+        openmarket_core::plan::count(&text),
+        Some((5, 4611686018427387904))
+    );
+    let plan = expand(&text, "x.toml").unwrap();
+    assert_eq!(plan.runs(), u64::MAX);
+    assert!(openmarket_core::experiment::validate(&plan, true).is_err());
 }

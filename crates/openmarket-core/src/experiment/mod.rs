@@ -22,7 +22,7 @@ use crate::dynamics::{
     Dynamics, LearningGame, Observer, RunResult, Setup, StopReason, Trajectory, distance_to_set,
     run,
 };
-use crate::limits::{CONFIRM_RUNS, MAX_DYNAMIC_LABS};
+use crate::limits::{CONFIRM_RUNS, MAX_DYNAMIC_LABS, MAX_RUNS};
 use crate::method::Method;
 use crate::mip::default_backend;
 use crate::openness::Regime;
@@ -268,6 +268,18 @@ pub enum PlanError {
         /// What does not fit.
         message: String,
     },
+    /// The plan has more runs than [`MAX_RUNS`], confirmed or not.
+    #[error(
+        "the plan has {points} points × {seeds} seeds, more than {limit} runs, the most a plan may have (confirmed or not)"
+    )]
+    TooLarge {
+        /// Points in the plan.
+        points: u64,
+        /// Seeds per point.
+        seeds: u64,
+        /// [`MAX_RUNS`].
+        limit: u64,
+    },
     /// The plan has more runs than [`CONFIRM_RUNS`]: it needs an explicit
     /// confirmation.
     #[error(
@@ -290,6 +302,13 @@ pub enum PlanError {
 /// supports it; and, unless `confirmed`, that the plan is not above the
 /// size that needs confirmation.
 pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
+    if plan.runs() > MAX_RUNS {
+        return Err(PlanError::TooLarge {
+            points: plan.points.len() as u64,
+            seeds: plan.seeds_per_point,
+            limit: MAX_RUNS,
+        });
+    }
     if plan.runs() > CONFIRM_RUNS && !confirmed {
         return Err(PlanError::NeedsConfirmation {
             points: plan.points.len(),
