@@ -239,6 +239,25 @@ fn axis_values(
     Ok(values)
 }
 
+/// Axes that name what a plan shares cannot vary by point: the seeds and
+/// output settings of `[runs]` and `[output]` hold for the whole plan, and
+/// a sweep cannot sweep itself.
+fn unsweepable(origin: &str, path: &str) -> Result<(), ConfigError> {
+    let head = path.split('.').next().unwrap_or_default();
+    let why = match head {
+        "runs" => "[runs] (seeds, master seed) holds for the whole plan",
+        "output" => "[output] (folder, trajectories) holds for the whole plan",
+        "sweep" | "study" => "a sweep cannot vary its own design",
+        _ => return Ok(()),
+    };
+    let shown: String = path.chars().take(80).collect();
+    Err(err(
+        origin,
+        &format!("sweep.\"{shown}\""),
+        format!("cannot be swept: {why}; sweep model.*, dynamics.* or regulator.* keys"),
+    ))
+}
+
 /// Random design points: `n` rows over the ranged paths.
 fn design(
     origin: &str,
@@ -255,6 +274,7 @@ fn design(
     let mut paths = Vec::new();
     let mut ranges = Vec::new();
     for (path, r) in &raw.ranges {
+        unsweepable(origin, path)?;
         let field = format!("sweep.design.ranges.\"{path}\"");
         let pair: [f64; 2] = deserialize(origin, &field, r)?;
         if !(pair[0].is_finite() && pair[1].is_finite() && pair[0] <= pair[1]) {
@@ -451,6 +471,7 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
             if path == "design" {
                 design_rows = Some(design(origin, spec)?);
             } else {
+                unsweepable(origin, path)?;
                 axes.push(path.clone());
                 columns.push(axis_values(origin, path, spec)?);
             }
