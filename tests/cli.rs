@@ -117,7 +117,34 @@ fn every_malformed_config_gets_a_one_line_error_naming_the_field() {
             .next()
             .and_then(|l| l.strip_prefix("# expect: "))
             .expect("first line: # expect: …");
-        let out = openmarket(&["solve", path.to_str().unwrap(), "--json"]);
+        // `# command: plan` (or run) on the second line: a plan-level error
+        // that `solve`, which reads one config, does not see.
+        let command = text
+            .lines()
+            .nth(1)
+            .and_then(|l| l.strip_prefix("# command: "))
+            .unwrap_or("solve");
+        let scratch = std::env::temp_dir().join(format!(
+            "openmarket-bad-{}-{}",
+            std::process::id(),
+            path.file_stem().unwrap().to_string_lossy()
+        ));
+        let out = match command {
+            "solve" => openmarket(&["solve", path.to_str().unwrap(), "--json"]),
+            "plan" => openmarket(&["plan", path.to_str().unwrap()]),
+            "run" => openmarket(&[
+                "run",
+                path.to_str().unwrap(),
+                "--out",
+                scratch.to_str().unwrap(),
+            ]),
+            other => panic!("{}: unknown command {other}", path.display()),
+        };
+        assert!(
+            !scratch.exists() && !scratch.with_extension("partial").exists(),
+            "{}: left output behind",
+            path.display()
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
         assert!(out.stdout.is_empty(), "{}: wrote to stdout", path.display());
