@@ -7,9 +7,9 @@ use std::fmt;
 /// Allowed range of a parameter.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Domain {
-    /// [0, ∞)
+    /// [0, 1e12]
     NonNegative,
-    /// (0, ∞)
+    /// [1e-12, 1e12]: a positive scale.
     Positive,
     /// [0, 1]
     Unit,
@@ -28,8 +28,8 @@ pub enum Domain {
 impl fmt::Display for Domain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Domain::NonNegative => f.write_str("[0, inf)"),
-            Domain::Positive => f.write_str("(0, inf)"),
+            Domain::NonNegative => f.write_str("[0, 1e12]"),
+            Domain::Positive => f.write_str("[1e-12, 1e12]"),
             Domain::Unit => f.write_str("[0, 1]"),
             Domain::Fraction => f.write_str("(0, 1]"),
             Domain::Count { min, max } => write!(f, "integers in [{min}, {max}]"),
@@ -37,13 +37,20 @@ impl fmt::Display for Domain {
     }
 }
 
+/// The largest magnitude of an unbounded parameter, and the inverse of the
+/// smallest positive one. Far beyond any economically meaningful scale, and
+/// small enough that products and quotients of a few parameters (payoffs
+/// are polynomials of degree ≤ 3 in them, over cost coefficients) stay
+/// finite.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+
 impl Domain {
     /// Whether `v` lies in the range (NaN never does; infinities only where
     /// the range is unbounded and infinite values make sense, i.e. never).
     pub fn contains(&self, v: f64) -> bool {
         match self {
-            Domain::NonNegative => v >= 0.0 && v.is_finite(),
-            Domain::Positive => v > 0.0 && v.is_finite(),
+            Domain::NonNegative => (0.0..=MAX_MAGNITUDE).contains(&v),
+            Domain::Positive => (1.0 / MAX_MAGNITUDE..=MAX_MAGNITUDE).contains(&v),
             Domain::Unit => (0.0..=1.0).contains(&v),
             Domain::Fraction => v > 0.0 && v <= 1.0,
             Domain::Count { min, max } => v.fract() == 0.0 && v >= *min as f64 && v <= *max as f64,
@@ -58,7 +65,7 @@ impl Domain {
         if v.is_nan() {
             Err(format!("= nan is not a number; allowed range {self}"))
         } else if !self.contains(v) {
-            Err(format!("= {v} is out of range {self}"))
+            Err(format!("= {} is out of range {self}", short(v)))
         } else {
             Ok(v)
         }
@@ -111,5 +118,15 @@ impl ParamValues {
             out.set(k, v);
         }
         out
+    }
+}
+
+/// A number as a message shows it: as written for ordinary magnitudes, in
+/// scientific notation for huge or tiny ones (never 300 digits).
+pub fn short(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }

@@ -139,10 +139,11 @@ enum DesignKind {
 }
 
 fn err(origin: &str, field: &str, message: String) -> ConfigError {
+    let sep = if message.starts_with(':') { "" } else { " " };
     ConfigError {
         origin: origin.to_string(),
         field: Some(field.to_string()),
-        message: format!("{field} {message}"),
+        message: format!("{field}{sep}{message}"),
     }
 }
 
@@ -151,7 +152,7 @@ fn deserialize<T: for<'de> Deserialize<'de>>(
     field: &str,
     v: &toml::Value,
 ) -> Result<T, ConfigError> {
-    T::deserialize(v.clone()).map_err(|e| {
+    T::deserialize(crate::config::strict::Strict(v.clone())).map_err(|e| {
         let msg = e.to_string();
         err(
             origin,
@@ -243,6 +244,22 @@ fn axis_values(
 /// output settings of `[runs]` and `[output]` hold for the whole plan, and
 /// a sweep cannot sweep itself.
 fn unsweepable(origin: &str, path: &str) -> Result<(), ConfigError> {
+    // No config key is nested deeper than a few tables; a path of thousands
+    // of parts is a mistake (and would recurse that deep).
+    const MAX_PARTS: usize = 16;
+    const MAX_LEN: usize = 200;
+    if path.len() > MAX_LEN || path.split('.').count() > MAX_PARTS {
+        let shown: String = path.chars().take(60).collect();
+        return Err(err(
+            origin,
+            &format!("sweep.\"{shown}…\""),
+            format!(
+                "is not a config key: {} characters in {} dotted parts (keys have at most {MAX_LEN} characters and {MAX_PARTS} parts)",
+                path.len(),
+                path.split('.').count()
+            ),
+        ));
+    }
     let head = path.split('.').next().unwrap_or_default();
     let why = match head {
         "runs" => "[runs] (seeds, master seed) holds for the whole plan",
@@ -526,11 +543,28 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
                 })?;
             }
             let config = config::parse_table(&t, origin).map_err(|e| {
-                let at: Vec<String> = axes
+                if axes.is_empty() {
+                    return e;
+                }
+                // At most three axes, each value cut short: the line stays
+                // readable whatever the sweep.
+                let mut at: Vec<String> = axes
                     .iter()
                     .zip(&params)
-                    .map(|(a, v)| format!("{a} = {v}"))
+                    .take(3)
+                    .map(|(a, v)| {
+                        let v = v.to_string();
+                        let v: String = if v.chars().count() > 40 {
+                            v.chars().take(40).chain("…".chars()).collect()
+                        } else {
+                            v
+                        };
+                        format!("{a} = {v}")
+                    })
                     .collect();
+                if axes.len() > 3 {
+                    at.push(format!("… {} more axes", axes.len() - 3));
+                }
                 ConfigError {
                     message: format!(
                         "sweep point {} ({}): {}",

@@ -103,7 +103,7 @@ fn a_bad_axis_value_names_the_axis_and_the_field() {
     let e = expand(&text, "configs/x.toml").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "configs/x.toml: sweep point 1 (model.alpha0 = -1.0): model.alpha0 = -1 is out of range [0, inf)"
+        "configs/x.toml: sweep point 1 (model.alpha0 = -1.0): model.alpha0 = -1 is out of range [0, 1e12]"
     );
     let text = format!("{BASE}\n[sweep]\n\"model.alpah0\" = {{ values = [0.1] }}\n");
     let e = expand(&text, "x.toml").unwrap_err();

@@ -71,7 +71,16 @@ impl Cx<'_> {
         prefix: &str,
         value: toml::Value,
     ) -> Result<T, ConfigError> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
+        if !value.is_table() {
+            return Err(self.err(
+                prefix,
+                format!(
+                    "must be a table ([{prefix}] or {{ … }}), not {}",
+                    value.type_str()
+                ),
+            ));
+        }
+        serde_path_to_error::deserialize(super::strict::Strict(value)).map_err(|e| {
             let path = e.path().to_string();
             let at = if path == "." || path.is_empty() {
                 prefix.to_string()
@@ -84,7 +93,9 @@ impl Cx<'_> {
                 .lines()
                 .next()
                 .unwrap_or_default()
-                .replace("expected f64", "expected a number");
+                .replace("expected f64", "expected a number")
+                .replace("expected u64", "expected a whole number")
+                .replace("expected usize", "expected a whole number");
             let ticked: Vec<&str> = msg.split('`').skip(1).step_by(2).collect();
             if msg.starts_with("unknown field") {
                 let unknown = ticked.first().copied().unwrap_or("?");

@@ -12,6 +12,7 @@ mod error;
 mod openness;
 mod race;
 mod regulator;
+pub(crate) mod strict;
 
 use std::path::Path;
 

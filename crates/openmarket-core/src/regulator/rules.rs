@@ -20,6 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
 use super::SearchBox;
+use crate::domain::Domain;
 
 /// A regulator's rule, as `[dynamics.regulator]` gives it.
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize, strum::IntoStaticStr, strum::AsRefStr)]
@@ -123,19 +124,19 @@ impl RegulatorRule {
                         g.rounds
                     ));
                 }
-                if !(g.eta > 0.0 && g.eta.is_finite()) {
-                    return Err(format!("eta = {} is out of range (0, inf)", g.eta));
-                }
-                if !(0.0..=1.0).contains(&g.gamma) {
-                    return Err(format!("gamma = {} is out of range [0, 1]", g.gamma));
-                }
+                Domain::Positive
+                    .check(g.eta)
+                    .map_err(|m| format!("eta {m}"))?;
+                Domain::Unit
+                    .check(g.gamma)
+                    .map_err(|m| format!("gamma {m}"))?;
                 Ok(())
             }
             RegulatorRule::Spsa(s) => {
                 for (name, v) in [("step", s.step), ("spread", s.spread)] {
-                    if !(v > 0.0 && v.is_finite()) {
-                        return Err(format!("{name} = {v} is out of range (0, inf)"));
-                    }
+                    Domain::Positive
+                        .check(v)
+                        .map_err(|m| format!("{name} {m}"))?;
                 }
                 Ok(())
             }
