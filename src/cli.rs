@@ -388,12 +388,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Plan { config } => {
             let origin = config.display().to_string();
-            let text = std::fs::read_to_string(&config).map_err(|e| config::ConfigError {
-                origin: origin.clone(),
-                field: None,
-                message: format!("cannot read file: {e}"),
-            })?;
+            let text = config::read(&config)?;
             let plan = plan::expand(&text, &origin)?;
+            // What `run` would refuse, `plan` refuses too.
+            openmarket_core::experiment::validate(&plan, true).map_err(|source| Error::Plan {
+                origin: origin.clone(),
+                source,
+            })?;
             emit(report::plan_text(&origin, &plan))?;
             Ok(())
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use openmarket_core::experiment::{self, PlanError, Shard, runner};
-use openmarket_core::limits::{CONFIRM_RUNS, MAX_POINTS, MAX_RUNS};
+use openmarket_core::limits::{CONFIRM_RUNS, MAX_POINTS, MAX_RUNS, MAX_THREADS};
 use openmarket_core::plan;
 use sha2::{Digest, Sha256};
 
@@ -73,15 +73,10 @@ pub struct Report {
 }
 
 fn read_config(config: &Path) -> Result<(String, String), Error> {
-    let origin = config.display().to_string();
-    let text = std::fs::read_to_string(config).map_err(|e| {
-        Error::Config(openmarket_core::config::ConfigError {
-            origin: origin.clone(),
-            field: None,
-            message: format!("cannot read file: {e}"),
-        })
-    })?;
-    Ok((text, origin))
+    Ok((
+        openmarket_core::config::read(config)?,
+        config.display().to_string(),
+    ))
 }
 
 /// The default folder: output/<config name>, or
@@ -140,6 +135,11 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
         .or_else(|| first.output.dir.clone())
         .unwrap_or_else(|| default_dir(&request.config, request.shard));
     let trajectory_every = first.output.trajectory_every;
+    if let Some(t) = request.threads.filter(|&t| t == 0 || t > MAX_THREADS) {
+        return Err(Error::Usage(format!(
+            "--threads = {t} is out of range [1, {MAX_THREADS}]"
+        )));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(request.threads.unwrap_or(0))
         .build()

@@ -44,3 +44,22 @@ pub const MAX_MIXED_NE_LABS: usize = 8;
 
 /// Most labs whose logit QRE is traced (the Jacobian costs n²·2^n).
 pub const MAX_QRE_LABS: usize = 12;
+
+/// Largest config file read, in bytes: a config is a page of TOML; a sweep
+/// of explicit values fits many times over.
+pub const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
+/// Most seeds per point: one point's runs are written as one block.
+pub const MAX_SEEDS: u64 = 1_000_000;
+
+/// Most iterations of one run (`dynamics.max_iterations`).
+pub const MAX_ITERATIONS: u64 = 1_000_000_000;
+
+/// Most market iterations of one regulated run (inner × outer).
+pub const MAX_REGULATED_ITERATIONS: u64 = 10_000_000_000;
+
+/// Most trajectory rows one run may keep (max_iterations / trajectory_every).
+pub const MAX_TRAJECTORY_ROWS: u64 = 1_000_000;
+
+/// Most worker threads (`--threads`).
+pub const MAX_THREADS: usize = 1024;

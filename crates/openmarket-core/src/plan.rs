@@ -307,6 +307,13 @@ fn design(
         paths.push(path.clone());
         ranges.push(pair);
     }
+    if paths.is_empty() {
+        return Err(err(
+            origin,
+            "sweep.design.ranges",
+            "is empty: a design needs at least one \"path\" = [low, high]".into(),
+        ));
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(raw.seed);
     let mut rows = vec![Vec::with_capacity(ranges.len()); raw.n];
     for [lo, hi] in ranges {
@@ -516,7 +523,29 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
         })?;
     let grid = total / design_n;
     if let Some((paths, _)) = &design_rows {
+        if let Some(p) = paths.iter().find(|p| axes.contains(p)) {
+            return Err(err(
+                origin,
+                &format!("sweep.design.ranges.\"{p}\""),
+                "is also a grid axis: sweep each key once".into(),
+            ));
+        }
         axes.extend(paths.iter().cloned());
+    }
+    // An axis sets a key of a section the config has; it does not create
+    // a section (a [regulator] or a [dynamics] that the config lacks would
+    // change what every point is).
+    for path in &axes {
+        let head = path.split('.').next().unwrap_or_default();
+        if !table.contains_key(head) {
+            return Err(err(
+                origin,
+                &format!("sweep.\"{path}\""),
+                format!(
+                    "names a key of [{head}], which the config does not have: add the section first"
+                ),
+            ));
+        }
     }
     let mut points = Vec::with_capacity(total);
     for g in 0..grid {

@@ -17,6 +17,7 @@ use super::{DynamicsConfig, Family, OutputConfig, RunsConfig};
 use crate::domain::{Domain, ParamValues};
 use crate::dynamics::rules::{RuleKind, all_params};
 use crate::dynamics::{Schedule, Termination};
+use crate::limits::{MAX_ITERATIONS, MAX_SEEDS};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "dynamics table")]
@@ -221,14 +222,30 @@ pub(crate) fn dynamics(
             ),
         ));
     }
+    let max_iterations = cx.at_least_one("dynamics.max_iterations", raw.max_iterations)?;
+    if max_iterations > MAX_ITERATIONS {
+        return Err(cx.err(
+            "dynamics.max_iterations",
+            format!("= {max_iterations} is out of range [1, {MAX_ITERATIONS}]"),
+        ));
+    }
+    let window = cx.at_least_one("dynamics.window", raw.window)?;
+    if window > max_iterations {
+        return Err(cx.err(
+            "dynamics.window",
+            format!(
+                "= {window} is more than max_iterations = {max_iterations}: no run could converge (allowed: [1, max_iterations])"
+            ),
+        ));
+    }
     Ok(DynamicsConfig {
         rule: default,
         agents: agents_rules,
         schedule,
         termination: Termination {
-            max_iterations: cx.at_least_one("dynamics.max_iterations", raw.max_iterations)?,
+            max_iterations,
             tol: cx.check("dynamics.tol", raw.tol, Domain::NonNegative)?,
-            window: cx.at_least_one("dynamics.window", raw.window)?,
+            window,
             stop_on_cycle: true,
         },
         noise: cx.check("dynamics.noise", raw.noise, Domain::NonNegative)?,
@@ -253,8 +270,15 @@ pub(crate) fn runs(cx: &Cx, value: Option<&toml::Value>) -> Result<RunsConfig, C
             master_seed: 0,
         },
     };
+    let seeds = cx.at_least_one("runs.seeds_per_point", raw.seeds_per_point)?;
+    if seeds > MAX_SEEDS {
+        return Err(cx.err(
+            "runs.seeds_per_point",
+            format!("= {seeds} is out of range [1, {MAX_SEEDS}]"),
+        ));
+    }
     Ok(RunsConfig {
-        seeds_per_point: cx.at_least_one("runs.seeds_per_point", raw.seeds_per_point)?,
+        seeds_per_point: seeds,
         master_seed: raw.master_seed,
     })
 }

@@ -21,6 +21,7 @@ pub use error::{ConfigError, suggestion};
 
 use crate::dynamics::rules::RuleConfig;
 use crate::dynamics::{Schedule, Termination};
+use crate::limits::{MAX_CONFIG_BYTES, MAX_REGULATED_ITERATIONS, MAX_TRAJECTORY_ROWS};
 use crate::openness::OpennessGame;
 use crate::race::RaceGame;
 use crate::regulator::RegulatorConfig;
@@ -136,13 +137,36 @@ const TOP_LEVEL: &[&str] = &["model", "dynamics", "sweep", "runs", "output", "re
 
 /// Read and validate a config file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    parse(&read(path)?, &path.display().to_string())
+}
+
+/// A config file's text, refusing files larger than a config can be
+/// ([`MAX_CONFIG_BYTES`]) before reading them whole.
+pub fn read(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let fail = |message: String| ConfigError {
         origin: origin.clone(),
         field: None,
-        message: format!("cannot read file: {e}"),
-    })?;
-    parse(&text, &origin)
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read file: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read file: {e}")))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(fail(format!(
+            "is larger than {} MiB: not a config",
+            MAX_CONFIG_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// Validate config text; `origin` names it in error messages.
@@ -241,7 +265,7 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
             ));
         }
     };
-    Ok(Config {
+    let config = Config {
         dynamics: match table.get("dynamics") {
             Some(v) => Some(dynamics::dynamics(&cx, v.clone(), model.family(), agents)?),
             None => None,
@@ -250,5 +274,44 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
         model,
         runs: dynamics::runs(&cx, table.get("runs"))?,
         output: dynamics::output(&cx, table.get("output"))?,
-    })
+    };
+    budgets(&cx, &config)?;
+    Ok(config)
+}
+
+/// What one run may cost: its iterations and the trajectory rows it keeps.
+fn budgets(cx: &Cx, c: &Config) -> Result<(), ConfigError> {
+    let Some(d) = &c.dynamics else {
+        return Ok(());
+    };
+    // A regulated run's iterations are its regulator's steps × the market's
+    // per step; its trajectory keeps the regulator's steps.
+    let steps = match &c.regulator {
+        Some(r) => {
+            let total = r.inner_iterations.saturating_mul(r.outer_iterations);
+            if total > MAX_REGULATED_ITERATIONS {
+                return Err(cx.err(
+                    "regulator.inner_iterations",
+                    format!(
+                        "× outer_iterations = {} × {} = {total} market iterations per run, more than {MAX_REGULATED_ITERATIONS}",
+                        r.inner_iterations, r.outer_iterations
+                    ),
+                ));
+            }
+            r.outer_iterations
+        }
+        None => d.termination.max_iterations,
+    };
+    let every = c.output.trajectory_every;
+    if every > 0 && steps / every > MAX_TRAJECTORY_ROWS {
+        return Err(cx.err(
+            "output.trajectory_every",
+            format!(
+                "= {every} keeps {} rows per run ({steps} steps), more than {MAX_TRAJECTORY_ROWS}: use at least {}",
+                steps / every,
+                steps.div_ceil(MAX_TRAJECTORY_ROWS)
+            ),
+        ));
+    }
+    Ok(())
 }

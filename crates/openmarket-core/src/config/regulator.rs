@@ -73,6 +73,13 @@ pub(crate) fn regulator(
             ] {
                 cx.check(&format!("regulator.weights.{key}"), v, Domain::NonNegative)?;
             }
+            if w.openness + w.performance + w.surplus == 0.0 {
+                return Err(cx.err(
+                    "regulator.weights",
+                    "are all 0: the objective would be 0 everywhere (give at least one weight > 0)"
+                        .into(),
+                ));
+            }
             Objective::Weighted {
                 openness: w.openness,
                 performance: w.performance,
