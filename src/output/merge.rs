@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use openmarket_core::experiment::Layout;
-use openmarket_core::plan::{Plan, run_seed};
-use polars::prelude::*;
+use openmarket_core::plan::Plan;
 
 use super::manifest::MergedShard;
-use super::store::{concatenate, is_experiment, part_path, partial_of, publish, verify_block};
+use super::store::{
+    Owner, check_block, concatenate, is_experiment, part_path, partial_of, publish, verify_block,
+};
 use super::{Error, Experiment, Want, read_parquet};
 
 /// What a merge did.
@@ -146,41 +147,19 @@ fn coverage(plan: &Plan, layout: Layout, shards: &[Experiment]) -> Result<Vec<Pa
                 layout.range(b)
             ))
         })?;
-        verify_block(&parts, b).map_err(|(path, why)| Error::Invalid { path, why })?;
+        verify_block(
+            &parts,
+            b,
+            Owner {
+                config_sha256: &shards[0].manifest.config_sha256,
+                layout,
+            },
+        )
+        .map_err(|(path, why)| Error::Invalid { path, why })?;
         let path = part_path(&parts, "runs", b);
         check_block(plan, layout, b, &read_parquet(&path)?)
             .map_err(|why| Error::Invalid { path, why })?;
         complete.push(parts);
     }
     Ok(complete)
-}
-
-fn check_block(plan: &Plan, layout: Layout, b: usize, runs: &DataFrame) -> Result<(), String> {
-    let column = |name: &str| -> Result<UInt64Chunked, String> {
-        runs.column(name)
-            .and_then(|c| c.u64().cloned())
-            .map_err(|e| format!("column {name}: {e}"))
-    };
-    let (ids, reps, seeds) = (column("point_id")?, column("replicate")?, column("seed")?);
-    let expected = layout.range(b).len() as u64 * plan.seeds_per_point;
-    if runs.height() as u64 != expected {
-        return Err(format!(
-            "block {b}: {} runs, expected {expected}",
-            runs.height()
-        ));
-    }
-    let mut k = 0;
-    for point in layout.range(b) {
-        for rep in 0..plan.seeds_per_point {
-            let (id, r, seed) = (ids.get(k), reps.get(k), seeds.get(k));
-            let want = run_seed(plan.master_seed, point, rep);
-            if id != Some(point as u64) || r != Some(rep) || seed != Some(want) {
-                return Err(format!(
-                    "block {b}, row {k}: found (point {id:?}, replicate {r:?}, seed {seed:?}), expected (point {point}, replicate {rep}, seed {want})"
-                ));
-            }
-            k += 1;
-        }
-    }
-    Ok(())
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use openmarket_core::experiment::runner::{Sink, SinkError};
 use openmarket_core::experiment::{Batch, Layout, Shard};
-use openmarket_core::plan::Plan;
+use openmarket_core::plan::{Plan, run_seed};
 use polars::prelude::*;
 
 use super::schema::{self, AxisKind};
@@ -95,11 +95,22 @@ struct Sealed {
     sha256: String,
 }
 
-/// A block's seal: written after its parts, it says what they must be.
+/// A block's seal: written after its parts, it says what they must be and
+/// whose they are (the config's hash, the block's points).
 #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Seal {
+    config_sha256: String,
     block: usize,
+    points: [usize; 2],
     parts: Vec<Sealed>,
+}
+
+/// What a block of this experiment must be: the config's hash and the
+/// block's points.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Owner<'a> {
+    pub(crate) config_sha256: &'a str,
+    pub(crate) layout: Layout,
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -109,16 +120,23 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// Why block `b` in `parts` is not a finished, intact block (`Ok` if it is).
 /// Each part is read whole to hash it: a block's parts are small.
-pub(crate) fn verify_block(parts: &Path, b: usize) -> Result<(), (PathBuf, String)> {
+pub(crate) fn verify_block(parts: &Path, b: usize, owner: Owner) -> Result<(), (PathBuf, String)> {
     let path = seal_path(parts, b);
     let text =
         std::fs::read_to_string(&path).map_err(|e| (path.clone(), format!("no seal: {e}")))?;
     let seal: Seal =
         serde_json::from_str(&text).map_err(|e| (path.clone(), format!("unreadable seal: {e}")))?;
-    if seal.block != b {
+    if seal.config_sha256 != owner.config_sha256 {
+        return Err((path, "comes from another config's run".into()));
+    }
+    let range = owner.layout.range(b);
+    if seal.block != b || seal.points != [range.start, range.end] {
         return Err((
             path,
-            format!("is the seal of block {}, not of block {b}", seal.block),
+            format!(
+                "is the seal of block {} (points {}..{}), not of block {b} (points {}..{})",
+                seal.block, seal.points[0], seal.points[1], range.start, range.end
+            ),
         ));
     }
     if !seal.parts.iter().any(|p| p.table == "runs") {
@@ -159,9 +177,13 @@ fn sealed_rows(parts: &Path, b: usize) -> Result<Vec<(String, u64)>, Error> {
 
 /// Every owned block intact, or the first that is not, as an error naming
 /// the file.
-pub(crate) fn verify_all(parts: &Path, blocks: impl Iterator<Item = usize>) -> Result<(), Error> {
+pub(crate) fn verify_all(
+    parts: &Path,
+    blocks: impl Iterator<Item = usize>,
+    owner: Owner,
+) -> Result<(), Error> {
     for b in blocks {
-        verify_block(parts, b).map_err(|(path, why)| Error::Invalid {
+        verify_block(parts, b, owner).map_err(|(path, why)| Error::Invalid {
             path,
             why: format!(
                 "{why}; the part cannot be published (run again with --resume to recompute it)"
@@ -208,6 +230,7 @@ pub struct Store<'a> {
     dir: PathBuf,
     trajectories: bool,
     kinds: Vec<AxisKind>,
+    config_sha256: String,
 }
 
 /// Is `dir` a finished openmarket experiment (which a new run may replace)?
@@ -326,6 +349,7 @@ impl<'a> Store<'a> {
             dir: dir.to_path_buf(),
             trajectories: trajectory_every > 0,
             kinds: schema::axis_kinds(plan),
+            config_sha256: config_sha256.to_string(),
         })
     }
 
@@ -335,7 +359,14 @@ impl<'a> Store<'a> {
 
     /// Whether block `b` is written and intact.
     pub fn is_done(&self, b: usize) -> bool {
-        verify_block(&self.parts(), b).is_ok()
+        verify_block(&self.parts(), b, self.owner()).is_ok()
+    }
+
+    fn owner(&self) -> Owner<'_> {
+        Owner {
+            config_sha256: &self.config_sha256,
+            layout: self.layout,
+        }
     }
 
     /// Remove what an unfinished or damaged block left, so it is
@@ -354,7 +385,15 @@ impl<'a> Store<'a> {
             if files.is_empty() {
                 continue;
             }
-            if let Err((path, why)) = verify_block(&parts, b) {
+            // Intact bytes of the right block, holding the runs its seeds
+            // give (a part copied from elsewhere with its seal edited
+            // fails here).
+            let checked = verify_block(&parts, b, self.owner()).and_then(|()| {
+                let path = part_path(&parts, "runs", b);
+                let runs = read_parquet(&path).map_err(|e| (path.clone(), e.to_string()))?;
+                check_block(self.plan, self.layout, b, &runs).map_err(|why| (path, why))
+            });
+            if let Err((path, why)) = checked {
                 if seal_path(&parts, b).exists() || part_path(&parts, "runs", b).exists() {
                     notes.push(format!("recomputing block {b}: {}: {why}", path.display()));
                 }
@@ -386,7 +425,7 @@ impl<'a> Store<'a> {
         let parts = self.parts();
         let whole = self.shard == Shard::WHOLE;
         // Nothing is published that does not match what was written.
-        verify_all(&parts, self.owned().into_iter())?;
+        verify_all(&parts, self.owned().into_iter(), self.owner())?;
         let rows = if whole {
             let sources: Vec<PathBuf> = (0..self.layout.blocks).map(|_| parts.clone()).collect();
             concatenate(&sources, &self.partial, self.trajectories)?
@@ -447,8 +486,11 @@ impl Sink for Store<'_> {
 
     fn commit(&mut self, b: usize, part: Part) -> Result<(), SinkError> {
         let parts = self.parts();
+        let range = self.layout.range(b);
         let mut seal = Seal {
+            config_sha256: self.config_sha256.clone(),
             block: b,
+            points: [range.start, range.end],
             parts: Vec::with_capacity(part.0.len()),
         };
         for (table, rows, bytes) in part.0 {
@@ -547,6 +589,43 @@ pub(crate) fn publish(partial: &Path, dir: &Path) -> Result<(), Error> {
     std::fs::rename(partial, dir).map_err(|e| Error::io(dir, e))?;
     if let Some(old) = replaced {
         std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    }
+    Ok(())
+}
+
+/// A block's runs are exactly its points × replicates, with the seeds the
+/// master seed gives.
+pub(crate) fn check_block(
+    plan: &Plan,
+    layout: Layout,
+    b: usize,
+    runs: &DataFrame,
+) -> Result<(), String> {
+    let column = |name: &str| -> Result<UInt64Chunked, String> {
+        runs.column(name)
+            .and_then(|c| c.u64().cloned())
+            .map_err(|e| format!("column {name}: {e}"))
+    };
+    let (ids, reps, seeds) = (column("point_id")?, column("replicate")?, column("seed")?);
+    let expected = layout.range(b).len() as u64 * plan.seeds_per_point;
+    if runs.height() as u64 != expected {
+        return Err(format!(
+            "block {b}: {} runs, expected {expected}",
+            runs.height()
+        ));
+    }
+    let mut k = 0;
+    for point in layout.range(b) {
+        for rep in 0..plan.seeds_per_point {
+            let (id, r, seed) = (ids.get(k), reps.get(k), seeds.get(k));
+            let want = run_seed(plan.master_seed, point, rep);
+            if id != Some(point as u64) || r != Some(rep) || seed != Some(want) {
+                return Err(format!(
+                    "block {b}, row {k}: found (point {id:?}, replicate {r:?}, seed {seed:?}), expected (point {point}, replicate {rep}, seed {want})"
+                ));
+            }
+            k += 1;
+        }
     }
     Ok(())
 }
