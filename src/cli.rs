@@ -424,12 +424,15 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
             let summary = summary::summarize(&dir)?;
             let query = |e: polars::error::PolarsError| anyhow::anyhow!("summarize: {e}");
-            if json {
+            let text = if json {
                 let v = summary.json(fail_if_unconverged).map_err(query)?;
-                emit(serde_json::to_string_pretty(&v).expect("JSON serializes") + "\n")?;
+                serde_json::to_string_pretty(&v).expect("JSON serializes") + "\n"
             } else {
-                emit(summary.text(points, fail_if_unconverged).map_err(query)?)?;
-            }
+                summary.text(points, fail_if_unconverged).map_err(query)?
+            };
+            // A closed stdout must not hide a failed check: the check's
+            // exit code wins.
+            let printed = emit(text);
             if let Some(m) = fail_if_unconverged {
                 let bad = summary.unconverged(m).map_err(query)?.height();
                 if bad > 0 {
@@ -439,7 +442,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     )));
                 }
             }
-            Ok(())
+            printed
         }
         Command::Plot {
             dir,

@@ -144,6 +144,13 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
         .num_threads(request.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let blocks = experiment::Layout::new(&plan, request.shard.n).blocks;
+    if request.shard.k >= blocks {
+        return Err(Error::Usage(format!(
+            "--shard {}: the plan has {blocks} blocks, so shard {} of {} would own none; use at most {blocks} shards",
+            request.shard, request.shard.k, request.shard.n
+        )));
+    }
     let started = Instant::now();
     let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
     let mut store = Store::open(

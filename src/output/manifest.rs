@@ -1,6 +1,7 @@
 //! `manifest.json`, typed, and the one function that opens an experiment
 //! folder for `summarize`, `plot` and `merge`.
 
+use polars::prelude::{ParquetReader, SerReader};
 use std::path::{Path, PathBuf};
 
 use openmarket_core::experiment::{Layout, Shard};
@@ -165,6 +166,28 @@ impl Experiment {
                     return Err(Error::Invalid {
                         path: p,
                         why: "is missing: the folder is damaged".into(),
+                    });
+                }
+                // The row count from the file's footer: a table swapped in
+                // from another experiment, or truncated, is refused here.
+                let rows = std::fs::File::open(&p)
+                    .map_err(|e| Error::io(&p, e))
+                    .and_then(|f| {
+                        ParquetReader::new(f)
+                            .num_rows()
+                            .map_err(|e| Error::parquet(&p, e))
+                    })?;
+                let want = match t {
+                    "runs" => manifest.rows.runs,
+                    "equilibria" => manifest.rows.equilibria,
+                    _ => manifest.rows.trajectories,
+                };
+                if rows as u64 != want {
+                    return Err(Error::Invalid {
+                        path: p,
+                        why: format!(
+                            "holds {rows} rows; the manifest says {want}: the folder is damaged"
+                        ),
                     });
                 }
             }
