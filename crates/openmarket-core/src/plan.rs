@@ -152,14 +152,7 @@ fn deserialize<T: for<'de> Deserialize<'de>>(
     field: &str,
     v: &toml::Value,
 ) -> Result<T, ConfigError> {
-    T::deserialize(crate::config::strict::Strict(v.clone())).map_err(|e| {
-        let msg = e.to_string();
-        err(
-            origin,
-            field,
-            format!(": {}", msg.lines().next().unwrap_or_default()),
-        )
-    })
+    crate::config::error::Cx { origin }.value(field, v.clone())
 }
 
 /// Evenly spaced values, both ends included.

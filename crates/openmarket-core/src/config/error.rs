@@ -80,6 +80,16 @@ impl Cx<'_> {
                 ),
             ));
         }
+        self.value(prefix, value)
+    }
+
+    /// Deserialize any value (a table, a list, a number) at `prefix`, with
+    /// the same one-line messages.
+    pub(crate) fn value<T: DeserializeOwned>(
+        &self,
+        prefix: &str,
+        value: toml::Value,
+    ) -> Result<T, ConfigError> {
         serde_path_to_error::deserialize(super::strict::Strict(value)).map_err(|e| {
             let path = e.path().to_string();
             let at = if path == "." || path.is_empty() {

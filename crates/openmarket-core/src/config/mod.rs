@@ -8,7 +8,7 @@
 //! for the sections every config shares.
 
 mod dynamics;
-mod error;
+pub(crate) mod error;
 mod openness;
 mod race;
 mod regulator;

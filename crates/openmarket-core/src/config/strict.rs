@@ -76,7 +76,18 @@ impl<'de> Deserializer<'de> for Strict {
                 {
                     return Err(not_a_table(&toml::Value::Array(a)));
                 }
-                visitor.visit_seq(Seq(a.into_iter()))
+                let n = a.len();
+                let mut seq = Seq(a.into_iter());
+                let value = visitor.visit_seq(&mut seq)?;
+                // A fixed-size list (`theta = [lo, hi]`) reads what it needs
+                // and stops: the rest would be ignored without this.
+                if seq.0.len() > 0 {
+                    return Err(Error(format!(
+                        "invalid length: a list of {n}, expected {}",
+                        n - seq.0.len()
+                    )));
+                }
+                Ok(value)
             }
             toml::Value::Table(t) => visitor.visit_map(Map {
                 entries: t.into_iter(),
@@ -133,7 +144,7 @@ impl<'de> Deserializer<'de> for Strict {
 
 struct Seq(std::vec::IntoIter<toml::Value>);
 
-impl<'de> SeqAccess<'de> for Seq {
+impl<'de> SeqAccess<'de> for &mut Seq {
     type Error = Error;
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
