@@ -41,8 +41,9 @@ pub enum Error {
     /// Standard output was closed by its reader: the command stops quietly.
     #[error("standard output was closed")]
     ClosedPipe,
-    /// Anything else (drawing, queries), with its context.
-    #[error(transparent)]
+    /// Anything else (drawing, queries), with its context: the whole chain
+    /// on one line ("cannot write FILE: why").
+    #[error("{0:#}")]
     Other(#[from] anyhow::Error),
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use openmarket_core::experiment::{self, PlanError, Shard, runner};
-use openmarket_core::limits::{CONFIRM_RUNS, MAX_POINTS, MAX_RUNS, MAX_THREADS};
+use openmarket_core::limits::{CONFIRM_RUNS, MAX_POINTS, MAX_RUNS, MAX_SEEDS, MAX_THREADS};
 use openmarket_core::plan;
 use sha2::{Digest, Sha256};
 
@@ -100,8 +100,12 @@ pub fn git_revision() -> Option<String> {
 /// Run `request`, telling `progress` how far it has come.
 pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> {
     let (text, origin) = read_config(&request.config)?;
-    // Refuse a plan too large to run before building any of it.
-    if let Some((points, seeds)) = plan::count(&text) {
+    // Refuse a plan too large to run before building any of it. Points or
+    // seeds past their own limits are left to `expand`, whose message names
+    // the field.
+    if let Some((points, seeds)) =
+        plan::count(&text).filter(|&(p, s)| p <= MAX_POINTS && s <= MAX_SEEDS)
+    {
         let runs = points.saturating_mul(seeds);
         let refuse = if runs > MAX_RUNS {
             Some(PlanError::TooLarge {
@@ -109,7 +113,7 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
                 seeds,
                 limit: MAX_RUNS,
             })
-        } else if runs > CONFIRM_RUNS && !request.confirmed && points <= MAX_POINTS {
+        } else if runs > CONFIRM_RUNS && !request.confirmed {
             Some(PlanError::NeedsConfirmation {
                 points: points as usize,
                 seeds,

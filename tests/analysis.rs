@@ -282,5 +282,16 @@ fn every_plot_kind_draws_a_readable_png_and_svg() {
     let o = openmarket(&["plot", race.to_str().unwrap(), "--kind", "regime-map"]);
     assert_ne!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stderr).contains("needs `model.regulation.penalty` swept"));
+    // A folder given as the figure's file is refused, and named.
+    let o = openmarket(&[
+        "plot",
+        race.to_str().unwrap(),
+        "--kind",
+        "race-openness",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is a folder; name the figure's file"));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -12,7 +12,7 @@ mod figures;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::ValueEnum;
 use plotters::prelude::*;
 
@@ -60,7 +60,8 @@ pub fn plot(dir: &Path, kind: Kind, format: Format, out: Option<PathBuf>) -> Res
         ))
     });
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create folder {}", parent.display()))?;
     }
     let fig = match kind {
         Kind::RegimeMap => figures::regime_map(&exp)?,
@@ -79,14 +80,18 @@ pub fn plot(dir: &Path, kind: Kind, format: Format, out: Option<PathBuf>) -> Res
         Format::Png => {
             let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
             fig.draw(&root)?;
-            root.present().map_err(pe)?;
+            root.present()
+                .map_err(pe)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
         }
         Format::Svg => {
             let root = SVGBackend::new(&tmp, SIZE).into_drawing_area();
             fig.draw(&root)?;
-            root.present().map_err(pe)?;
+            root.present()
+                .map_err(pe)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
         }
     }
-    std::fs::rename(&tmp, &path)?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
 }

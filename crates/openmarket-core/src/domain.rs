@@ -32,7 +32,7 @@ impl fmt::Display for Domain {
             Domain::Positive => f.write_str("[1e-12, 1e12]"),
             Domain::Unit => f.write_str("[0, 1]"),
             Domain::Fraction => f.write_str("(0, 1]"),
-            Domain::Count { min, max } => write!(f, "integers in [{min}, {max}]"),
+            Domain::Count { min, max } => write!(f, "[{min}, {max}]"),
         }
     }
 }
@@ -64,6 +64,8 @@ impl Domain {
     pub fn check(&self, v: f64) -> Result<f64, String> {
         if v.is_nan() {
             Err(format!("= nan is not a number; allowed range {self}"))
+        } else if matches!(self, Domain::Count { .. }) && !self.contains(v) {
+            Err(format!("= {} is not an integer in {self}", short(v)))
         } else if !self.contains(v) {
             Err(format!("= {} is out of range {self}", short(v)))
         } else {

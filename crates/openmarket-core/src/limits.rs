@@ -20,7 +20,10 @@ pub const ENUMERATE_UP_TO: usize = 24;
 pub const MAX_DYNAMIC_LABS: usize = 64;
 
 /// Most points one plan may have: a guard against typos like `num = 1e9`.
-pub const MAX_POINTS: u64 = 10_000_000;
+/// A plan holds its points in memory (about 300 bytes each with their
+/// config), so this bounds a plan at a few hundred MB; more runs come from
+/// `seeds_per_point`.
+pub const MAX_POINTS: u64 = 1_000_000;
 
 /// Plans with more runs than this need an explicit confirmation
 /// (`openmarket run --yes`).

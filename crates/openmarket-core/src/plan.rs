@@ -241,6 +241,14 @@ fn unsweepable(origin: &str, path: &str) -> Result<(), ConfigError> {
     // of parts is a mistake (and would recurse that deep).
     const MAX_PARTS: usize = 16;
     const MAX_LEN: usize = 200;
+    if path.split('.').any(str::is_empty) {
+        return Err(err(
+            origin,
+            &format!("sweep.\"{path}\""),
+            "is not a config key: it has an empty part (keys are dotted paths like \"model.alpha0\")"
+                .into(),
+        ));
+    }
     if path.len() > MAX_LEN || path.split('.').count() > MAX_PARTS {
         let shown: String = path.chars().take(60).collect();
         return Err(err(
@@ -394,6 +402,18 @@ pub fn expand(text: &str, origin: &str) -> Result<Plan, ConfigError> {
             origin,
             key,
             "cannot sit beside [[study]] sections: only [runs] and [output] are shared; move it into each study".into(),
+        ));
+    }
+    // Counted before any study is expanded: each may be within the limit
+    // while their sum is not.
+    if let Some((points, _)) = count(text).filter(|&(p, _)| p > MAX_POINTS) {
+        return Err(err(
+            origin,
+            "study",
+            format!(
+                "has {} points in all; at most {MAX_POINTS}",
+                crate::domain::short(points as f64)
+            ),
         ));
     }
     let mut plan = Plan {

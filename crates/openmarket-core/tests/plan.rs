@@ -118,7 +118,7 @@ fn a_bad_axis_value_names_the_axis_and_the_field() {
     let e = expand(&text, "x.toml").unwrap_err();
     assert!(
         e.to_string()
-            .contains("sweep.\"model.r\".linspace.num = 0 is out of range [1, 10000000]"),
+            .contains("sweep.\"model.r\".linspace.num = 0 is out of range [1, 1000000]"),
         "{e}"
     );
 }
@@ -248,7 +248,7 @@ fn sizes_never_wrap_and_are_counted_before_anything_is_built() {
     }
     let e = expand(&text, "x.toml").unwrap_err();
     assert!(
-        e.to_string().contains("has more than 10000000 points"),
+        e.to_string().contains("has more than 1000000 points"),
         "{e}"
     );
     assert_eq!(
@@ -262,7 +262,7 @@ fn sizes_never_wrap_and_are_counted_before_anything_is_built() {
     let e = expand(&text, "x.toml").unwrap_err();
     assert!(
         e.to_string()
-            .contains("sweep.design.n = 1000000000 is out of range [1, 10000000]"),
+            .contains("sweep.design.n = 1000000000 is out of range [1, 1000000]"),
         "{e}"
     );
     // Seeds near 2^62 do not wrap the run count.

@@ -28,8 +28,7 @@ struct Shared {
     max_iterations: u64,
     #[serde(default = "default_tol")]
     tol: f64,
-    #[serde(default = "five")]
-    window: u64,
+    window: Option<u64>,
     #[serde(default)]
     noise: f64,
     #[serde(default = "one")]
@@ -59,9 +58,6 @@ fn thousand() -> u64 {
 fn default_tol() -> f64 {
     1e-9
 }
-fn five() -> u64 {
-    5
-}
 fn one() -> u64 {
     1
 }
@@ -84,10 +80,13 @@ fn rule_table(
         } else if let Some(p) = params.iter().find(|p| p.key == key) {
             values.set(p.key, cx.check(&field, cx.number(&field, v)?, p.domain)?);
         } else if !other.contains(&key.as_str()) {
-            let known: Vec<&str> = std::iter::once("rule")
+            let mut known: Vec<&str> = std::iter::once("rule")
                 .chain(other.iter().copied())
                 .chain(params.iter().map(|p| p.key))
                 .collect();
+            // `rule` is also among the shared keys of `[dynamics]`.
+            let mut seen = std::collections::HashSet::new();
+            known.retain(|k| seen.insert(*k));
             return Err(cx.unknown(&field, &known));
         }
     }
@@ -229,7 +228,12 @@ pub(crate) fn dynamics(
             format!("= {max_iterations} is out of range [1, {MAX_ITERATIONS}]"),
         ));
     }
-    let window = cx.at_least_one("dynamics.window", raw.window)?;
+    // The default window shrinks with a very short run, so that
+    // `max_iterations = 1` alone is valid.
+    let window = match raw.window {
+        Some(w) => cx.at_least_one("dynamics.window", w)?,
+        None => max_iterations.min(5),
+    };
     if window > max_iterations {
         return Err(cx.err(
             "dynamics.window",
@@ -296,6 +300,19 @@ pub(crate) fn output(cx: &Cx, value: Option<&toml::Value>) -> Result<OutputConfi
         Some(v) => cx.section("output", v.clone())?,
         None => RawOutput::default(),
     };
+    if let Some(dir) = &raw.dir {
+        // The folder is renamed into place from `<dir>.partial`: it needs a
+        // last component that names it.
+        if dir.file_name().is_none() {
+            return Err(cx.err(
+                "output.dir",
+                format!(
+                    "= {:?} does not name a folder (e.g. \"output/quickstart\")",
+                    dir.display().to_string()
+                ),
+            ));
+        }
+    }
     Ok(OutputConfig {
         dir: raw.dir,
         trajectory_every: raw.trajectory_every,

@@ -60,7 +60,14 @@ impl Cx<'_> {
                 format!(" at line {line}, column {col}")
             })
             .unwrap_or_default();
-        let msg = e.message().trim().replace('\n', " ");
+        let mut msg = e.message().trim().replace('\n', " ");
+        // toml names neither the key nor the table; its span holds it.
+        if msg == "duplicate key" {
+            if let Some(key) = e.span().and_then(|s| text.get(s)) {
+                let key: String = key.trim().chars().take(60).collect();
+                msg = format!("duplicate key `{key}`");
+            }
+        }
         self.general(format!("TOML syntax error{at}: {msg}"))
     }
 

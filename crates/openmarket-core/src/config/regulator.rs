@@ -154,5 +154,19 @@ pub(crate) fn regulator(
 
 /// `[dynamics.regulator]`: the rule table.
 pub(crate) fn rule(cx: &Cx, value: &toml::Value) -> Result<RegulatorRule, ConfigError> {
+    // The rule is an internally tagged enum, through which serde loses the
+    // key's name; a non-finite number is named here instead.
+    if let Some(t) = value.as_table() {
+        for (key, v) in t {
+            if let toml::Value::Float(x) = v {
+                if !x.is_finite() {
+                    return Err(cx.err(
+                        &format!("dynamics.regulator.{key}"),
+                        format!("= {x} is not a finite number"),
+                    ));
+                }
+            }
+        }
+    }
     cx.section("dynamics.regulator", value.clone())
 }

@@ -270,7 +270,7 @@ pub enum PlanError {
     },
     /// The plan has more runs than [`MAX_RUNS`], confirmed or not.
     #[error(
-        "the plan has {points} points × {seeds} seeds, more than {limit} runs, the most a plan may have (confirmed or not)"
+        "the plan has {points} points × {seeds} seeds per point, more than {limit} runs, the most a plan may have (confirmed or not)"
     )]
     TooLarge {
         /// Points in the plan.

@@ -114,13 +114,13 @@ impl RegulatorRule {
             RegulatorRule::Ucb1(g) | RegulatorRule::Hedge(g) => {
                 if !(2..=101).contains(&g.points) {
                     return Err(format!(
-                        "points = {} is out of range integers in [2, 101]",
+                        "points = {} is not an integer in [2, 101]",
                         g.points
                     ));
                 }
                 if g.rounds > 30 {
                     return Err(format!(
-                        "rounds = {} is out of range integers in [0, 30]",
+                        "rounds = {} is not an integer in [0, 30]",
                         g.rounds
                     ));
                 }
