@@ -50,8 +50,7 @@ fn oversized_inputs_are_refused_in_little_memory() {
             format!(
                 "{BASE}[sweep]\n{}",
                 (0..64)
-                    .map(|k| format!("\"model.r\" = {{ values = [1.0, 2.0] }}\n")
-                        .replace("model.r", &format!("model.x{k}")))
+                    .map(|k| format!("\"model.x{k}\" = {{ values = [1.0, 2.0] }}\n"))
                     .collect::<String>()
             ),
             "points",

@@ -62,11 +62,11 @@ impl Cx<'_> {
             .unwrap_or_default();
         let mut msg = e.message().trim().replace('\n', " ");
         // toml names neither the key nor the table; its span holds it.
-        if msg == "duplicate key" {
-            if let Some(key) = e.span().and_then(|s| text.get(s)) {
-                let key: String = key.trim().chars().take(60).collect();
-                msg = format!("duplicate key `{key}`");
-            }
+        if msg == "duplicate key"
+            && let Some(key) = e.span().and_then(|s| text.get(s))
+        {
+            let key: String = key.trim().chars().take(60).collect();
+            msg = format!("duplicate key `{key}`");
         }
         self.general(format!("TOML syntax error{at}: {msg}"))
     }

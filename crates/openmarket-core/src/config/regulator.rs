@@ -158,13 +158,13 @@ pub(crate) fn rule(cx: &Cx, value: &toml::Value) -> Result<RegulatorRule, Config
     // key's name; a non-finite number is named here instead.
     if let Some(t) = value.as_table() {
         for (key, v) in t {
-            if let toml::Value::Float(x) = v {
-                if !x.is_finite() {
-                    return Err(cx.err(
-                        &format!("dynamics.regulator.{key}"),
-                        format!("= {x} is not a finite number"),
-                    ));
-                }
+            if let toml::Value::Float(x) = v
+                && !x.is_finite()
+            {
+                return Err(cx.err(
+                    &format!("dynamics.regulator.{key}"),
+                    format!("= {x} is not a finite number"),
+                ));
             }
         }
     }
