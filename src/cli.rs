@@ -5,15 +5,17 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use openmarket_core::concept::Concept;
 use openmarket_core::config::{self, ModelConfig};
 use openmarket_core::experiment::{PlanError, Shard};
+use openmarket_core::limits::DEFAULT_MIP_SECONDS;
 use openmarket_core::mip;
 use openmarket_core::plan;
+use openmarket_core::race::mip::Formulation;
 use openmarket_core::race::solve::{self, Choice, Options};
 use openmarket_core::race::{Actions, RaceGame, RaceSolution, SolveError};
 use openmarket_core::regulator::optimal::optimal_regulation;
@@ -55,6 +57,14 @@ pub enum Command {
         /// Race only: MIP backend (`microlp`; `highs` when built with --features highs).
         #[arg(long)]
         mip_backend: Option<String>,
+        /// Race only: how the discrete MIP models the rival maxima of `lead`
+        /// and `gap`: `witness` (the default) or `selection` (the first
+        /// release's, for comparison).
+        #[arg(long, default_value = "witness", value_parser = Formulation::parse)]
+        formulation: Formulation,
+        /// Race only: the most seconds the MIP may take (0: no limit).
+        #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MIP_SECONDS)]
+        time_limit: u64,
         /// Race only: the solution concept: `pure` (pure Nash equilibria, the
         /// default), `mixed` (every Nash equilibrium, mixed ones included) or
         /// `qre` (the logit quantal response equilibrium at --temperature).
@@ -176,6 +186,9 @@ pub fn hint(e: &Error) -> Option<&'static str> {
         } => Some("`openmarket solve` computes the equilibrium alone"),
         Error::Solve(SolveError::TooLarge { .. }) => Some("use --solver mip"),
         Error::Solve(SolveError::Unsupported(_)) => Some("choose another --solver"),
+        Error::Solve(SolveError::TimeLimit { .. }) => {
+            Some("raise --time-limit, or build with --features openmarket-core/highs")
+        }
         _ => None,
     }
 }
@@ -251,6 +264,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             solver,
             actions,
             mip_backend,
+            formulation,
+            time_limit,
             concept,
             temperature,
         } => {
@@ -331,7 +346,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                         None => mip::default_backend(),
                     };
                     let start = Instant::now();
-                    let solution = solve_race(&game, solver, backend)?;
+                    let limit = (time_limit > 0).then(|| Duration::from_secs(time_limit));
+                    let solution = solve_race(&game, solver, backend, formulation, limit)?;
                     let seconds = start.elapsed().as_secs_f64();
                     if json {
                         emit(format!("{}", report::race_json(&game, &solution, seconds)) + "\n")?;
@@ -469,6 +485,8 @@ fn solve_race(
     game: &RaceGame,
     choice: Choice,
     backend: &dyn mip::MipBackend,
+    formulation: Formulation,
+    time_limit: Option<Duration>,
 ) -> Result<RaceSolution, Error> {
     let enumerates = matches!(choice, Choice::Enumerate | Choice::Both)
         || (choice == Choice::Auto && solve::auto(game) == solve::Method::Enumerate);
@@ -483,6 +501,8 @@ fn solve_race(
         &Options {
             backend,
             progress: Some(&advance),
+            formulation,
+            time_limit,
         },
     );
     bar.finish_and_clear();

@@ -135,7 +135,7 @@ fn mip_decision(c: &mut Criterion) {
         let id = BenchmarkId::new(format!("{label}/{}", backend.name()), n);
         g.bench_function(id, |b| {
             b.iter(|| {
-                DiscreteMip { backend }
+                DiscreteMip::new(backend)
                     .decide_nontrivial(black_box(&game))
                     .unwrap()
             })

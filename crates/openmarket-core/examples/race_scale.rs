@@ -1,19 +1,26 @@
 //! Scale of the race solvers, for BENCHMARKS.md (a benchmark, not a test):
-//! the largest n enumerated within 2 s, and the MIP existence decision for
-//! n = 10, 20, 40 on random lead and share instances.
+//! the largest n enumerated within 2 s, and the MIP existence decision on
+//! random instances, by formulation and utility.
 //!
-//! cargo run --release -p openmarket-core --example race_scale [--features highs] [-- --mip-only | --enumerate-only] [--share-only]
+//! cargo run --release -p openmarket-core --example race_scale [--features highs] -- [--mip-only | --enumerate-only] [--utility lead|gap|share] [--n 10,20,40] [--formulation witness|selection] [--instances K] [--limit SECONDS] [--warm-start]
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use openmarket_core::mip::default_backend;
 use openmarket_core::race::enumerate::Enumeration;
-use openmarket_core::race::mip::DiscreteMip;
-use openmarket_core::race::{RaceGame, RaceSolver, Utility};
+use openmarket_core::race::mip::{DiscreteMip, Formulation};
+use openmarket_core::race::{RaceGame, RaceSolver, SolveError, Utility};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 fn main() {
@@ -42,36 +49,64 @@ fn main() {
     if enum_only {
         return;
     }
+    let utilities: Vec<Utility> = match arg("--utility") {
+        Some(u) => vec![match u.as_str() {
+            "lead" => Utility::Lead,
+            "gap" => Utility::Gap,
+            "share" => Utility::Share,
+            other => panic!("--utility {other}: lead, gap or share"),
+        }],
+        None => vec![Utility::Lead, Utility::Gap, Utility::Share],
+    };
+    let sizes: Vec<usize> = arg("--n")
+        .unwrap_or_else(|| "10,20,24,40,60".into())
+        .split(',')
+        .map(|s| s.parse().expect("a list of n"))
+        .collect();
+    let formulations: Vec<Formulation> = match arg("--formulation") {
+        Some(f) => vec![Formulation::parse(&f).unwrap()],
+        None => vec![Formulation::Witness, Formulation::Selection],
+    };
+    let instances: u64 = arg("--instances").map_or(5, |s| s.parse().unwrap());
+    let limit: f64 = arg("--limit").map_or(60.0, |s| s.parse().unwrap());
+    // The MIP alone unless asked: the warm start answers most random
+    // instances before any model is built, which measures the heuristic.
+    let warm_start = std::env::args().any(|a| a == "--warm-start");
     println!(
-        "MIP existence decision ({}), median of 3 instances:",
+        "MIP existence decision ({}), median of {instances} instances (seeds 100…), limit {limit} s per instance, warm start {warm_start}:",
         default_backend().name()
     );
-    let share_only = std::env::args().any(|a| a == "--share-only");
-    let utilities: &[Utility] = if share_only {
-        &[Utility::Share]
-    } else {
-        &[Utility::Lead, Utility::Share]
-    };
-    for &utility in utilities {
-        for n in [10, 20, 40] {
-            let mut times = Vec::new();
-            let mut answers = Vec::new();
-            for seed in 0..3 {
-                let g = RaceGame::random(n, utility, 100 + seed);
-                let s = Instant::now();
-                let w = DiscreteMip {
-                    backend: default_backend(),
+    for &utility in &utilities {
+        for &formulation in &formulations {
+            for &n in &sizes {
+                let mut times = Vec::new();
+                let mut answers = Vec::new();
+                for seed in 0..instances {
+                    let g = RaceGame::random(n, utility, 100 + seed);
+                    let s = Instant::now();
+                    let w = DiscreteMip {
+                        formulation,
+                        time_limit: Some(Duration::from_secs_f64(limit)),
+                        warm_start,
+                        ..DiscreteMip::new(default_backend())
+                    }
+                    .decide_nontrivial(&g);
+                    times.push(s.elapsed().as_secs_f64());
+                    answers.push(match w {
+                        Ok(Some(_)) => "yes",
+                        Ok(None) => "no",
+                        Err(SolveError::TimeLimit { .. }) => "timeout",
+                        Err(e) => panic!("{e}"),
+                    });
                 }
-                .decide_nontrivial(&g)
-                .unwrap();
-                times.push(s.elapsed().as_secs_f64());
-                answers.push(w.is_some());
+                println!(
+                    "  {:5} {:9} n = {n:3}: median {:9.4} s  max {:9.4} s  {answers:?}",
+                    utility.as_ref(),
+                    <&str>::from(formulation),
+                    median(times.clone()),
+                    times.iter().copied().fold(0.0, f64::max),
+                );
             }
-            println!(
-                "  {:5} n = {n:2}: {:8.3} s  (non-trivial NE exists: {answers:?})",
-                utility.as_ref(),
-                median(times)
-            );
         }
     }
 }

@@ -21,7 +21,9 @@ use openmarket_core::config::{self, ModelConfig};
 use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
 use openmarket_core::dynamics::rules::RuleConfig;
 use openmarket_core::dynamics::rules::best_response::BestResponse;
-use openmarket_core::dynamics::{LearningGame, NashConvCheck, Schedule, Setup, Termination, run};
+use openmarket_core::dynamics::{
+    AsDynGame, LearningGame, NashConvCheck, Schedule, Setup, Termination, run,
+};
 use openmarket_core::experiment::{instances, run_one, solve_point};
 use openmarket_core::plan::expand;
 use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceParams, Utility};
@@ -63,9 +65,10 @@ fn race(n: usize, seed: u64) -> RaceGame {
 }
 
 /// Runs of `iterations` BR iterations each (never stopping early), spread
-/// over `threads`; returns agent-updates per second.
-fn throughput<G: LearningGame>(
-    game: &G,
+/// over `threads`, each run with its own game from `make` (as the runner
+/// does: a game may cache per run); returns agent-updates per second.
+fn throughput<G: LearningGame + AsDynGame>(
+    make: &(dyn Fn() -> G + Sync),
     schedule: Schedule,
     runs: u64,
     iterations: u64,
@@ -86,6 +89,7 @@ fn throughput<G: LearningGame>(
         (0..runs)
             .into_par_iter()
             .map(|r| {
+                let game = &make();
                 let mut rng = ChaCha8Rng::seed_from_u64(r);
                 let start: Vec<f64> = (0..game.agents())
                     .map(|i| game.space(i).sample(&mut rng))
@@ -108,12 +112,12 @@ fn throughput<G: LearningGame>(
             })
             .sum()
     });
-    (total * game.agents() as u64) as f64 / start.elapsed().as_secs_f64()
+    (total * make().agents() as u64) as f64 / start.elapsed().as_secs_f64()
 }
 
-fn report<G: LearningGame>(
+fn report<G: LearningGame + AsDynGame>(
     name: &str,
-    game: &G,
+    game: &(dyn Fn() -> G + Sync),
     schedule: Schedule,
     runs: u64,
     iters: u64,
@@ -152,7 +156,6 @@ fn main() {
     let delta = g.solve().delta;
     let market = OpennessMarket::new(g, delta, 1);
     let race8 = race(8, 1);
-    let race_game = RaceLearning::new(&race8);
 
     // One closed-form best response, alone: the physical limit (D's α1*(ω);
     // G's best response to its fit is computed only when the fit changes).
@@ -174,7 +177,7 @@ fn main() {
     // of D (refitted whenever an observation changes it), D to the ω it sees.
     report(
         "openness market (2 agents, G fits D)",
-        &market,
+        &|| market.clone(),
         Schedule::Sequential,
         runs,
         iters,
@@ -182,7 +185,7 @@ fn main() {
     );
     report(
         "race, n = 8, lead, discrete",
-        &race_game,
+        &|| RaceLearning::new(&race8),
         Schedule::Simultaneous,
         runs,
         iters,

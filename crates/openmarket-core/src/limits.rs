@@ -15,6 +15,11 @@ pub const MAX_ENUMERATE: usize = 30;
 /// decides n = 24 in about a second, faster than the MIP there.
 pub const ENUMERATE_UP_TO: usize = 24;
 
+/// The seconds a race's MIP may take by default (`solve --time-limit`;
+/// every point of a sweep gets the same). The question is NP-hard: past
+/// this, the solve stops with an error instead of running without end.
+pub const DEFAULT_MIP_SECONDS: u64 = 600;
+
 /// Largest race the learning dynamics take: per-iteration progress lives
 /// in a stack buffer of this size, so the hot loop never allocates.
 pub const MAX_DYNAMIC_LABS: usize = 64;

@@ -6,8 +6,11 @@
 
 use std::collections::HashMap;
 
+use std::time::{Duration, Instant};
+
 use good_lp::{
     Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable,
+    WithTimeLimit,
 };
 
 /// A minimisation problem: variables, linear constraints, objective.
@@ -18,6 +21,8 @@ pub struct MipModel {
     pub constraints: Vec<Constraint>,
     /// What to minimise.
     pub objective: Expression,
+    /// Stop after this long; `None` runs to the end.
+    pub time_limit: Option<Duration>,
 }
 
 /// Variable values at an optimum.
@@ -30,12 +35,24 @@ impl Values {
     }
 }
 
+/// How a solve ended.
+pub enum Outcome {
+    /// A feasible point (optimal, or the incumbent when time ran out: the
+    /// race's models are feasibility problems, so any point is an answer).
+    Feasible(Values),
+    /// The model has no feasible point.
+    Infeasible,
+    /// Time ran out before any feasible point was found or infeasibility
+    /// was proven.
+    TimedOut,
+}
+
 /// A MIP solver.
 pub trait MipBackend: Sync {
     /// The backend's name (`microlp`, `highs`).
     fn name(&self) -> &'static str;
-    /// The values at an optimum, or `None` when the model is infeasible.
-    fn solve(&self, model: MipModel) -> Result<Option<Values>, String>;
+    /// Solve `model`.
+    fn solve(&self, model: MipModel) -> Result<Outcome, String>;
 }
 
 /// Build `m` for `solver`, let `configure` set solver options, solve.
@@ -43,21 +60,33 @@ fn solve_with<S>(
     m: MipModel,
     solver: S,
     configure: impl FnOnce(S::Model) -> S::Model,
-) -> Result<Option<Values>, String>
+) -> Result<Outcome, String>
 where
     S: good_lp::Solver,
-    S::Model: SolverModel<Error = ResolutionError>,
+    S::Model: SolverModel<Error = ResolutionError> + WithTimeLimit,
 {
     let vars: Vec<Variable> = m.vars.iter_variables_with_def().map(|(v, _)| v).collect();
     let mut model = configure(m.vars.minimise(m.objective).using(solver));
+    if let Some(limit) = m.time_limit {
+        model = model.with_time_limit(limit.as_secs_f64());
+    }
     for c in m.constraints {
         model.add_constraint(c);
     }
+    let started = Instant::now();
+    let out_of_time = |e: &ResolutionError| {
+        m.time_limit.is_some_and(|limit| {
+            // microlp says "Time limit reached…", HiGHS "NoSolutionFound".
+            let s = e.to_string();
+            s.contains("ime limit") || s.contains("NoSolution") || started.elapsed() >= limit
+        })
+    };
     match model.solve() {
-        Ok(sol) => Ok(Some(Values(
+        Ok(sol) => Ok(Outcome::Feasible(Values(
             vars.iter().map(|&v| (v, sol.value(v))).collect(),
         ))),
-        Err(ResolutionError::Infeasible) => Ok(None),
+        Err(ResolutionError::Infeasible) => Ok(Outcome::Infeasible),
+        Err(e) if out_of_time(&e) => Ok(Outcome::TimedOut),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -70,7 +99,7 @@ impl MipBackend for Microlp {
         "microlp"
     }
 
-    fn solve(&self, m: MipModel) -> Result<Option<Values>, String> {
+    fn solve(&self, m: MipModel) -> Result<Outcome, String> {
         solve_with(m, good_lp::microlp, |model| model)
     }
 }
@@ -85,7 +114,7 @@ impl MipBackend for Highs {
         "highs"
     }
 
-    fn solve(&self, m: MipModel) -> Result<Option<Values>, String> {
+    fn solve(&self, m: MipModel) -> Result<Outcome, String> {
         // HiGHS's default feasibility tolerances (1e-7) leave equilibria
         // that miss the exact best-response check (1e-7 gain) by a hair.
         solve_with(m, good_lp::highs, |mut model| {

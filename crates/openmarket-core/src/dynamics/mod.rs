@@ -75,7 +75,9 @@ pub enum Role {
 
 /// A game as its learning agents see it. Implementations must not allocate
 /// in `payoff` or `best_response`: these are the hot path of every run.
-pub trait LearningGame: Sync {
+/// Not `Sync`: each run owns its game, which may cache what it computed
+/// for the last profile (the race's progress vector).
+pub trait LearningGame {
     /// The number of agents.
     fn agents(&self) -> usize;
     /// Agent i's action set.

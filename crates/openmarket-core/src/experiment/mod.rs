@@ -89,6 +89,10 @@ fn race_options() -> Options<'static> {
     Options {
         backend: default_backend(),
         progress: None,
+        formulation: Default::default(),
+        time_limit: Some(std::time::Duration::from_secs(
+            crate::limits::DEFAULT_MIP_SECONDS,
+        )),
     }
 }
 

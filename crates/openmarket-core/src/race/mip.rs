@@ -26,7 +26,8 @@ use super::{
     Actions, FreeCoordinate, NE_TOL, Nontrivial, RaceGame, RaceSolution, RaceSolver, SolveError,
     Utility, VERIFY_TOL,
 };
-use crate::mip::{MipBackend, MipModel, Values};
+use crate::mip::{MipBackend, MipModel, Outcome, Values};
+use std::time::{Duration, Instant};
 
 /// Bounds on every lab's progress over all profiles.
 struct Ranges {
@@ -116,11 +117,172 @@ fn no_good(vars: &[Variable], values: &[bool]) -> Constraint {
     constraint!(e >= 1.0)
 }
 
+/// How the discrete MIP models the rival maxima of `lead` and `gap`
+/// (`share` needs none).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Default,
+    strum::EnumString,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum Formulation {
+    /// Lab i's no-deviation condition reads `now ≥ after deviating`; the
+    /// rival maximum at the current profile enters it with a sign that
+    /// needs only an upper envelope (r_i ≥ every rival, no binaries), and
+    /// only the maximum after the deviation needs a witness: some rival k
+    /// with `gain ≤ tol` when k is taken as the maximum (n − 1 binaries per
+    /// lab, one big-M per pair from the parameter ranges). Labs whose action
+    /// is strictly dominant are fixed before the model is built, and rivals
+    /// that can never be the maximum are dropped.
+    #[default]
+    Witness,
+    /// Both maxima modelled exactly with selection binaries (2(n − 1) per
+    /// lab, one big-M for all): the formulation of the first release, kept
+    /// for comparison.
+    Selection,
+}
+
+impl Formulation {
+    /// Parse a user's spelling (`witness`, `selection`).
+    pub fn parse(s: &str) -> Result<Formulation, String> {
+        s.parse().map_err(|_| {
+            format!(
+                "unknown formulation \"{s}\"; one of {}",
+                <Formulation as strum::VariantNames>::VARIANTS.join(", ")
+            )
+        })
+    }
+}
+
+/// Strictly dominant actions, from the range of each lab's gain from
+/// opening: g_i = a_i − c_i − (R_i(1) − R_i(0)), where the rival maximum
+/// rises by between 0 and max_k e_ik when i opens (every leak is ≥ 0).
+/// `Some(true)`: opening beats closing by more than the NE tolerance at
+/// every profile, so no NE has x_i = 0 and x_i = 1 always satisfies i's
+/// condition; likewise `Some(false)`.
+pub fn dominant(game: &RaceGame) -> Vec<Option<bool>> {
+    let n = game.n();
+    (0..n)
+        .map(|i| {
+            let net = game.boost[i] - game.cost[i];
+            let jump = rivals(game, i)
+                .map(|k| flip_effect(game, i, k))
+                .fold(0.0, f64::max);
+            if game.utility == Utility::Share {
+                None
+            } else if net - jump > NE_TOL {
+                Some(true)
+            } else if net < -NE_TOL {
+                Some(false)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// The labs whose progress enters lab i's maximum: its rivals for `lead`,
+/// every lab (itself included) for `gap`, whose payoff is P_i − max_k P_k.
+fn rivals(game: &RaceGame, i: usize) -> impl Iterator<Item = usize> + '_ {
+    (0..game.n()).filter(move |&k| k != i || game.utility == Utility::Gap)
+}
+
+/// How much lab k's progress moves when lab i flips its action.
+fn flip_effect(game: &RaceGame, i: usize, k: usize) -> f64 {
+    if k == i { game.boost[i] } else { game.b(i, k) }
+}
+
+/// Progress bounds given the labs already fixed.
+fn fixed_ranges(game: &RaceGame, fixed: &[Option<bool>]) -> (Vec<f64>, Vec<f64>) {
+    let n = game.n();
+    let mut lo = game.head_start.clone();
+    let mut hi = game.head_start.clone();
+    for (j, fixed_j) in fixed.iter().enumerate() {
+        for k in 0..n {
+            let e = if j == k { game.boost[j] } else { game.b(j, k) };
+            match fixed_j {
+                Some(true) => {
+                    lo[k] += e;
+                    hi[k] += e;
+                }
+                Some(false) => {}
+                None => hi[k] += e,
+            }
+        }
+    }
+    (lo, hi)
+}
+
 /// The discrete NE conditions: (variables, constraints, action binaries).
 fn discrete_model(
     game: &RaceGame,
+    formulation: Formulation,
 ) -> Result<(ProblemVariables, Vec<Constraint>, Vec<Variable>), SolveError> {
     require_costless_share(game)?;
+    if game.utility == Utility::Share || formulation == Formulation::Selection {
+        return selection_model(game);
+    }
+    let n = game.n();
+    let fixed = dominant(game);
+    let (p_lo, p_hi) = fixed_ranges(game, &fixed);
+    let mut vars = ProblemVariables::new();
+    let x: Vec<Variable> = (0..n).map(|_| vars.add(variable().binary())).collect();
+    let mut cons = Vec::new();
+    for i in 0..n {
+        if let Some(open) = fixed[i] {
+            cons.push(constraint!(x[i] == if open { 1.0 } else { 0.0 }));
+            continue;
+        }
+        let all: Vec<usize> = rivals(game, i).collect();
+        let floor = all.iter().map(|&k| p_lo[k]).fold(f64::MIN, f64::max);
+        // A lab that is always behind some other rival is never the maximum.
+        let live: Vec<usize> = all.iter().copied().filter(|&k| p_hi[k] >= floor).collect();
+        let ceiling = live.iter().map(|&k| p_hi[k]).fold(f64::MIN, f64::max);
+        let r = vars.add(variable().min(floor).max(ceiling));
+        for &k in &live {
+            cons.push(constraint!(r >= progress_expr(game, k, &x, None)));
+        }
+        // gain from switching, with rival k as the maximum after the
+        // switch: (a_i − c_i)(1 − 2x_i) + r_i − P_k(x with x_i flipped).
+        let net = game.boost[i] - game.cost[i];
+        let switch = net * (1.0 - 2.0 * x[i]);
+        let mut ys = Vec::with_capacity(live.len());
+        for &k in &live {
+            let y = vars.add(variable().binary());
+            ys.push(y);
+            let e = flip_effect(game, i, k);
+            let after = progress_expr(game, k, &x, None) + e * (1.0 - 2.0 * x[i]);
+            let big_m = net.abs() + ceiling - p_lo[k];
+            cons.push(constraint!(
+                switch.clone() + r - after <= NE_TOL + big_m * (1.0 - y)
+            ));
+            // Since r ≥ P_k, the left side is at least (net − e)(1 − 2x_i):
+            // k cannot witness an action where that already exceeds the
+            // tolerance. Valid cuts that tighten the relaxation (in `gap`,
+            // a lab whose own boost beats every leak can only stay closed
+            // as the leader).
+            if net - e > NE_TOL {
+                cons.push(constraint!(y <= x[i]));
+            }
+            if e - net > NE_TOL {
+                cons.push(constraint!(y <= 1.0 - x[i]));
+            }
+        }
+        cons.push(constraint!(sum(ys) >= 1.0));
+    }
+    Ok((vars, cons, x))
+}
+
+/// [`Formulation::Selection`], and the `share` model.
+fn selection_model(
+    game: &RaceGame,
+) -> Result<(ProblemVariables, Vec<Constraint>, Vec<Variable>), SolveError> {
     let n = game.n();
     let r = Ranges::of(game);
     let mut vars = ProblemVariables::new();
@@ -190,6 +352,63 @@ fn nontrivial_constraints(game: &RaceGame, x: &[Variable]) -> Vec<Constraint> {
     }
 }
 
+/// When a solve must stop: a deadline shared by every MIP of one solve.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Budget {
+    /// The time allowed; `None` for no limit.
+    pub limit: Option<Duration>,
+    started: Option<Instant>,
+}
+
+impl Budget {
+    /// A budget of `limit`, starting now.
+    pub fn new(limit: Option<Duration>) -> Budget {
+        Budget {
+            limit,
+            started: Some(Instant::now()),
+        }
+    }
+
+    /// What is left, or the error once it is spent.
+    fn remaining(&self) -> Result<Option<Duration>, SolveError> {
+        match (self.limit, self.started) {
+            (Some(limit), Some(start)) => limit
+                .checked_sub(start.elapsed())
+                .filter(|d| !d.is_zero())
+                .map(Some)
+                .ok_or(SolveError::TimeLimit {
+                    seconds: limit.as_secs_f64(),
+                }),
+            (Some(limit), None) => Ok(Some(limit)),
+            (None, _) => Ok(None),
+        }
+    }
+
+    fn timed_out(&self) -> SolveError {
+        SolveError::TimeLimit {
+            seconds: self.limit.map_or(0.0, |l| l.as_secs_f64()),
+        }
+    }
+}
+
+/// One backend call within `budget`: `None` when infeasible.
+fn solve_once(
+    backend: &dyn MipBackend,
+    model: MipModel,
+    budget: &Budget,
+) -> Result<Result<Option<Values>, String>, SolveError> {
+    let model = MipModel {
+        time_limit: budget.remaining()?,
+        ..model
+    };
+    Ok(match backend.solve(model) {
+        Ok(Outcome::Feasible(v)) => Ok(Some(v)),
+        Ok(Outcome::Infeasible) => Ok(None),
+        Ok(Outcome::TimedOut) => return Err(budget.timed_out()),
+        Err(e) => Err(e),
+    })
+}
+
 /// Find any feasible point. microlp can stop on a singular basis in
 /// degenerate models (e.g. uniform leakage, where many rows coincide); a
 /// different objective changes its pivots, so it is retried with Σx and −Σx.
@@ -200,6 +419,7 @@ fn solve(
     vars: &ProblemVariables,
     constraints: &[Constraint],
     x: &[Variable],
+    budget: &Budget,
 ) -> Result<Option<Values>, SolveError> {
     let objectives = [
         Expression::from(0.0),
@@ -208,11 +428,13 @@ fn solve(
     ];
     let mut last = String::new();
     for objective in objectives {
-        match backend.solve(MipModel {
+        let model = MipModel {
             vars: vars.clone(),
             constraints: constraints.to_vec(),
             objective,
-        }) {
+            time_limit: None,
+        };
+        match solve_once(backend, model, budget)? {
             Ok(v) => return Ok(v),
             Err(e) => last = e,
         }
@@ -220,20 +442,92 @@ fn solve(
     Err(SolveError::Mip(last))
 }
 
+/// Best-response dynamics from a few starts, for a non-trivial pure NE
+/// before any MIP is built: a cheap witness when one is near. Every
+/// answer is checked exactly; finding none proves nothing (the MIP does).
+fn best_response_witness(game: &RaceGame) -> Option<Vec<f64>> {
+    let n = game.n();
+    let fixed = dominant(game);
+    let starts: [fn(usize) -> f64; 3] = [|_| 1.0, |_| 0.0, |i| (i % 2) as f64];
+    let mut p = vec![0.0; n];
+    for start in starts {
+        let mut x: Vec<f64> = (0..n)
+            .map(|i| fixed[i].map_or(start(i), |o| o as u8 as f64))
+            .collect();
+        for _ in 0..4 * n + 4 {
+            game.progress_into(&x, &mut p);
+            let mut moved = false;
+            for i in 0..n {
+                let now = game.deviation_utility(i, x[i], x[i], &p);
+                let switched = game.deviation_utility(i, 1.0 - x[i], x[i], &p);
+                if switched - now > NE_TOL {
+                    x[i] = 1.0 - x[i];
+                    game.progress_into(&x, &mut p);
+                    moved = true;
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        game.progress_into(&x, &mut p);
+        if super::enumerate::is_pure_ne(game, &x, &p) && game.is_nontrivial(&x) {
+            return Some(x);
+        }
+    }
+    None
+}
+
 /// The discrete game's pure NE by MIP with no-good cuts.
 pub struct DiscreteMip<'a> {
     /// The MIP solver.
     pub backend: &'a dyn MipBackend,
+    /// How the rival maxima are modelled.
+    pub formulation: Formulation,
+    /// The time one solve may take.
+    pub time_limit: Option<Duration>,
+    /// Whether the existence decision first looks for a witness by
+    /// best-response dynamics (off: the MIP alone, for benchmarks).
+    pub warm_start: bool,
 }
 
-impl DiscreteMip<'_> {
+impl<'a> DiscreteMip<'a> {
+    /// The default formulation with the warm start, no time limit.
+    pub fn new(backend: &'a dyn MipBackend) -> DiscreteMip<'a> {
+        DiscreteMip {
+            backend,
+            formulation: Formulation::default(),
+            time_limit: None,
+            warm_start: true,
+        }
+    }
+
     /// Decide whether a non-trivial pure NE exists (the paper's NP-hard
-    /// question) with one MIP; returns a witness.
+    /// question) with one MIP; returns a witness. With `warm_start`,
+    /// best-response dynamics look for one first.
     pub fn decide_nontrivial(&self, game: &RaceGame) -> Result<Option<Vec<f64>>, SolveError> {
-        let (vars, mut cons, x) = discrete_model(game)?;
+        let budget = Budget::new(self.time_limit);
+        if self.warm_start
+            && let Some(x) = best_response_witness(game)
+        {
+            return Ok(Some(x));
+        }
+        let (vars, mut cons, x) = discrete_model(game, self.formulation)?;
         cons.extend(nontrivial_constraints(game, &x));
-        Ok(solve(self.backend, &vars, &cons, &x)?
-            .map(|v| x.iter().map(|xi| v.get(*xi).round()).collect()))
+        // A candidate that fails the exact check is cut and the search goes
+        // on: the MIP's tolerance admits profiles the exact check refuses.
+        loop {
+            let Some(v) = solve(self.backend, &vars, &cons, &x, &budget)? else {
+                return Ok(None);
+            };
+            let bits: Vec<bool> = x.iter().map(|xi| v.get(*xi) > 0.5).collect();
+            let profile: Vec<f64> = bits.iter().map(|&b| b as u8 as f64).collect();
+            let p = game.progress(&profile);
+            if super::enumerate::is_pure_ne(game, &profile, &p) {
+                return Ok(Some(profile));
+            }
+            cons.push(no_good(&x, &bits));
+        }
     }
 }
 
@@ -254,16 +548,11 @@ impl RaceSolver for DiscreteMip<'_> {
 
     fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
         self.supports(game)?;
-        let (vars, cons, x) = discrete_model(game)?;
-        let mut cuts: Vec<Constraint> = Vec::new();
+        let budget = Budget::new(self.time_limit);
+        let (vars, mut cons, x) = discrete_model(game, self.formulation)?;
         let (mut found, mut rejected) = (Vec::new(), 0);
         // At most 2^n profiles, each cut once.
-        while let Some(v) = solve(
-            self.backend,
-            &vars,
-            &[cons.as_slice(), cuts.as_slice()].concat(),
-            &x,
-        )? {
+        while let Some(v) = solve(self.backend, &vars, &cons, &x, &budget)? {
             let bits: Vec<bool> = x.iter().map(|xi| v.get(*xi) > 0.5).collect();
             let profile: Vec<f64> = bits.iter().map(|&b| b as u8 as f64).collect();
             let p = game.progress(&profile);
@@ -272,7 +561,7 @@ impl RaceSolver for DiscreteMip<'_> {
             } else {
                 rejected += 1;
             }
-            cuts.push(no_good(&x, &bits));
+            cons.push(no_good(&x, &bits));
         }
         Ok(RaceSolution::new(self.method(), found, rejected, true))
     }
@@ -289,6 +578,8 @@ pub struct ContinuousMip<'a> {
     pub backend: &'a dyn MipBackend,
     /// Stop listing after this many regime patterns (`complete = false`).
     pub max_equilibria: usize,
+    /// The time one solve may take.
+    pub time_limit: Option<Duration>,
 }
 
 struct KktModel {
@@ -420,6 +711,7 @@ impl RaceSolver for ContinuousMip<'_> {
     fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
         self.supports(game)?;
         let model = kkt_model(game)?;
+        let budget = Budget::new(self.time_limit);
         let pattern_vars: Vec<Variable> = model.lo.iter().chain(&model.hi).copied().collect();
         let mut cuts: Vec<Constraint> = Vec::new();
         let (mut found, mut rejected) = (Vec::<super::RaceEquilibrium>::new(), 0);
@@ -437,7 +729,7 @@ impl RaceSolver for ContinuousMip<'_> {
                 .cloned()
                 .chain(cuts.iter().cloned())
                 .collect();
-            let Some(v) = solve(self.backend, &model.vars, &all, &model.x)? else {
+            let Some(v) = solve(self.backend, &model.vars, &all, &model.x, &budget)? else {
                 break;
             };
             let pattern: Vec<bool> = pattern_vars.iter().map(|b| v.get(*b) > 0.5).collect();
@@ -476,7 +768,7 @@ impl RaceSolver for ContinuousMip<'_> {
             {
                 continue;
             }
-            let free = self.free_coordinates(&model, &v)?;
+            let free = self.free_coordinates(&model, &v, &budget)?;
             found.push(game.equilibrium(xs, free));
         }
         if found.is_empty() && complete {
@@ -497,6 +789,7 @@ impl ContinuousMip<'_> {
         &self,
         model: &KktModel,
         v: &Values,
+        budget: &Budget,
     ) -> Result<Vec<FreeCoordinate>, SolveError> {
         let mut fixed = model.cons.clone();
         for b in &model.binaries {
@@ -514,8 +807,9 @@ impl ContinuousMip<'_> {
                     vars: model.vars.clone(),
                     constraints: fixed.clone(),
                     objective: sign * xi,
+                    time_limit: None,
                 };
-                let sol = self.backend.solve(m).map_err(SolveError::Mip)?;
+                let sol = solve_once(self.backend, m, budget)?.map_err(SolveError::Mip)?;
                 *end = sol.map_or(v.get(xi), |s| s.get(xi));
             }
             if ends[1] - ends[0] > 1e-7 {

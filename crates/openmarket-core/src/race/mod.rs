@@ -342,6 +342,17 @@ impl RaceGame {
         }
     }
 
+    /// `p` after lab j's action moves by `d`: O(n).
+    #[inline]
+    pub fn shift_progress(&self, j: usize, d: f64, p: &mut [f64]) {
+        let n = self.n();
+        p[j] += self.boost[j] * d;
+        let row = &self.leak[j * n..(j + 1) * n];
+        for (pk, b) in p[..n].iter_mut().zip(row) {
+            *pk += b * d;
+        }
+    }
+
     /// P(x), allocated.
     pub fn progress(&self, x: &[f64]) -> Vec<f64> {
         let mut p = vec![0.0; self.n()];
@@ -381,6 +392,53 @@ impl RaceGame {
                     total += if k == i { own } else { p[k] + d * row[k] };
                 }
                 self.prize * own / total - cost
+            }
+        }
+    }
+
+    /// (u_i staying at x_i, u_i switching to 1 − x_i) at a pure profile,
+    /// in one pass: the same arithmetic as two [`Self::deviation_utility`]
+    /// calls, fused for the dynamics' hot loop.
+    #[inline]
+    pub fn stay_switch(&self, i: usize, xi: f64, p: &[f64]) -> (f64, f64) {
+        let n = self.n();
+        let d = 1.0 - 2.0 * xi;
+        let y = 1.0 - xi;
+        let own_new = p[i] + d * self.boost[i];
+        let row = &self.leak[i * n..(i + 1) * n];
+        let p = &p[..n];
+        match self.utility {
+            Utility::Lead | Utility::Gap => {
+                let (mut now, mut new) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+                for (k, (&pk, &b)) in p.iter().zip(row).enumerate() {
+                    if k != i {
+                        let moved = pk + d * b;
+                        if pk > now {
+                            now = pk;
+                        }
+                        if moved > new {
+                            new = moved;
+                        }
+                    }
+                }
+                let (lead_now, lead_new) = (p[i] - now, own_new - new);
+                let (stay, switch) = if self.utility == Utility::Lead {
+                    (lead_now, lead_new)
+                } else {
+                    (lead_now.min(0.0), lead_new.min(0.0))
+                };
+                (stay - self.cost[i] * xi, switch - self.cost[i] * y)
+            }
+            Utility::Share => {
+                let (mut now, mut new) = (self.rho, self.rho);
+                for (k, (&pk, &b)) in p.iter().zip(row).enumerate() {
+                    now += pk;
+                    new += if k == i { own_new } else { pk + d * b };
+                }
+                (
+                    self.prize * p[i] / now - self.cost[i] * xi,
+                    self.prize * own_new / new - self.cost[i] * y,
+                )
             }
         }
     }
@@ -674,6 +732,12 @@ pub enum SolveError {
     /// The MIP backend failed.
     #[error("MIP solver failed: {0}")]
     Mip(String),
+    /// The solve took longer than its time limit.
+    #[error("the MIP did not finish within its time limit of {seconds} s")]
+    TimeLimit {
+        /// The limit.
+        seconds: f64,
+    },
     /// Enumeration and the MIP listed different equilibria.
     #[error("enumeration and MIP disagree: {enumerate:?} vs {mip:?}")]
     Disagreement {

@@ -5,7 +5,9 @@
 use std::str::FromStr;
 
 use super::enumerate::Enumeration;
-use super::mip::{ContinuousMip, DEFAULT_MAX_EQUILIBRIA, DiscreteMip};
+use std::time::Duration;
+
+use super::mip::{ContinuousMip, DEFAULT_MAX_EQUILIBRIA, DiscreteMip, Formulation};
 use super::{Actions, RaceGame, RaceSolution, RaceSolver, SolveError};
 use crate::limits::ENUMERATE_UP_TO;
 pub use crate::method::Method;
@@ -65,6 +67,10 @@ pub struct Options<'a> {
     pub backend: &'a dyn MipBackend,
     /// Called with the number of profiles enumerated, block by block.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// How the discrete MIP models rival maxima.
+    pub formulation: Formulation,
+    /// The time one MIP solve may take.
+    pub time_limit: Option<Duration>,
 }
 
 fn enumeration<'a>(o: &Options<'a>) -> Enumeration<'a> {
@@ -75,10 +81,16 @@ fn enumeration<'a>(o: &Options<'a>) -> Enumeration<'a> {
 
 fn mip<'a>(game: &RaceGame, o: &Options<'a>) -> Box<dyn RaceSolver + 'a> {
     match game.actions {
-        Actions::Discrete => Box::new(DiscreteMip { backend: o.backend }),
+        Actions::Discrete => Box::new(DiscreteMip {
+            backend: o.backend,
+            formulation: o.formulation,
+            time_limit: o.time_limit,
+            warm_start: true,
+        }),
         Actions::Continuous => Box::new(ContinuousMip {
             backend: o.backend,
             max_equilibria: DEFAULT_MAX_EQUILIBRIA,
+            time_limit: o.time_limit,
         }),
     }
 }
