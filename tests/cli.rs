@@ -344,3 +344,21 @@ fn solve_reports_the_optimal_regulation_derived_by_hand() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The MIP stops at its time limit with one line and exit 1, instead of
+/// running without end (listing every NE of a 60-lab gap race takes far
+/// longer than a second with the default backend).
+#[test]
+fn a_mip_past_its_time_limit_stops_with_one_line() {
+    let out = openmarket(&[
+        "solve",
+        "tests/fixtures/race_gap_60.toml",
+        "--time-limit",
+        "1",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("time limit of 1 s"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
