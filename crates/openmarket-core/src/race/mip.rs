@@ -223,6 +223,7 @@ fn fixed_ranges(game: &RaceGame, fixed: &[Option<bool>]) -> (Vec<f64>, Vec<f64>)
 fn discrete_model(
     game: &RaceGame,
     formulation: Formulation,
+    witness_cuts: bool,
 ) -> Result<(ProblemVariables, Vec<Constraint>, Vec<Variable>), SolveError> {
     require_costless_share(game)?;
     if game.utility == Utility::Share || formulation == Formulation::Selection {
@@ -232,11 +233,20 @@ fn discrete_model(
     let fixed = dominant(game);
     let (p_lo, p_hi) = fixed_ranges(game, &fixed);
     let mut vars = ProblemVariables::new();
-    let x: Vec<Variable> = (0..n).map(|_| vars.add(variable().binary())).collect();
+    // A fixed lab's action is a constant, by its bounds.
+    let x: Vec<Variable> = fixed
+        .iter()
+        .map(|f| match f {
+            Some(open) => {
+                let v = *open as u8 as f64;
+                vars.add(variable().min(v).max(v))
+            }
+            None => vars.add(variable().binary()),
+        })
+        .collect();
     let mut cons = Vec::new();
     for i in 0..n {
-        if let Some(open) = fixed[i] {
-            cons.push(constraint!(x[i] == if open { 1.0 } else { 0.0 }));
+        if fixed[i].is_some() {
             continue;
         }
         let all: Vec<usize> = rivals(game, i).collect();
@@ -267,10 +277,10 @@ fn discrete_model(
             // tolerance. Valid cuts that tighten the relaxation (in `gap`,
             // a lab whose own boost beats every leak can only stay closed
             // as the leader).
-            if net - e > NE_TOL {
+            if witness_cuts && net - e > NE_TOL {
                 cons.push(constraint!(y <= x[i]));
             }
-            if e - net > NE_TOL {
+            if witness_cuts && e - net > NE_TOL {
                 cons.push(constraint!(y <= 1.0 - x[i]));
             }
         }
@@ -492,6 +502,18 @@ pub struct DiscreteMip<'a> {
 }
 
 impl<'a> DiscreteMip<'a> {
+    /// Whether the per-action witness cuts go into the model. HiGHS (1.x,
+    /// through highs-sys 1.15) declared a model with them infeasible where
+    /// a verified NE exists (tests/race.rs, instance 1092: a 13-lab lead
+    /// race whose NE has margins of 0.2); with its presolve off it got that
+    /// instance right and another wrong. Without them it agrees with
+    /// enumeration on every instance of the test, at some cost in speed on
+    /// `gap` (BENCHMARKS.md). microlp keeps them: they are what makes `gap`
+    /// tractable there, and it agrees on every instance of the test.
+    fn witness_cuts(&self) -> bool {
+        self.backend.name() != "highs"
+    }
+
     /// The default formulation with the warm start, no time limit.
     pub fn new(backend: &'a dyn MipBackend) -> DiscreteMip<'a> {
         DiscreteMip {
@@ -512,7 +534,7 @@ impl<'a> DiscreteMip<'a> {
         {
             return Ok(Some(x));
         }
-        let (vars, mut cons, x) = discrete_model(game, self.formulation)?;
+        let (vars, mut cons, x) = discrete_model(game, self.formulation, self.witness_cuts())?;
         cons.extend(nontrivial_constraints(game, &x));
         // A candidate that fails the exact check is cut and the search goes
         // on: the MIP's tolerance admits profiles the exact check refuses.
@@ -549,7 +571,7 @@ impl RaceSolver for DiscreteMip<'_> {
     fn solve(&self, game: &RaceGame) -> Result<RaceSolution, SolveError> {
         self.supports(game)?;
         let budget = Budget::new(self.time_limit);
-        let (vars, mut cons, x) = discrete_model(game, self.formulation)?;
+        let (vars, mut cons, x) = discrete_model(game, self.formulation, self.witness_cuts())?;
         let (mut found, mut rejected) = (Vec::new(), 0);
         // At most 2^n profiles, each cut once.
         while let Some(v) = solve(self.backend, &vars, &cons, &x, &budget)? {
