@@ -80,6 +80,7 @@ fn throughput<G: LearningGame + AsDynGame>(
         window: u64::MAX,
         stop_on_cycle: false,
     };
+    let agents = make().agents() as u64;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -112,12 +113,12 @@ fn throughput<G: LearningGame + AsDynGame>(
             })
             .sum()
     });
-    (total * make().agents() as u64) as f64 / start.elapsed().as_secs_f64()
+    (total * agents) as f64 / start.elapsed().as_secs_f64()
 }
 
 fn report<G: LearningGame + AsDynGame>(
     name: &str,
-    game: &(dyn Fn() -> G + Sync),
+    make: &(dyn Fn() -> G + Sync),
     schedule: Schedule,
     runs: u64,
     iters: u64,
@@ -125,12 +126,12 @@ fn report<G: LearningGame + AsDynGame>(
 ) {
     let one = median(
         (0..reps)
-            .map(|_| throughput(game, schedule, runs, iters, 1))
+            .map(|_| throughput(make, schedule, runs, iters, 1))
             .collect(),
     );
     let two = median(
         (0..reps)
-            .map(|_| throughput(game, schedule, runs, iters, 2))
+            .map(|_| throughput(make, schedule, runs, iters, 2))
             .collect(),
     );
     println!(

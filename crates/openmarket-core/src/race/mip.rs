@@ -151,12 +151,7 @@ pub enum Formulation {
 impl Formulation {
     /// Parse a user's spelling (`witness`, `selection`).
     pub fn parse(s: &str) -> Result<Formulation, String> {
-        s.parse().map_err(|_| {
-            format!(
-                "unknown formulation \"{s}\"; one of {}",
-                <Formulation as strum::VariantNames>::VARIANTS.join(", ")
-            )
-        })
+        super::solve::parse_named("formulation", s)
     }
 }
 
@@ -205,7 +200,7 @@ fn fixed_ranges(game: &RaceGame, fixed: &[Option<bool>]) -> (Vec<f64>, Vec<f64>)
     let mut hi = game.head_start.clone();
     for (j, fixed_j) in fixed.iter().enumerate() {
         for k in 0..n {
-            let e = if j == k { game.boost[j] } else { game.b(j, k) };
+            let e = flip_effect(game, j, k);
             match fixed_j {
                 Some(true) => {
                     lo[k] += e;
@@ -464,15 +459,14 @@ fn best_response_witness(game: &RaceGame) -> Option<Vec<f64>> {
         let mut x: Vec<f64> = (0..n)
             .map(|i| fixed[i].map_or(start(i), |o| o as u8 as f64))
             .collect();
+        game.progress_into(&x, &mut p);
         for _ in 0..4 * n + 4 {
-            game.progress_into(&x, &mut p);
             let mut moved = false;
-            for i in 0..n {
-                let now = game.deviation_utility(i, x[i], x[i], &p);
-                let switched = game.deviation_utility(i, 1.0 - x[i], x[i], &p);
-                if switched - now > NE_TOL {
-                    x[i] = 1.0 - x[i];
-                    game.progress_into(&x, &mut p);
+            for (i, xi) in x.iter_mut().enumerate() {
+                let (stay, switch) = game.stay_switch(i, *xi, &p);
+                if switch - stay > NE_TOL {
+                    game.shift_progress(i, 1.0 - 2.0 * *xi, &mut p);
+                    *xi = 1.0 - *xi;
                     moved = true;
                 }
             }
@@ -480,6 +474,7 @@ fn best_response_witness(game: &RaceGame) -> Option<Vec<f64>> {
                 break;
             }
         }
+        // Afresh for the exact check: the shifts may have rounded.
         game.progress_into(&x, &mut p);
         if super::enumerate::is_pure_ne(game, &x, &p) && game.is_nontrivial(&x) {
             return Some(x);

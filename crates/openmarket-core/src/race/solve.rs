@@ -42,13 +42,17 @@ pub enum Choice {
 impl Choice {
     /// Parse a user's spelling (`auto`, `enumerate`, `mip`, `both`).
     pub fn parse(s: &str) -> Result<Choice, String> {
-        Choice::from_str(s).map_err(|_| {
-            format!(
-                "unknown solver \"{s}\"; one of {}",
-                <Choice as strum::VariantNames>::VARIANTS.join(", ")
-            )
-        })
+        parse_named("solver", s)
     }
+}
+
+/// A user's spelling of one of `T`'s variants, or a message naming `what`
+/// and the allowed spellings.
+pub(crate) fn parse_named<T: FromStr + strum::VariantNames>(
+    what: &str,
+    s: &str,
+) -> Result<T, String> {
+    T::from_str(s).map_err(|_| format!("unknown {what} \"{s}\"; one of {}", T::VARIANTS.join(", ")))
 }
 
 /// What [`Choice::Auto`] picks for `game`.
