@@ -127,7 +127,17 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
             return Err(Error::Plan { origin, source });
         }
     }
-    let plan = plan::expand(&text, &origin)?;
+    if let Some(t) = request.threads.filter(|&t| t == 0 || t > MAX_THREADS) {
+        return Err(Error::Usage(format!(
+            "--threads = {t} is out of range [1, {MAX_THREADS}]"
+        )));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(request.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    // Planning builds points in parallel: on the run's threads, too.
+    let plan = pool.install(|| plan::expand(&text, &origin))?;
     experiment::validate(&plan, request.confirmed).map_err(|source| Error::Plan {
         origin: origin.clone(),
         source,
@@ -139,15 +149,6 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
         .or_else(|| first.output.dir.clone())
         .unwrap_or_else(|| default_dir(&request.config, request.shard));
     let trajectory_every = first.output.trajectory_every;
-    if let Some(t) = request.threads.filter(|&t| t == 0 || t > MAX_THREADS) {
-        return Err(Error::Usage(format!(
-            "--threads = {t} is out of range [1, {MAX_THREADS}]"
-        )));
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(request.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
     let blocks = experiment::Layout::new(&plan, request.shard.n).blocks;
     if request.shard.k >= blocks {
         return Err(Error::Usage(format!(

@@ -9,6 +9,7 @@
 //! - [`manifest`]: `manifest.json`, and [`Experiment::open`], the one door
 //!   to a finished folder.
 
+mod concat;
 pub mod manifest;
 pub mod merge;
 pub mod schema;

@@ -47,10 +47,8 @@ fn param_columns(plan: &Plan, kinds: &[AxisKind], point_of_row: &[usize]) -> Vec
         .iter()
         .zip(kinds)
         .map(|(axis, kind)| {
-            let values: Vec<Option<&ParamValue>> = point_of_row
-                .iter()
-                .map(|&p| plan.points[p].param(axis))
-                .collect();
+            // Rows come grouped by point: look each point's value up once.
+            let values = per_point(point_of_row, |p| plan.points[p].param(axis));
             let name = PlSmallStr::from(axis.as_str());
             match kind {
                 AxisKind::Int => Column::new(
@@ -95,6 +93,26 @@ fn param_columns(plan: &Plan, kinds: &[AxisKind], point_of_row: &[usize]) -> Vec
             }
         })
         .collect()
+}
+
+/// `f(point)` for each row, computed once per run of rows of one point.
+fn per_point<T: Clone>(point_of_row: &[usize], f: impl Fn(usize) -> T) -> Vec<T> {
+    per_point_by(point_of_row, |&p| p, |&p| f(p))
+}
+
+/// `f(row)` for each row, computed once per run of rows with one `key`.
+fn per_point_by<R, T: Clone>(rows: &[R], key: impl Fn(&R) -> usize, f: impl Fn(&R) -> T) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(rows.len());
+    let mut last = None;
+    for r in rows {
+        let k = key(r);
+        match (last, out.last()) {
+            (Some(l), Some(v)) if l == k => out.push(v.clone()),
+            _ => out.push(f(r)),
+        }
+        last = Some(k);
+    }
+    out
 }
 
 /// A `List(Float64)` column, typed even when `rows` is empty. One builder
@@ -165,17 +183,18 @@ pub fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> PolarsRes
         ),
     ];
     cols.extend(point_columns(plan, kinds, &points));
-    let families: Vec<_> = rows
-        .iter()
-        .map(|r| plan.points[r.point].config.model.family())
-        .collect();
+    let families = per_point(&points, |p| plan.points[p].config.model.family());
+    // A run's rules are its point's: one label per point, shared by its rows.
+    let labels = per_point_by(
+        rows,
+        |r| r.point,
+        |r| std::rc::Rc::<str>::from(rule_label(&r.rules)),
+    );
     cols.extend([
         names("family", families.iter()),
         Column::new(
             "rule".into(),
-            rows.iter()
-                .map(|r| rule_label(&r.rules))
-                .collect::<Vec<_>>(),
+            labels.iter().map(|l| &**l).collect::<Vec<&str>>(),
         ),
         list("actions", rows.iter().map(|r| r.actions.as_slice())),
         list("payoffs", rows.iter().map(|r| r.payoffs.as_slice())),

@@ -14,7 +14,6 @@
 //! A shard (`--shard K/N`) owns every N-th block and keeps its parts for
 //! `merge`.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use openmarket_core::experiment::runner::{Sink, SinkError};
@@ -22,61 +21,13 @@ use openmarket_core::experiment::{Batch, Layout, Shard};
 use openmarket_core::plan::{Plan, run_seed};
 use polars::prelude::*;
 
+use super::concat;
 use super::schema::{self, AxisKind};
 use super::{Error, Manifest, Rows, read_parquet};
 
 /// The three tables of an experiment, in the order a block writes them
 /// (runs last: its part marks the block done).
 pub const TABLES: [&str; 3] = ["equilibria", "trajectories", "runs"];
-
-/// A Parquet file written batch by batch; created at the first batch,
-/// whose schema fixes the file's.
-struct Table {
-    path: PathBuf,
-    writer: Option<polars::io::parquet::write::BatchedWriter<File>>,
-    rows: u64,
-}
-
-impl Table {
-    fn new(path: PathBuf) -> Self {
-        Table {
-            path,
-            writer: None,
-            rows: 0,
-        }
-    }
-
-    /// The first frame, even an empty one, creates the file and fixes its
-    /// schema, so a table with no rows is still a readable file.
-    fn write(&mut self, df: DataFrame) -> Result<(), Error> {
-        let path = self.path.clone();
-        let pq = |e| Error::parquet(&path, e);
-        if self.writer.is_none() {
-            let file = File::create(&self.path).map_err(|e| Error::io(&self.path, e))?;
-            let writer = ParquetWriter::new(file)
-                .with_compression(ParquetCompression::Zstd(None))
-                .batched(df.schema())
-                .map_err(pq)?;
-            self.writer = Some(writer);
-        }
-        if df.height() == 0 {
-            return Ok(());
-        }
-        self.rows += df.height() as u64;
-        self.writer
-            .as_mut()
-            .expect("created above")
-            .write_batch(&df)
-            .map_err(pq)
-    }
-
-    fn finish(self) -> Result<u64, Error> {
-        if let Some(w) = self.writer {
-            w.finish().map_err(|e| Error::parquet(&self.path, e))?;
-        }
-        Ok(self.rows)
-    }
-}
 
 pub(crate) fn part_path(parts: &Path, table: &str, b: usize) -> PathBuf {
     parts.join(format!("{table}-{b:06}.parquet"))
@@ -195,8 +146,12 @@ pub(crate) fn verify_all(
 
 fn encode(df: &mut DataFrame, path: &Path) -> Result<Vec<u8>, Error> {
     let mut bytes = Vec::new();
+    // Serial inside a part: parts are encoded on the runner's workers, one
+    // block each, so a second pool here would only contend with them (and
+    // make `--threads 1` use more than one core).
     ParquetWriter::new(&mut bytes)
         .with_compression(ParquetCompression::Zstd(None))
+        .set_parallel(false)
         .finish(df)
         .map_err(|e| Error::parquet(path, e))?;
     Ok(bytes)
@@ -447,61 +402,57 @@ impl<'a> Store<'a> {
     }
 }
 
-/// A block's tables, encoded in memory, in write order: (table, rows,
-/// bytes).
-pub struct Part(Vec<(&'static str, u64, Vec<u8>)>);
+/// A block's part files, written and hashed on the worker that computed
+/// it; only its seal remains to be written, in block order.
+pub struct Part(Vec<Sealed>);
+
+/// Encode `df` and write it as the part file `path`, through a temporary
+/// name; what its seal records of it.
+fn write_part(table: &str, df: &mut DataFrame, path: &Path) -> Result<Sealed, Error> {
+    let bytes = encode(df, path)?;
+    write_atomically(path, &bytes)?;
+    Ok(Sealed {
+        table: table.to_string(),
+        bytes: bytes.len() as u64,
+        rows: df.height() as u64,
+        sha256: sha256(&bytes),
+    })
+}
 
 impl Sink for Store<'_> {
     type Part = Part;
 
+    /// Parts are written here, in parallel and in any order; a block
+    /// counts as done only once `commit` writes its seal, so parts of a
+    /// block whose seal never came are recomputed by `--resume`.
     fn encode(&self, b: usize, batch: Batch) -> Result<Part, SinkError> {
         let parts = self.parts();
         let path = |t| part_path(&parts, t, b);
         let mut out = Vec::with_capacity(3);
         let mut eq = schema::equilibria_frame(self.plan, &self.kinds, &batch.equilibria)
             .map_err(|e| Error::parquet(&path("equilibria"), e))?;
-        out.push((
-            "equilibria",
-            eq.height() as u64,
-            encode(&mut eq, &path("equilibria"))?,
-        ));
+        out.push(write_part("equilibria", &mut eq, &path("equilibria"))?);
+        drop(eq);
         if self.trajectories {
             let mut tr = schema::trajectories_frame(&batch.trajectories)
                 .map_err(|e| Error::parquet(&path("trajectories"), e))?;
-            out.push((
-                "trajectories",
-                tr.height() as u64,
-                encode(&mut tr, &path("trajectories"))?,
-            ));
+            out.push(write_part("trajectories", &mut tr, &path("trajectories"))?);
         }
         let mut runs = schema::runs_frame(self.plan, &self.kinds, &batch.runs)
             .map_err(|e| Error::parquet(&path("runs"), e))?;
-        out.push((
-            "runs",
-            runs.height() as u64,
-            encode(&mut runs, &path("runs"))?,
-        ));
+        out.push(write_part("runs", &mut runs, &path("runs"))?);
         Ok(Part(out))
     }
 
     fn commit(&mut self, b: usize, part: Part) -> Result<(), SinkError> {
         let parts = self.parts();
         let range = self.layout.range(b);
-        let mut seal = Seal {
+        let seal = Seal {
             config_sha256: self.config_sha256.clone(),
             block: b,
             points: [range.start, range.end],
-            parts: Vec::with_capacity(part.0.len()),
+            parts: part.0,
         };
-        for (table, rows, bytes) in part.0 {
-            write_atomically(&part_path(&parts, table, b), &bytes)?;
-            seal.parts.push(Sealed {
-                table: table.to_string(),
-                bytes: bytes.len() as u64,
-                rows,
-                sha256: sha256(&bytes),
-            });
-        }
         let text = serde_json::to_string(&seal).expect("seal serializes") + "\n";
         let path = seal_path(&parts, b);
         let tmp = path.with_extension("json.tmp");
@@ -539,7 +490,9 @@ fn count_parts(parts: &Path) -> Result<Rows, Error> {
 }
 
 /// Concatenate block parts into `<out>/<table>.parquet`, block b's part
-/// taken from `sources[b]`. One block in memory at a time.
+/// taken from `sources[b]`, by copying their compressed pages; each part's
+/// row count is checked against its seal first. One part in memory at a
+/// time.
 pub(crate) fn concatenate(
     sources: &[PathBuf],
     out: &Path,
@@ -550,23 +503,28 @@ pub(crate) fn concatenate(
         if table == "trajectories" && !trajectories {
             continue;
         }
-        let mut writer = Table::new(out.join(format!("{table}.parquet")));
-        for (b, parts) in sources.iter().enumerate() {
-            let path = part_path(parts, table, b);
-            let df = read_parquet(&path)?;
-            let sealed = sealed_rows(parts, b)?
-                .into_iter()
-                .find(|(t, _)| t == table)
-                .map(|(_, n)| n);
-            if sealed != Some(df.height() as u64) {
-                return Err(Error::Invalid {
-                    path,
-                    why: format!("holds {} rows; its seal says {sealed:?}", df.height()),
-                });
-            }
-            writer.write(df)?;
-        }
-        rows.add(table, writer.finish()?);
+        let paths = sources
+            .iter()
+            .enumerate()
+            .map(|(b, parts)| part_path(parts, table, b));
+        let n = concat::concatenate(
+            paths,
+            &out.join(format!("{table}.parquet")),
+            |b, path, part| {
+                let sealed = sealed_rows(&sources[b], b)?
+                    .into_iter()
+                    .find(|(t, _)| t == table)
+                    .map(|(_, n)| n);
+                if sealed != Some(part.rows) {
+                    return Err(Error::Invalid {
+                        path: path.to_path_buf(),
+                        why: format!("holds {} rows; its seal says {sealed:?}", part.rows),
+                    });
+                }
+                Ok(())
+            },
+        )?;
+        rows.add(table, n);
     }
     Ok(rows)
 }

@@ -1,6 +1,9 @@
 """Independent reader check (run by .ci/run): read an experiment folder with
 Python Polars, and check its row counts and columns against manifest.json,
-and the convergence overview against `openmarket summarize --json`.
+and the convergence overview against `openmarket summarize --json`. The
+published tables are assembled by copying the part files' compressed pages
+(src/output/concat.rs), so a second Parquet implementation, Arrow's C++
+reader through pyarrow, must read every table to the same values.
 
     python tests/python/check_output.py output/quickstart summary.json
 """
@@ -11,6 +14,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 RUN_COLUMNS = [
     "point_id", "replicate", "seed", "family", "rule", "actions", "payoffs",
@@ -45,6 +49,12 @@ def main(folder: str, summary_json: str | None) -> None:
         assert set(runs["study"].unique()) == set(m["studies"])
     assert runs["point_id"].n_unique() == m["points"]
     assert runs.select(pl.struct("point_id", "replicate").is_unique().all()).item()
+    for table, frame in (("runs", runs), ("equilibria", eq)):
+        f = pq.ParquetFile(d / f"{table}.parquet")
+        arrow = pl.from_arrow(f.read())
+        assert arrow.equals(frame), f"pyarrow and Polars read {table} differently"
+        print(f"{table}.parquet: pyarrow reads the same {arrow.height} rows "
+              f"({f.metadata.num_row_groups} row groups)")
     print(f"{folder}: {runs.height} runs, {eq.height} equilibria, "
           f"{len(m['axes'])} axes: counts and columns match the manifest")
 

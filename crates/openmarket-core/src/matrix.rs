@@ -202,6 +202,10 @@ impl Bimatrix {
     /// The same dynamics with an adaptive Dormand–Prince 5(4) integrator
     /// (error per step ≤ atol + rtol·|z|, as odeint/LSODA controls it).
     /// Returns the state at `t_end` and the number of field evaluations.
+    ///
+    /// Square games up to 10 × 10 run a kernel compiled for their size
+    /// (state and stages on the stack, loops of known length); others the
+    /// general one. Both integrate the same way.
     pub fn replicator_adaptive(
         &self,
         x0: &[f64],
@@ -213,100 +217,219 @@ impl Bimatrix {
         assert_eq!(x0.len(), self.rows);
         assert_eq!(y0.len(), self.cols);
         assert!(t_end.is_finite() && rtol > 0.0 && atol > 0.0);
-        const A: [[f64; 6]; 6] = [
-            [1.0 / 5.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-            [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
-            [44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0.0, 0.0, 0.0],
-            [
-                19372.0 / 6561.0,
-                -25360.0 / 2187.0,
-                64448.0 / 6561.0,
-                -212.0 / 729.0,
-                0.0,
-                0.0,
-            ],
-            [
-                9017.0 / 3168.0,
-                -355.0 / 33.0,
-                46732.0 / 5247.0,
-                49.0 / 176.0,
-                -5103.0 / 18656.0,
-                0.0,
-            ],
-            [
-                35.0 / 384.0,
-                0.0,
-                500.0 / 1113.0,
-                125.0 / 192.0,
-                -2187.0 / 6784.0,
-                11.0 / 84.0,
-            ],
-        ];
-        // Fifth-order weights minus the embedded fourth-order ones.
-        const E: [f64; 7] = [
-            35.0 / 384.0 - 5179.0 / 57600.0,
-            0.0,
-            500.0 / 1113.0 - 7571.0 / 16695.0,
-            125.0 / 192.0 - 393.0 / 640.0,
-            -2187.0 / 6784.0 + 92097.0 / 339200.0,
-            11.0 / 84.0 - 187.0 / 2100.0,
-            -1.0 / 40.0,
-        ];
-        let (m, n) = (self.rows, self.cols);
-        let d = m + n;
-        let mut z: Vec<f64> = x0.iter().chain(y0).copied().collect();
-        // Seven stage derivatives in one flat buffer: stage r is k[r*d..(r+1)*d].
-        let mut k = vec![0.0; 7 * d];
-        let mut stage = vec![0.0; d];
-        let (mut ay, mut btx) = (vec![0.0; m], vec![0.0; n]);
-        let mut evaluations = 1;
-        self.replicator_field(&z, &mut k[..d], &mut ay, &mut btx);
-        let (mut t, mut h) = (0.0, (t_end * 1e-3).max(1e-12));
-        while t < t_end {
-            h = h.min(t_end - t);
-            for s in 1..7 {
-                stage.copy_from_slice(&z);
-                for (r, &coef) in A[s - 1][..s].iter().enumerate() {
-                    if coef != 0.0 {
-                        let hc = h * coef;
-                        for (v, kr) in stage.iter_mut().zip(&k[r * d..(r + 1) * d]) {
-                            *v += hc * kr;
-                        }
-                    }
+        let tol = Tolerance { t_end, rtol, atol };
+        macro_rules! square {
+            ($($k:literal => $d:literal),*) => {
+                match (self.rows, self.cols) {
+                    $(($k, $k) => self.replicator_fixed::<$k, $d>(x0, y0, tol),)*
+                    _ => self.replicator_general(x0, y0, tol),
                 }
-                let (_, rest) = k.split_at_mut(s * d);
-                self.replicator_field(&stage, &mut rest[..d], &mut ay, &mut btx);
-                evaluations += 1;
-            }
-            // `stage` now holds the fifth-order solution (A's last row).
-            let mut err = 0.0;
-            for idx in 0..d {
-                let e = h * (0..7).map(|r| E[r] * k[r * d + idx]).sum::<f64>();
-                let scale = atol + rtol * z[idx].abs().max(stage[idx].abs());
-                err += (e / scale).powi(2);
-            }
-            let err = (err / d as f64).sqrt();
-            // A non-finite state, or a step too small to advance t: stop
-            // where we are rather than loop forever.
-            if !err.is_finite() || t + h == t {
-                break;
-            }
-            if err <= 1.0 {
-                t += h;
-                z.copy_from_slice(&stage);
-                // First same as last: the last stage is the next first.
-                k.copy_within(6 * d..7 * d, 0);
-            }
-            let factor = if err == 0.0 {
-                5.0
-            } else {
-                0.9 * err.powf(-0.2)
             };
-            h *= factor.clamp(0.2, 5.0);
         }
+        square!(1 => 2, 2 => 4, 3 => 6, 4 => 8, 5 => 10, 6 => 12, 7 => 14, 8 => 16, 9 => 18, 10 => 20)
+    }
+
+    fn replicator_general(
+        &self,
+        x0: &[f64],
+        y0: &[f64],
+        tol: Tolerance,
+    ) -> (Vec<f64>, Vec<f64>, u64) {
+        let (m, n) = (self.rows, self.cols);
+        let z: Vec<f64> = x0.iter().chain(y0).copied().collect();
+        let (mut ay, mut btx) = (vec![0.0; m], vec![0.0; n]);
+        let (mut z, evaluations) = dopri5(z, tol, |z, out| {
+            self.replicator_field(z, out, &mut ay, &mut btx)
+        });
         let y = z.split_off(m);
         (z, y, evaluations)
     }
+
+    /// A K × K game, D = 2K: the payoff matrices copied into arrays so
+    /// every loop has a length the compiler knows.
+    fn replicator_fixed<const K: usize, const D: usize>(
+        &self,
+        x0: &[f64],
+        y0: &[f64],
+        tol: Tolerance,
+    ) -> (Vec<f64>, Vec<f64>, u64) {
+        debug_assert_eq!(D, 2 * K);
+        // Ay = Σ_j y_j·A[:, j] and Bᵀx = Σ_i x_i·B[i, :]: sums of whole
+        // columns and rows, which vectorise (a dot product per entry would
+        // be a sequential reduction).
+        let a_cols: [[f64; K]; K] = std::array::from_fn(|j| std::array::from_fn(|i| self.a(i, j)));
+        let b_rows: [[f64; K]; K] = std::array::from_fn(|i| std::array::from_fn(|j| self.b(i, j)));
+        let mut z = [0.0; D];
+        z[..K].copy_from_slice(x0);
+        z[K..].copy_from_slice(y0);
+        let (z, evaluations) = dopri5(z, tol, |z, out| {
+            let (x, y) = z.split_at(K);
+            let mut ay = [0.0; K];
+            let mut btx = [0.0; K];
+            for r in 0..K {
+                for i in 0..K {
+                    ay[i] += a_cols[r][i] * y[r];
+                    btx[i] += b_rows[r][i] * x[r];
+                }
+            }
+            let (mut xay, mut xby) = (0.0, 0.0);
+            for i in 0..K {
+                xay += x[i] * ay[i];
+                xby += y[i] * btx[i];
+            }
+            for i in 0..K {
+                out[i] = x[i] * (ay[i] - xay);
+                out[K + i] = y[i] * (btx[i] - xby);
+            }
+        });
+        (z[..K].to_vec(), z[K..].to_vec(), evaluations)
+    }
+}
+
+/// Where to integrate to, and the error allowed per step.
+#[derive(Clone, Copy, Debug)]
+struct Tolerance {
+    t_end: f64,
+    rtol: f64,
+    atol: f64,
+}
+
+/// Dormand–Prince 5(4) with first-same-as-last stages, integrating the
+/// autonomous ODE z' = f(z) from z to `tol.t_end`; the state at the end and
+/// the number of evaluations of f. The state is a `Vec` or an array: one
+/// integrator for the general and the fixed-size kernels.
+///
+/// The first step is chosen as Hairer, Nørsett & Wanner (Solving ODEs I,
+/// II.4) choose it, from f's size and an estimate of its change, rather
+/// than a fixed fraction of the horizon. A start where f is exactly zero is
+/// a rest point of the ODE, whose solution is constant: it is returned at
+/// once.
+fn dopri5<S, F>(mut z: S, tol: Tolerance, mut f: F) -> (S, u64)
+where
+    S: Clone + AsRef<[f64]> + AsMut<[f64]>,
+    F: FnMut(&[f64], &mut [f64]),
+{
+    const A: [[f64; 6]; 6] = [
+        [1.0 / 5.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
+        [44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0.0, 0.0, 0.0],
+        [
+            19372.0 / 6561.0,
+            -25360.0 / 2187.0,
+            64448.0 / 6561.0,
+            -212.0 / 729.0,
+            0.0,
+            0.0,
+        ],
+        [
+            9017.0 / 3168.0,
+            -355.0 / 33.0,
+            46732.0 / 5247.0,
+            49.0 / 176.0,
+            -5103.0 / 18656.0,
+            0.0,
+        ],
+        [
+            35.0 / 384.0,
+            0.0,
+            500.0 / 1113.0,
+            125.0 / 192.0,
+            -2187.0 / 6784.0,
+            11.0 / 84.0,
+        ],
+    ];
+    // Fifth-order weights minus the embedded fourth-order ones.
+    const E: [f64; 7] = [
+        35.0 / 384.0 - 5179.0 / 57600.0,
+        0.0,
+        500.0 / 1113.0 - 7571.0 / 16695.0,
+        125.0 / 192.0 - 393.0 / 640.0,
+        -2187.0 / 6784.0 + 92097.0 / 339200.0,
+        11.0 / 84.0 - 187.0 / 2100.0,
+        -1.0 / 40.0,
+    ];
+    let Tolerance { t_end, rtol, atol } = tol;
+    let d = z.as_ref().len();
+    let mut k: [S; 7] = std::array::from_fn(|_| z.clone());
+    let mut stage = z.clone();
+    let mut evaluations = 1;
+    f(z.as_ref(), k[0].as_mut());
+    if k[0].as_ref().iter().all(|&v| v == 0.0) || t_end <= 0.0 {
+        return (z, evaluations);
+    }
+    let rms = |v: &mut dyn Iterator<Item = f64>| (v.sum::<f64>() / d as f64).sqrt();
+    let (mut t, mut h) = {
+        let (z0, f0) = (z.as_ref(), k[0].as_ref());
+        let sc = |i: usize| atol + rtol * z0[i].abs();
+        let d0 = rms(&mut (0..d).map(|i| (z0[i] / sc(i)).powi(2)));
+        let d1 = rms(&mut (0..d).map(|i| (f0[i] / sc(i)).powi(2)));
+        let h0 = if d0 < 1e-5 || d1 < 1e-5 {
+            1e-6
+        } else {
+            0.01 * d0 / d1
+        };
+        let s = stage.as_mut();
+        for i in 0..d {
+            s[i] = z0[i] + h0 * f0[i];
+        }
+        let (k0, rest) = k.split_at_mut(1);
+        f(stage.as_ref(), rest[0].as_mut());
+        evaluations += 1;
+        let f1 = rest[0].as_ref();
+        let d2 = rms(&mut (0..d).map(|i| ((f1[i] - k0[0].as_ref()[i]) / sc(i)).powi(2))) / h0;
+        let h1 = if d1.max(d2) <= 1e-15 {
+            (h0 * 1e-3).max(1e-6)
+        } else {
+            (0.01 / d1.max(d2)).powf(0.2)
+        };
+        (0.0, (100.0 * h0).min(h1))
+    };
+    while t < t_end {
+        h = h.min(t_end - t);
+        for s in 1..7 {
+            let (done, rest) = k.split_at_mut(s);
+            let st = stage.as_mut();
+            st.copy_from_slice(z.as_ref());
+            for (r, &coef) in A[s - 1][..s].iter().enumerate() {
+                if coef != 0.0 {
+                    let hc = h * coef;
+                    for (v, kr) in st.iter_mut().zip(done[r].as_ref()) {
+                        *v += hc * kr;
+                    }
+                }
+            }
+            f(stage.as_ref(), rest[0].as_mut());
+            evaluations += 1;
+        }
+        // `stage` now holds the fifth-order solution (A's last row).
+        let mut err = 0.0;
+        let (zs, st) = (z.as_ref(), stage.as_ref());
+        for idx in 0..d {
+            let e = h * (0..7).map(|r| E[r] * k[r].as_ref()[idx]).sum::<f64>();
+            let scale = atol + rtol * zs[idx].abs().max(st[idx].abs());
+            err += (e / scale).powi(2);
+        }
+        let err = (err / d as f64).sqrt();
+        // A non-finite state, or a step too small to advance t: stop where
+        // we are rather than loop forever.
+        if !err.is_finite() || t + h == t {
+            break;
+        }
+        if err <= 1.0 {
+            t += h;
+            z.as_mut().copy_from_slice(stage.as_ref());
+            // First same as last: the last stage is the next first.
+            let (first, rest) = k.split_at_mut(1);
+            first[0].as_mut().copy_from_slice(rest[5].as_ref());
+        }
+        let factor = if err == 0.0 {
+            10.0
+        } else {
+            0.9 * err.powf(-0.2)
+        };
+        h *= factor.clamp(0.2, 10.0);
+    }
+    (z, evaluations)
 }
 
 /// The first index of the largest value.

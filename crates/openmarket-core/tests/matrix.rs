@@ -113,6 +113,37 @@ fn adaptive_replicator_meets_its_tolerance_and_agrees_with_fine_rk4() {
     for (p, q) in xr.iter().chain(&yr).zip(xa.iter().chain(&ya)) {
         assert!((p - q).abs() < 1e-7, "{xr:?} {yr:?} vs {xa:?} {ya:?}");
     }
+    // A 2×3 game (no fixed-size kernel: the general one) from an interior
+    // start: the same agreement with fine RK4.
+    let a = vec![vec![3.0, 0.0, 1.0], vec![0.0, 2.0, 1.5]];
+    let b = vec![vec![1.0, 0.0, 2.0], vec![0.0, 3.0, 0.5]];
+    let game = Bimatrix::new(&a, &b).unwrap();
+    let (x0, y0) = ([0.3, 0.7], [0.2, 0.5, 0.3]);
+    let (xr, yr) = game.replicator(&x0, &y0, 8.0, 200_000);
+    let (xa, ya, _) = game.replicator_adaptive(&x0, &y0, 8.0, 1e-10, 1e-12);
+    for (p, q) in xr.iter().chain(&yr).zip(xa.iter().chain(&ya)) {
+        assert!((p - q).abs() < 1e-7, "{xr:?} {yr:?} vs {xa:?} {ya:?}");
+    }
+}
+
+#[test]
+fn a_rest_point_is_returned_after_one_evaluation() {
+    // Matching pennies from the uniform start: both players are
+    // indifferent, the field is exactly zero, the solution is constant.
+    let game = Bimatrix::new(
+        &[vec![1.0, -1.0], vec![-1.0, 1.0]],
+        &[vec![-1.0, 1.0], vec![1.0, -1.0]],
+    )
+    .unwrap();
+    let (x, y, evals) = game.replicator_adaptive(&[0.5, 0.5], &[0.5, 0.5], 100.0, 1e-8, 1e-8);
+    assert_eq!((x, y, evals), (vec![0.5, 0.5], vec![0.5, 0.5], 1));
+    // Off the rest point it moves: the orbit of matching pennies is a
+    // closed curve around it, and x0 + y0 is not conserved.
+    let (x, _, evals) = game.replicator_adaptive(&[0.6, 0.4], &[0.5, 0.5], 1.0, 1e-8, 1e-8);
+    assert!(
+        evals > 1 && (x[0] - 0.6).abs() > 1e-3,
+        "{x:?} after {evals}"
+    );
 }
 
 #[test]

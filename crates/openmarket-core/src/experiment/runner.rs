@@ -76,7 +76,7 @@ pub fn run<S: Sink>(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Stats, RunError> {
     let mut stats = Stats::default();
-    let window = rayon::current_num_threads().max(1);
+    let window = 2 * rayon::current_num_threads().max(1);
     for chunk in blocks.chunks(window) {
         let shared: &S = sink;
         let parts: Vec<Result<(S::Part, Stats), RunError>> = chunk
