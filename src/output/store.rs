@@ -6,8 +6,9 @@
 //! is done when its seal is there and every part matches it; `--resume`
 //! skips done blocks and recomputes any other (a damaged, truncated or
 //! foreign part is reported and redone), and every part is checked again
-//! against its seal before it is published. When every block is done the parts are
-//! concatenated, batch by batch (bounded memory), into one file per table,
+//! against its seal before it is published. When every block is done the
+//! parts' compressed pages are copied, part by part (bounded memory), into
+//! one file per table (`concat`: nothing is decoded or encoded again),
 //! the manifest is written, and `<dir>.partial` is renamed to `<dir>`: an
 //! interrupted run never leaves a folder that looks finished.
 //!

@@ -1,8 +1,8 @@
 //! The one runner behind `openmarket run` and the tests: blocks of points
 //! computed in parallel on rayon, handed to a [`Sink`] in plan order.
 //!
-//! A window of blocks (one per worker thread) is computed and encoded in
-//! parallel; the window's parts are then committed in block order, up to
+//! A window of blocks (two per worker thread, so a worker that finishes
+//! early takes another) is computed and encoded in parallel; the window's parts are then committed in block order, up to
 //! the first failure, so a run that fails keeps every block before it and
 //! `--resume` continues from there. A panic inside a run is caught and
 //! reported as an error naming the run: no thread is left waiting.
