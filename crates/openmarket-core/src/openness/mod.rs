@@ -7,6 +7,7 @@
 //! (indifference curve, effective thresholds, lever).
 
 pub mod policy;
+pub mod sector;
 pub mod spe;
 
 use std::fmt;

@@ -1,0 +1,336 @@
+//! The sector game (one generalist, K specialists that enter or stay out)
+//! against a backward induction written here from the raw payoffs: each
+//! specialist's best response by golden section on its own payoff, its
+//! entry by comparing that payoff with its entry cost, and G's choice by a
+//! dense grid over ω refined by golden section inside every stretch where
+//! the entrants do not change, plus every entry switch found by bisection.
+//! None of it uses the solver's closed forms or its pieces.
+
+use openmarket_core::openness::sector::{Sector, Specialist};
+use openmarket_core::openness::{
+    Alpha0, BargainingRule, OpennessGame, PenaltyForm, Regime, Regulation,
+};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn golden(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, iterations: usize) -> (f64, f64) {
+    let g = 0.5 * (5f64.sqrt() - 1.0);
+    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
+    let (mut fc, mut fd) = (f(c), f(d));
+    for _ in 0..iterations {
+        if fc >= fd {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - g * (b - a);
+            fc = f(c);
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + g * (b - a);
+            fd = f(d);
+        }
+    }
+    let x = 0.5 * (a + b);
+    (x, f(x))
+}
+
+/// The raw model, payoff by payoff.
+struct Raw<'a>(&'a Sector);
+
+impl Raw<'_> {
+    fn share(s: &Specialist, w: f64) -> f64 {
+        s.delta * (1.0 - s.lambda * w)
+    }
+    fn u_d(&self, s: &Specialist, w: f64, a1: f64) -> f64 {
+        let a0 = self.0.alpha0;
+        (1.0 - Self::share(s, w)) * s.r * a1 - s.c1 * (a1 - a0).powi(2) / (1.0 + s.kappa * w)
+    }
+    /// Specialist's best response and payoff at ω: the payoff is concave
+    /// in α1, so bisect on the sign of its central difference (golden
+    /// section alone pins the maximiser only to ~1e-8, and G's revenue is
+    /// linear in it) on a bracket that holds the maximiser.
+    fn respond(&self, s: &Specialist, w: f64) -> (f64, f64) {
+        let a0 = self.0.alpha0;
+        let (mut lo, mut hi) = (a0 - 1.0, a0 + s.r * (1.0 + s.kappa) / s.c1 + 1.0);
+        let h = 1e-3;
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            if self.u_d(s, w, mid + h) > self.u_d(s, w, mid - h) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let a1 = 0.5 * (lo + hi);
+        (a1, self.u_d(s, w, a1))
+    }
+    /// Whether it enters at ω, and G's revenue from it.
+    fn from(&self, s: &Specialist, w: f64) -> (bool, f64) {
+        let (a1, u) = self.respond(s, w);
+        let enters = u - s.entry_cost >= 0.0;
+        (enters, if enters { Self::share(s, w) * s.r * a1 } else { 0.0 })
+    }
+    fn entrants(&self, w: f64) -> Vec<bool> {
+        self.0.specialists.iter().map(|s| self.from(s, w).0).collect()
+    }
+    fn penalty(&self, w: f64) -> f64 {
+        self.0.regulation.map_or(0.0, |reg| match reg.form {
+            PenaltyForm::Fixed if w < reg.theta => reg.penalty,
+            PenaltyForm::Fixed => 0.0,
+            PenaltyForm::Proportional => reg.penalty * (reg.theta - w).max(0.0),
+        })
+    }
+    /// G's raw payoff at ω with every specialist responding.
+    fn u_g(&self, w: f64) -> f64 {
+        let m = self.0;
+        let revenue: f64 = m.specialists.iter().map(|s| self.from(s, w).1).sum();
+        revenue + m.epsilon * w - m.operation_cost * (1.0 - w) - m.c0 * m.alpha0.powi(2) - self.penalty(w)
+    }
+}
+
+/// G's best ω and payoff by brute force; also whether an entry switch was
+/// found inside (0, 1).
+fn brute_force(m: &Sector) -> (f64, f64, bool) {
+    let raw = Raw(m);
+    const N: usize = 1500;
+    let mut cuts = vec![0.0, 1.0];
+    if let Some(reg) = m.regulation {
+        if reg.theta > 0.0 && reg.theta < 1.0 {
+            cuts.push(reg.theta);
+        }
+    }
+    let grid: Vec<f64> = (0..=N).map(|i| i as f64 / N as f64).collect();
+    let sets: Vec<Vec<bool>> = grid.iter().map(|&w| raw.entrants(w)).collect();
+    let mut switched = false;
+    for i in 0..N {
+        if sets[i] == sets[i + 1] {
+            continue;
+        }
+        switched = true;
+        // Each specialist that switches here: bisect its switch, keeping
+        // the end where it enters (its payoff covers its cost there).
+        for (k, s) in m.specialists.iter().enumerate() {
+            if sets[i][k] == sets[i + 1][k] {
+                continue;
+            }
+            let (mut a, mut b) = (grid[i], grid[i + 1]);
+            let enters_at_a = sets[i][k];
+            for _ in 0..200 {
+                let mid = 0.5 * (a + b);
+                if mid <= a || mid >= b {
+                    break;
+                }
+                if raw.from(s, mid).0 == enters_at_a {
+                    a = mid;
+                } else {
+                    b = mid;
+                }
+            }
+            cuts.push(if enters_at_a { a } else { b });
+        }
+    }
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup();
+    // Candidates: the cuts, the grid, and a golden-section refinement in
+    // each grid cell next to a local maximum, kept inside one stretch
+    // between cuts (where the payoff is smooth).
+    let values: Vec<f64> = grid.iter().map(|&w| raw.u_g(w)).collect();
+    let mut best = (f64::NAN, f64::NEG_INFINITY);
+    let mut consider = |w: f64, v: f64| {
+        if v > best.1 + 1e-13 || (v >= best.1 - 1e-13 && w < best.0) {
+            best = (w, v);
+        }
+    };
+    for &w in &cuts {
+        consider(w, raw.u_g(w));
+    }
+    for i in 0..=N {
+        consider(grid[i], values[i]);
+        let left = if i > 0 { values[i - 1] } else { f64::NEG_INFINITY };
+        let right = if i < N { values[i + 1] } else { f64::NEG_INFINITY };
+        if values[i] >= left && values[i] >= right {
+            let lo = grid[i.saturating_sub(1)];
+            let hi = grid[(i + 1).min(N)];
+            let mut ends: Vec<f64> = cuts.iter().copied().filter(|&c| c > lo && c < hi).collect();
+            ends.push(lo);
+            ends.push(hi);
+            ends.sort_by(f64::total_cmp);
+            for pair in ends.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                if b - a < 1e-15 {
+                    continue;
+                }
+                // Inside the open stretch only: its ends are candidates
+                // already, and the payoff may jump there.
+                let eps = (b - a) * 1e-9;
+                let (w, v) = golden(|w| raw.u_g(w), a + eps, b - eps, 90);
+                consider(w, v);
+            }
+        }
+    }
+    (best.0, best.1, switched)
+}
+
+fn random_market(rng: &mut ChaCha8Rng) -> Sector {
+    let k = rng.random_range(1..=8);
+    let alpha0 = rng.random_range(0.0..0.6);
+    let mut m = Sector {
+        alpha0,
+        c0: rng.random_range(0.5..2.0),
+        epsilon: rng.random_range(0.0..0.3),
+        operation_cost: rng.random_range(0.0..0.2),
+        regulation: match rng.random_range(0..3) {
+            0 => None,
+            f => Some(Regulation {
+                theta: rng.random_range(0.0..1.0),
+                penalty: rng.random_range(0.0..0.3),
+                form: if f == 1 {
+                    PenaltyForm::Fixed
+                } else {
+                    PenaltyForm::Proportional
+                },
+            }),
+        },
+        specialists: Vec::new(),
+    };
+    for _ in 0..k {
+        let mut s = Specialist {
+            r: rng.random_range(0.5..2.0),
+            c1: rng.random_range(0.5..2.0),
+            kappa: if rng.random_bool(0.5) { 0.0 } else { rng.random_range(0.0..1.0) },
+            lambda: rng.random_range(0.0..1.0),
+            delta: rng.random_range(0.2..0.9),
+            entry_cost: 0.0,
+        };
+        // An entry cost that the specialist's payoff crosses inside (0, 1)
+        // most of the time, so that specialists enter and leave as ω moves.
+        s.entry_cost = match rng.random_range(0..5) {
+            0 => 0.0,
+            1 => 10.0,
+            _ => {
+                let w: f64 = rng.random();
+                Raw(&m).respond(&s, w).1
+            }
+        };
+        m.specialists.push(s);
+    }
+    m
+}
+
+#[test]
+fn the_sector_spe_agrees_with_brute_force_backward_induction_on_200_markets() {
+    let mut rng = ChaCha8Rng::seed_from_u64(14);
+    let (mut switching, mut exits, mut checked_omega) = (0, 0, 0);
+    for case in 0..200 {
+        let m = random_market(&mut rng);
+        let out = m.solve();
+        let (w_bf, v_bf, switched) = brute_force(&m);
+        switching += switched as usize;
+        let scale = 1.0 + v_bf.abs();
+        if v_bf < -1e-9 * scale {
+            assert_eq!(out.regime, Regime::Exit, "case {case}: {m:?}");
+            exits += 1;
+            continue;
+        }
+        // G's payoff at its choice, before the exit decision.
+        let u_g = match out.omega {
+            Some(_) => out.u_g,
+            None => panic!("case {case}: exit at value {v_bf}: {m:?}"),
+        };
+        assert!(
+            (u_g - v_bf).abs() <= 1e-9 * scale,
+            "case {case}: U_G {u_g} vs brute force {v_bf} (ω {:?} vs {w_bf}): {m:?}",
+            out.omega
+        );
+        // ω itself, where the maximiser is clear: no other ω within 1e-7
+        // of the best value more than 1e-5 away.
+        let w = out.omega.unwrap();
+        let raw = Raw(&m);
+        let rival = (0..=2000)
+            .map(|i| i as f64 / 2000.0)
+            .filter(|x| (x - w_bf).abs() > 1e-3)
+            .map(|x| raw.u_g(x))
+            .fold(f64::NEG_INFINITY, f64::max);
+        if rival < v_bf - 1e-7 {
+            assert!((w - w_bf).abs() < 1e-5, "case {case}: ω {w} vs {w_bf}: {m:?}");
+            let entrants = raw.entrants(w_bf).iter().filter(|e| **e).count();
+            let theirs = out.specialists.iter().filter(|s| s.enters).count();
+            assert_eq!(theirs, out.entrants);
+            // At a switch the brute force sits on the entering side.
+            assert!(theirs.abs_diff(entrants) <= 1, "case {case}: entrants {theirs} vs {entrants}");
+            checked_omega += 1;
+        }
+    }
+    // The cases the test is about occurred.
+    assert!(switching >= 60, "only {switching} markets where entry switches inside (0, 1)");
+    assert!(checked_omega >= 100, "ω compared on only {checked_omega} markets");
+    eprintln!("200 markets: {switching} with entry switches, {exits} exits, ω compared on {checked_omega}");
+}
+
+#[test]
+fn one_specialist_without_entry_cost_is_the_pair_game() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    for case in 0..300 {
+        let reg = match case % 3 {
+            0 => None,
+            f => Some(Regulation {
+                theta: rng.random_range(0.0..1.0),
+                penalty: rng.random_range(0.0..0.3),
+                form: if f == 1 {
+                    PenaltyForm::Fixed
+                } else {
+                    PenaltyForm::Proportional
+                },
+            }),
+        };
+        let delta = rng.random_range(0.0..1.0);
+        let g = OpennessGame {
+            alpha0: Alpha0::Exogenous(rng.random_range(0.0..0.6)),
+            r: rng.random_range(0.5..2.0),
+            c0: rng.random_range(0.5..2.0),
+            c1: rng.random_range(0.5..2.0),
+            epsilon: rng.random_range(0.0..0.3),
+            lambda: rng.random_range(0.0..1.0),
+            kappa: if rng.random_bool(0.5) { 0.0 } else { rng.random_range(0.0..1.0) },
+            operation_cost: rng.random_range(0.0..0.2),
+            bargaining: BargainingRule::Fixed(delta),
+            regulation: reg,
+        };
+        let pair = g.stage_outcome(delta);
+        let sector = Sector {
+            alpha0: g.alpha0_value().unwrap(),
+            c0: g.c0,
+            epsilon: g.epsilon,
+            operation_cost: g.operation_cost,
+            regulation: g.regulation,
+            specialists: vec![Specialist {
+                r: g.r,
+                c1: g.c1,
+                kappa: g.kappa,
+                lambda: g.lambda,
+                delta,
+                entry_cost: 0.0,
+            }],
+        }
+        .solve();
+        assert_eq!(sector.regime, pair.regime, "case {case}: {g:?}");
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + a.abs());
+        assert!(close(sector.u_g, pair.u_g), "case {case}: {} vs {}", sector.u_g, pair.u_g);
+        match (sector.omega, pair.omega) {
+            (Some(a), Some(b)) => {
+                assert!((a - b).abs() < 1e-9, "case {case}: ω {a} vs {b}");
+                let d = sector.specialists[0];
+                assert!(d.enters && close(d.alpha1, pair.alpha1.unwrap()));
+                assert!(close(d.u_d, pair.u_d));
+            }
+            (None, None) => {}
+            other => panic!("case {case}: {other:?}"),
+        }
+    }
+}
+
