@@ -42,6 +42,7 @@ fn batch() -> (plan::Plan, Batch) {
             held: None,
             temperature: None,
             distribution: None,
+            sector: None,
         });
         for r in 0..SEEDS {
             let x = (p as f64 * 0.37 + r as f64 * 0.11).fract();

@@ -180,10 +180,6 @@ pub fn hint(e: &Error) -> Option<&'static str> {
             source: PlanError::NeedsConfirmation { .. },
             ..
         } => Some("pass --yes to run it"),
-        Error::Plan {
-            source: PlanError::NoDynamics,
-            ..
-        } => Some("`openmarket solve` computes the equilibrium alone"),
         Error::Solve(SolveError::TooLarge { .. }) => Some("use --solver mip"),
         Error::Solve(SolveError::Unsupported(_)) => Some("choose another --solver"),
         Error::Solve(SolveError::TimeLimit { .. }) => {
@@ -323,6 +319,22 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                         }
                     };
                     emit(&text)?;
+                }
+                ModelConfig::Sector(_) if !matches!(concept, Concept::PureNash | Concept::Spe) => {
+                    return Err(Error::Usage(format!(
+                        "--concept {}: a sector is solved for its subgame-perfect equilibrium (--concept spe)",
+                        concept.as_ref()
+                    )));
+                }
+                ModelConfig::Sector(m) => {
+                    let start = Instant::now();
+                    let o = m.bargain();
+                    let seconds = start.elapsed().as_secs_f64();
+                    if json {
+                        emit(format!("{}", report::sector_json(&m, &o, seconds)) + "\n")?;
+                    } else {
+                        emit(report::sector_text(&m, &o, seconds))?;
+                    }
                 }
                 ModelConfig::Openness(game) => {
                     let eq = game.solve();

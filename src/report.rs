@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
+use openmarket_core::openness::sector::{Sector, SectorOutcome};
 use openmarket_core::openness::{
-    Alpha0, BargainingKind, BargainingRule, Equilibrium, OpennessGame, PenaltyForm,
+    Alpha0, BargainingKind, BargainingRule, Equilibrium, Lever, OpennessGame, PenaltyForm,
 };
 use openmarket_core::race::{Actions, RaceGame, RaceSolution};
 use openmarket_core::regulator::optimal::OptimalRegulation;
@@ -20,6 +21,16 @@ pub fn openness_json(eq: &Equilibrium, optimal: Option<&OptimalRegulation>) -> V
     let mut v = serde_json::to_value(eq).expect("equilibrium serializes");
     let m = v.as_object_mut().expect("object");
     m.insert("family".into(), json!("openness"));
+    // One specialist: the K = 1 case of a sector's list.
+    let enters = eq.omega.is_some();
+    m.insert(
+        "specialists".into(),
+        json!([{
+            "alpha1": if enters { eq.alpha1.unwrap_or(0.0) } else { 0.0 },
+            "u_d": if enters { eq.u_d } else { 0.0 },
+            "enters": enters,
+        }]),
+    );
     if let Some(o) = optimal {
         m.insert(
             "optimal_regulation".into(),
@@ -27,6 +38,123 @@ pub fn openness_json(eq: &Equilibrium, optimal: Option<&OptimalRegulation>) -> V
         );
     }
     v
+}
+
+/// A sector's SPE as JSON: the openness fields that apply, the number of
+/// entrants, and one entry per specialist.
+pub fn sector_json(m: &Sector, o: &SectorOutcome, seconds: f64) -> Value {
+    json!({
+        "family": "openness",
+        "specialists_k": m.specialists.len(),
+        "regime": o.regime,
+        "delta": o.delta,
+        "omega": o.omega,
+        "alpha0": m.alpha0,
+        "u_g": o.u_g,
+        "u_sector": o.specialists.iter().map(|s| s.u_d).sum::<f64>(),
+        "penalty_paid": o.penalty_paid,
+        "omega_unregulated": o.omega_unregulated,
+        "entrants": o.entrants,
+        "indifference_penalty": o.policy.map(|p| p.indifference_penalty),
+        "theta_max": o.policy.map(|p| p.theta_max),
+        "lever": o.policy.map_or(Lever::None, |p| p.lever),
+        "specialists": o.specialists,
+        "solve_seconds": seconds,
+    })
+}
+
+/// A sector's SPE as a readable report.
+pub fn sector_text(m: &Sector, o: &SectorOutcome, seconds: f64) -> String {
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(
+        w,
+        "Openness game with {} specialists: subgame-perfect equilibrium (exact, piecewise in ω)",
+        m.specialists.len()
+    );
+    match o.delta {
+        Some(d) => {
+            let rule = m
+                .bargaining
+                .map(|r| <&str>::from(BargainingKind::from(r)))
+                .unwrap_or("fixed");
+            let _ = writeln!(
+                w,
+                "  revenue share    δ = {d:.9} (one for the sector, bargained, {rule} rule)"
+            );
+        }
+        None => {
+            let _ = writeln!(w, "  revenue shares   given per specialist");
+        }
+    }
+    match m.regulation {
+        Some(reg) => {
+            let _ = writeln!(
+                w,
+                "  regulation       θ = {}, p = {} ({})",
+                reg.theta,
+                reg.penalty,
+                reg.form.as_ref()
+            );
+        }
+        None => {
+            let _ = writeln!(w, "  regulation       none");
+        }
+    }
+    let _ = writeln!(w, "  regime           {}", o.regime.as_ref());
+    match o.omega {
+        Some(omega) => {
+            let _ = writeln!(
+                w,
+                "  openness         ω = {omega:.9} (unregulated ω^u = {:.9})",
+                o.omega_unregulated
+            );
+        }
+        None => {
+            let _ = writeln!(w, "  openness         G exits (its best value is negative)");
+        }
+    }
+    let _ = writeln!(
+        w,
+        "  G's utility      U_G = {:.9}, penalty paid {:.9}",
+        o.u_g, o.penalty_paid
+    );
+    if let Some(p) = o.policy {
+        let _ = writeln!(
+            w,
+            "  p̄(θ) = {:.9}, θ̄(p) = {:.9}, lever: {}",
+            p.indifference_penalty,
+            p.theta_max,
+            p.lever.as_ref()
+        );
+    }
+    let _ = writeln!(
+        w,
+        "  entrants         {} of {}",
+        o.entrants,
+        m.specialists.len()
+    );
+    let shown = o.specialists.len().min(20);
+    for (k, sp) in o.specialists.iter().take(shown).enumerate() {
+        if sp.enters {
+            let _ = writeln!(
+                w,
+                "    specialist {k:>3}  enters  α1 = {:.6}  U_D = {:.6}",
+                sp.alpha1, sp.u_d
+            );
+        } else {
+            let _ = writeln!(w, "    specialist {k:>3}  stays out");
+        }
+    }
+    if o.specialists.len() > shown {
+        let _ = writeln!(
+            w,
+            "    … {} more (solve --json lists all)",
+            o.specialists.len() - shown
+        );
+    }
+    let _ = writeln!(w, "  solved in {:.3} ms", seconds * 1e3);
+    s
 }
 
 /// The openness SPE as a readable report.
@@ -369,31 +497,49 @@ pub fn run_text(r: &crate::run::Report) -> String {
     use openmarket_core::experiment::Shard;
     let mut s = String::new();
     let whole = r.shard == Shard::WHOLE;
-    let _ = writeln!(
-        s,
-        "{} points × {} seeds: {} runs in {:.2} s on {} threads{}{}; {} of {} converged ({:.1}%)",
-        r.points,
-        r.seeds,
-        r.ran,
-        r.seconds,
-        r.threads,
-        if whole {
-            String::new()
-        } else {
-            format!(
-                " (shard {}: {} of {} blocks)",
-                r.shard, r.blocks.0, r.blocks.1
-            )
-        },
-        if r.skipped > 0 {
-            format!(", {} already done before --resume", r.skipped)
-        } else {
-            String::new()
-        },
-        r.converged,
-        r.ran,
-        100.0 * r.converged as f64 / r.ran.max(1) as f64
-    );
+    if r.seeds == 0 {
+        let _ = writeln!(
+            s,
+            "{} points solved in {:.2} s on {} threads{} (no [dynamics]: equilibria only)",
+            r.points,
+            r.seconds,
+            r.threads,
+            if whole {
+                String::new()
+            } else {
+                format!(
+                    " (shard {}: {} of {} blocks)",
+                    r.shard, r.blocks.0, r.blocks.1
+                )
+            },
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "{} points × {} seeds: {} runs in {:.2} s on {} threads{}{}; {} of {} converged ({:.1}%)",
+            r.points,
+            r.seeds,
+            r.ran,
+            r.seconds,
+            r.threads,
+            if whole {
+                String::new()
+            } else {
+                format!(
+                    " (shard {}: {} of {} blocks)",
+                    r.shard, r.blocks.0, r.blocks.1
+                )
+            },
+            if r.skipped > 0 {
+                format!(", {} already done before --resume", r.skipped)
+            } else {
+                String::new()
+            },
+            r.converged,
+            r.ran,
+            100.0 * r.converged as f64 / r.ran.max(1) as f64
+        );
+    }
     if whole {
         let _ = writeln!(
             s,

@@ -83,14 +83,26 @@ fn same_parquet_content_with_one_and_two_threads() {
 
 #[test]
 fn run_refuses_bad_targets_and_replaces_a_previous_experiment() {
+    // A plan with points to run and points without [dynamics] is refused
+    // (a plan with no [dynamics] at all is solved only).
+    let dir = scratch("mixed");
+    let mixed = dir.join("mixed.toml");
+    std::fs::write(
+        &mixed,
+        "[[study]]\nname = \"solved\"\n[study.model]\nfamily = \"openness\"\nalpha0 = 0.2\nr = 1.0\nc0 = 1.0\nc1 = 1.0\n\
+         [[study]]\nname = \"ran\"\n[study.model]\nfamily = \"openness\"\nalpha0 = 0.2\nr = 1.0\nc0 = 1.0\nc1 = 1.0\n\
+         [study.dynamics]\nrule = \"best_response\"\n",
+    )
+    .unwrap();
     let o = openmarket(&[
         "run",
-        "configs/openness_baseline.toml",
+        mixed.to_str().unwrap(),
         "--out",
-        "/nonexistent/x",
+        dir.join("x").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no [dynamics] section"));
+    assert!(!dir.join("x").exists() && !dir.join("x.partial").exists());
     let dir = scratch("exists");
     let o = openmarket(&[
         "run",
@@ -638,4 +650,85 @@ fn a_full_disk_is_one_line_naming_the_file_and_leaves_nothing_final() {
     );
     assert!(!out.exists());
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A plan without [dynamics] is solved only: every point's SPE in
+/// equilibria.parquet (a sector's per-specialist outcome included), no
+/// runs, the same tables on one and two threads, and `summarize` and the
+/// sector plot read it.
+#[test]
+fn a_sector_sweep_without_dynamics_is_solved_only() {
+    let dir = scratch("sector");
+    let config = dir.join("sector.toml");
+    std::fs::write(
+        &config,
+        "[model]\nfamily = \"openness\"\nalpha0 = 0.1\nc0 = 1.0\n\
+         [model.population]\nk = 4\nseed = 1\nr = { uniform = { low = 0.5, high = 2.0 } }\n\
+         entry_cost = { lognormal = { median = 0.1, sigma = 0.5 } }\n\
+         [sweep]\n\"model.population.k\" = { values = [1, 3, 9] }\n\
+         \"model.population.seed\" = { values = [1, 2, 3, 4, 5] }\n",
+    )
+    .unwrap();
+    for threads in ["1", "2"] {
+        let out = dir.join(format!("t{threads}"));
+        let o = openmarket(&[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("15 points solved"));
+    }
+    let eq = read(&dir.join("t1/equilibria.parquet"));
+    assert!(eq.equals_missing(&read(&dir.join("t2/equilibria.parquet"))));
+    assert_eq!(eq.height(), 15);
+    assert_eq!(read(&dir.join("t1/runs.parquet")).height(), 0);
+    // Each row: ω then one α1 per specialist, and as many entry flags.
+    let k = eq
+        .column("model.population.k")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .clone();
+    let actions = eq.column("actions").unwrap().list().unwrap().clone();
+    let enters = eq
+        .column("specialist_enters")
+        .unwrap()
+        .list()
+        .unwrap()
+        .clone();
+    let entrants = eq.column("entrants").unwrap().u64().unwrap().clone();
+    for r in 0..eq.height() {
+        let k = k.get(r).unwrap() as usize;
+        assert_eq!(actions.get_as_series(r).unwrap().len(), k + 1);
+        let flags = enters.get_as_series(r).unwrap();
+        let flags = flags.bool().unwrap();
+        assert_eq!(flags.len(), k);
+        assert_eq!(flags.sum().unwrap() as u64, entrants.get(r).unwrap());
+    }
+    let o = openmarket(&["plot", dir.join("t1").to_str().unwrap(), "--kind", "sector"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `solve --json` lists every specialist, the pair game's one included.
+#[test]
+fn solve_json_lists_the_specialists() {
+    let o = openmarket(&["solve", "configs/sector.toml", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = v["specialists"].as_array().unwrap();
+    assert_eq!(list.len(), 5);
+    assert_eq!(
+        v["entrants"].as_u64().unwrap() as usize,
+        list.iter().filter(|s| s["enters"] == true).count()
+    );
+    let o = openmarket(&["solve", "configs/openness_baseline.toml", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = v["specialists"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["alpha1"], v["alpha1"]);
+    assert_eq!(list[0]["u_d"], v["u_d"]);
 }

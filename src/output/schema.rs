@@ -359,8 +359,37 @@ pub fn equilibria_frame(
             "distribution",
             rows.iter().map(|r| r.distribution.as_deref()),
         ),
+        Column::new(
+            "entrants".into(),
+            rows.iter()
+                .map(|r| r.sector.as_ref().map(|s| s.entrants))
+                .collect::<Vec<_>>(),
+        ),
+        opt_bools(
+            "specialist_enters",
+            rows.iter()
+                .map(|r| r.sector.as_ref().map(|s| s.enters.as_slice())),
+        ),
+        opt_list(
+            "specialist_u_d",
+            rows.iter()
+                .map(|r| r.sector.as_ref().map(|s| s.u_d.as_slice())),
+        ),
     ]);
     DataFrame::new_infer_height(cols)
+}
+
+/// A nullable `List(Boolean)` column.
+fn opt_bools<'a>(name: &str, rows: impl ExactSizeIterator<Item = Option<&'a [bool]>>) -> Column {
+    let n = rows.len();
+    let mut builder = ListBooleanChunkedBuilder::new(name.into(), n, n);
+    for r in rows {
+        match r {
+            Some(r) => builder.append_iter(r.iter().map(|&b| Some(b))),
+            None => builder.append_null(),
+        }
+    }
+    builder.finish().into_series().into_column()
 }
 
 /// `trajectories.parquet`: every k-th iteration of every run.

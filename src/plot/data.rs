@@ -32,7 +32,7 @@ impl Experiment {
     pub(super) fn openness(&self, point: usize) -> Option<&OpennessGame> {
         match &self.plan.points[point].config.model {
             ModelConfig::Openness(g) => Some(g),
-            ModelConfig::Race(_) => None,
+            ModelConfig::Race(_) | ModelConfig::Sector(_) => None,
         }
     }
 }

@@ -374,6 +374,15 @@ impl Lines {
                             .map_err(pe)?
                     )
                 }
+                (true, false) => {
+                    let (a, b) = log_range(x0, x1);
+                    let (c, d) = pad(y0, y1);
+                    body!(
+                        builder
+                            .build_cartesian_2d((a..b).log_scale(), c..d)
+                            .map_err(pe)?
+                    )
+                }
                 (false, true) => {
                     let (a, b) = pad(x0, x1);
                     let (c, d) = log_range(y0, y1);

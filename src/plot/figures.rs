@@ -298,7 +298,7 @@ pub(super) fn race_openness(exp: &Experiment) -> Result<Figure> {
     let mut obs: Vec<(String, f64, f64, bool)> = Vec::new();
     let head = |p: u64| match &exp.plan.points[p as usize].config.model {
         ModelConfig::Race(g) => Some(g.head_start.clone()),
-        ModelConfig::Openness(_) => None,
+        ModelConfig::Openness(_) | ModelConfig::Sector(_) => None,
     };
     for (r, &p) in points.iter().enumerate() {
         if let Some(h) = head(p) {
@@ -472,5 +472,96 @@ pub(super) fn regulator(exp: &Experiment) -> Result<Figure> {
         classes: regime_classes(),
         curve_label: String::new(),
         overlays,
+    }))
+}
+
+/// Per (group, K): Σω, Σ entrants, points, and the group's value.
+type Sums = (f64, f64, f64, f64);
+
+/// A sector's equilibrium openness ω and number of entrants against its
+/// size K, averaged over the other swept values except one: the first
+/// swept key that is neither K nor a seed (e.g. the entry costs' spread)
+/// gives one line per value.
+pub(super) fn sector(exp: &Experiment) -> Result<Figure> {
+    let eq = exp.table("equilibria")?;
+    need(&eq, &["entrants"], "sector")?;
+    let points = u64s(&eq, "point_id")?;
+    let actions = lists(&eq, "actions")?;
+    let entrants = f64s(&eq, "entrants")?;
+    let size = |p: u64| match &exp.plan.points[p as usize].config.model {
+        ModelConfig::Sector(m) => Some(m.specialists.len() as f64),
+        _ => None,
+    };
+    let axis = exp
+        .plan
+        .axes
+        .iter()
+        .find(|a| !a.ends_with(".k") && !a.ends_with(".seed"))
+        .cloned();
+    let group: Vec<Option<f64>> = match &axis {
+        Some(a) => f64s(&eq, a)?,
+        None => vec![None; points.len()],
+    };
+    // (group, K) → (Σω, Σ entrants, n, the group's value).
+    let mut acc: BTreeMap<(u64, u64), Sums> = BTreeMap::new();
+    for r in 0..points.len() {
+        let (Some(k), Some(e)) = (size(points[r]), entrants[r]) else {
+            continue;
+        };
+        // Without a spread axis, one group (its value never shown).
+        let g = group[r].unwrap_or(0.0);
+        let slot = acc.entry((g.to_bits(), k as u64)).or_default();
+        slot.0 += actions[r][0];
+        slot.1 += e;
+        slot.2 += 1.0;
+        slot.3 = g;
+    }
+    if acc.is_empty() {
+        bail!(
+            "--kind sector needs a sector experiment ([[model.specialists]] or [model.population]); see experiments/sector_size.toml"
+        );
+    }
+    let groups = sorted_unique(acc.values().map(|v| v.3));
+    let label = |g: f64| match &axis {
+        Some(a) => format!(
+            "{} = {}",
+            a.trim_start_matches("model.population.")
+                .trim_start_matches("model."),
+            fmt_num(g)
+        ),
+        None => "all populations".to_string(),
+    };
+    let mut omega = Vec::new();
+    let mut share = Vec::new();
+    for (c, &g) in groups.iter().enumerate() {
+        let line = |f: &dyn Fn(&Sums, f64) -> f64| -> Vec<(f64, f64)> {
+            acc.iter()
+                .filter(|(_, v)| v.3.to_bits() == g.to_bits())
+                .map(|((_, k), v)| (*k as f64, f(v, *k as f64)))
+                .collect()
+        };
+        omega.push((label(g), c, line(&|v, _| v.0 / v.2), true));
+        share.push((label(g), c, line(&|v, k| v.1 / v.2 / k), true));
+    }
+    Ok(Figure::Lines(Lines {
+        title: "Openness and entry as the downstream sector grows".into(),
+        panels: vec![
+            Panel {
+                caption: "G's equilibrium openness ω (mean over populations)".into(),
+                x_desc: "specialists K".into(),
+                y_desc: "openness ω".into(),
+                log_x: true,
+                log_y: false,
+                series: omega,
+            },
+            Panel {
+                caption: "share of specialists that enter".into(),
+                x_desc: "specialists K".into(),
+                y_desc: "entrants / K".into(),
+                log_x: true,
+                log_y: false,
+                series: share,
+            },
+        ],
     }))
 }

@@ -34,6 +34,8 @@ pub enum Kind {
     /// A learning regulator's (θ, p) paths over the regime map, the
     /// optimum marked, per α0.
     Regulator,
+    /// A sector's openness ω and share of entrants against its size K.
+    Sector,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -70,6 +72,7 @@ pub fn plot(dir: &Path, kind: Kind, format: Format, out: Option<PathBuf>) -> Res
         Kind::Convergence => figures::convergence(&exp)?,
         Kind::RaceOpenness => figures::race_openness(&exp)?,
         Kind::Regulator => figures::regulator(&exp)?,
+        Kind::Sector => figures::sector(&exp)?,
     };
     // Draw to a temporary file and rename, like every other output.
     let tmp = path.with_extension(format!(

@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the hot paths (BENCHMARKS.md):
-//! the openness SPE solve, one dynamics update per rule, race enumeration at
+//! the openness SPE solve, a sector's SPE at K = 20, 1,000 and 100,000
+//! specialists, one dynamics update per rule, race enumeration at
 //! n = 16, 20, 24, and the MIP existence decision at n = 10, 20, 40.
 //!
 //!   cargo bench -p openmarket-core --bench hot_paths [--features highs] [-- FILTER]
@@ -32,8 +33,35 @@ fn openness(bargaining: &str) -> OpennessGame {
     );
     match config::parse(&text, "bench").unwrap().model {
         ModelConfig::Openness(g) => g,
-        ModelConfig::Race(_) => unreachable!(),
+        _ => unreachable!(),
     }
+}
+
+/// A sector of K specialists drawn as in experiments/sector_size.toml,
+/// regulated, so that specialists enter and leave over ω.
+fn sector(k: usize) -> openmarket_core::openness::sector::Sector {
+    let text = format!(
+        "[model]\nfamily = \"openness\"\nalpha0 = 0.1\nc0 = 1.0\nepsilon = 0.02\n\
+         [model.regulation]\ntheta = 0.6\npenalty = 0.05\n\
+         [model.population]\nk = {k}\nseed = 3\nr = {{ uniform = {{ low = 0.5, high = 2.0 }} }}\n\
+         c1 = {{ lognormal = {{ median = 1.0, sigma = 0.3 }} }}\nlambda = 0.9\n\
+         entry_cost = {{ lognormal = {{ median = 0.1, sigma = 1.0 }} }}\n"
+    );
+    match config::parse(&text, "bench").unwrap().model {
+        ModelConfig::Sector(m) => m,
+        _ => unreachable!(),
+    }
+}
+
+fn sector_spe(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sector_spe");
+    for k in [20, 1000, 100_000] {
+        let m = sector(k);
+        g.bench_function(BenchmarkId::from_parameter(k), |b| {
+            b.iter(|| black_box(&m).solve())
+        });
+    }
+    g.finish();
 }
 
 fn spe(c: &mut Criterion) {
@@ -144,5 +172,12 @@ fn mip_decision(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, spe, dynamics_step, enumeration, mip_decision);
+criterion_group!(
+    benches,
+    spe,
+    sector_spe,
+    dynamics_step,
+    enumeration,
+    mip_decision
+);
 criterion_main!(benches);

@@ -71,3 +71,8 @@ pub const MAX_TRAJECTORY_ROWS: u64 = 1_000_000;
 
 /// Most worker threads (`--threads`).
 pub const MAX_THREADS: usize = 1024;
+
+/// Specialists in one sector (`[[model.specialists]]` or
+/// `[model.population] k`): the SPE is O(K log K), 10^5 solve in
+/// milliseconds; far beyond that the plan's memory, not the solve, binds.
+pub const MAX_SPECIALISTS: usize = 100_000;

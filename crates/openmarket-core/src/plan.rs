@@ -93,7 +93,8 @@ pub struct Plan {
     pub studies: Vec<String>,
     /// The points, in plan order.
     pub points: Vec<Point>,
-    /// Runs per point (`[runs]`).
+    /// Runs per point (`[runs]`); 0 for a plan that is solved only (no
+    /// point has `[dynamics]`).
     pub seeds_per_point: u64,
     /// The seed every run's seed derives from.
     pub master_seed: u64,
@@ -390,6 +391,16 @@ const SHARED: &[&str] = &["runs", "output"];
 /// `[runs]` and `[output]`) becomes one plan: the studies' points in file
 /// order, numbered globally.
 pub fn expand(text: &str, origin: &str) -> Result<Plan, ConfigError> {
+    let mut plan = expand_all(text, origin)?;
+    // A plan none of whose points has [dynamics] is solved only: its
+    // experiment holds the equilibria and no runs.
+    if plan.points.iter().all(|p| p.config.dynamics.is_none()) {
+        plan.seeds_per_point = 0;
+    }
+    Ok(plan)
+}
+
+fn expand_all(text: &str, origin: &str) -> Result<Plan, ConfigError> {
     let mut table = config::parse_toml(text, origin)?;
     let Some(studies) = table.remove("study") else {
         return expand_table(table, origin);

@@ -73,10 +73,21 @@ impl Raw<'_> {
     fn from(&self, s: &Specialist, w: f64) -> (bool, f64) {
         let (a1, u) = self.respond(s, w);
         let enters = u - s.entry_cost >= 0.0;
-        (enters, if enters { Self::share(s, w) * s.r * a1 } else { 0.0 })
+        (
+            enters,
+            if enters {
+                Self::share(s, w) * s.r * a1
+            } else {
+                0.0
+            },
+        )
     }
     fn entrants(&self, w: f64) -> Vec<bool> {
-        self.0.specialists.iter().map(|s| self.from(s, w).0).collect()
+        self.0
+            .specialists
+            .iter()
+            .map(|s| self.from(s, w).0)
+            .collect()
     }
     fn penalty(&self, w: f64) -> f64 {
         self.0.regulation.map_or(0.0, |reg| match reg.form {
@@ -89,7 +100,10 @@ impl Raw<'_> {
     fn u_g(&self, w: f64) -> f64 {
         let m = self.0;
         let revenue: f64 = m.specialists.iter().map(|s| self.from(s, w).1).sum();
-        revenue + m.epsilon * w - m.operation_cost * (1.0 - w) - m.c0 * m.alpha0.powi(2) - self.penalty(w)
+        revenue + m.epsilon * w
+            - m.operation_cost * (1.0 - w)
+            - m.c0 * m.alpha0.powi(2)
+            - self.penalty(w)
     }
 }
 
@@ -99,10 +113,8 @@ fn brute_force(m: &Sector) -> (f64, f64, bool) {
     let raw = Raw(m);
     const N: usize = 1500;
     let mut cuts = vec![0.0, 1.0];
-    if let Some(reg) = m.regulation {
-        if reg.theta > 0.0 && reg.theta < 1.0 {
-            cuts.push(reg.theta);
-        }
+    if let Some(reg) = m.regulation.filter(|r| r.theta > 0.0 && r.theta < 1.0) {
+        cuts.push(reg.theta);
     }
     let grid: Vec<f64> = (0..=N).map(|i| i as f64 / N as f64).collect();
     let sets: Vec<Vec<bool>> = grid.iter().map(|&w| raw.entrants(w)).collect();
@@ -151,8 +163,16 @@ fn brute_force(m: &Sector) -> (f64, f64, bool) {
     }
     for i in 0..=N {
         consider(grid[i], values[i]);
-        let left = if i > 0 { values[i - 1] } else { f64::NEG_INFINITY };
-        let right = if i < N { values[i + 1] } else { f64::NEG_INFINITY };
+        let left = if i > 0 {
+            values[i - 1]
+        } else {
+            f64::NEG_INFINITY
+        };
+        let right = if i < N {
+            values[i + 1]
+        } else {
+            f64::NEG_INFINITY
+        };
         if values[i] >= left && values[i] >= right {
             let lo = grid[i.saturating_sub(1)];
             let hi = grid[(i + 1).min(N)];
@@ -197,12 +217,17 @@ fn random_market(rng: &mut ChaCha8Rng) -> Sector {
             }),
         },
         specialists: Vec::new(),
+        bargaining: None,
     };
     for _ in 0..k {
         let mut s = Specialist {
             r: rng.random_range(0.5..2.0),
             c1: rng.random_range(0.5..2.0),
-            kappa: if rng.random_bool(0.5) { 0.0 } else { rng.random_range(0.0..1.0) },
+            kappa: if rng.random_bool(0.5) {
+                0.0
+            } else {
+                rng.random_range(0.0..1.0)
+            },
             lambda: rng.random_range(0.0..1.0),
             delta: rng.random_range(0.2..0.9),
             entry_cost: 0.0,
@@ -257,19 +282,33 @@ fn the_sector_spe_agrees_with_brute_force_backward_induction_on_200_markets() {
             .map(|x| raw.u_g(x))
             .fold(f64::NEG_INFINITY, f64::max);
         if rival < v_bf - 1e-7 {
-            assert!((w - w_bf).abs() < 1e-5, "case {case}: ω {w} vs {w_bf}: {m:?}");
+            assert!(
+                (w - w_bf).abs() < 1e-5,
+                "case {case}: ω {w} vs {w_bf}: {m:?}"
+            );
             let entrants = raw.entrants(w_bf).iter().filter(|e| **e).count();
             let theirs = out.specialists.iter().filter(|s| s.enters).count();
             assert_eq!(theirs, out.entrants);
             // At a switch the brute force sits on the entering side.
-            assert!(theirs.abs_diff(entrants) <= 1, "case {case}: entrants {theirs} vs {entrants}");
+            assert!(
+                theirs.abs_diff(entrants) <= 1,
+                "case {case}: entrants {theirs} vs {entrants}"
+            );
             checked_omega += 1;
         }
     }
     // The cases the test is about occurred.
-    assert!(switching >= 60, "only {switching} markets where entry switches inside (0, 1)");
-    assert!(checked_omega >= 100, "ω compared on only {checked_omega} markets");
-    eprintln!("200 markets: {switching} with entry switches, {exits} exits, ω compared on {checked_omega}");
+    assert!(
+        switching >= 60,
+        "only {switching} markets where entry switches inside (0, 1)"
+    );
+    assert!(
+        checked_omega >= 100,
+        "ω compared on only {checked_omega} markets"
+    );
+    eprintln!(
+        "200 markets: {switching} with entry switches, {exits} exits, ω compared on {checked_omega}"
+    );
 }
 
 #[test]
@@ -296,7 +335,11 @@ fn one_specialist_without_entry_cost_is_the_pair_game() {
             c1: rng.random_range(0.5..2.0),
             epsilon: rng.random_range(0.0..0.3),
             lambda: rng.random_range(0.0..1.0),
-            kappa: if rng.random_bool(0.5) { 0.0 } else { rng.random_range(0.0..1.0) },
+            kappa: if rng.random_bool(0.5) {
+                0.0
+            } else {
+                rng.random_range(0.0..1.0)
+            },
             operation_cost: rng.random_range(0.0..0.2),
             bargaining: BargainingRule::Fixed(delta),
             regulation: reg,
@@ -316,11 +359,17 @@ fn one_specialist_without_entry_cost_is_the_pair_game() {
                 delta,
                 entry_cost: 0.0,
             }],
+            bargaining: None,
         }
         .solve();
         assert_eq!(sector.regime, pair.regime, "case {case}: {g:?}");
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + a.abs());
-        assert!(close(sector.u_g, pair.u_g), "case {case}: {} vs {}", sector.u_g, pair.u_g);
+        assert!(
+            close(sector.u_g, pair.u_g),
+            "case {case}: {} vs {}",
+            sector.u_g,
+            pair.u_g
+        );
         match (sector.omega, pair.omega) {
             (Some(a), Some(b)) => {
                 assert!((a - b).abs() < 1e-9, "case {case}: ω {a} vs {b}");
@@ -334,3 +383,90 @@ fn one_specialist_without_entry_cost_is_the_pair_game() {
     }
 }
 
+/// p̄(θ) and θ̄(p) of a sector mark where the brute-force backward
+/// induction switches between paying and complying. "Complying is best"
+/// is judged by value: G's best raw payoff equals its best payoff among
+/// ω ≥ θ (the same market under a prohibitive fixed penalty). Under the
+/// fixed form the gain from paying is linear in p, so just below p̄ it is
+/// strictly positive; under the proportional form it can be of second
+/// order, so below p̄ only "paying is at least as good" is required, and
+/// strict gains are counted.
+#[test]
+fn the_sector_policy_diagnostics_mark_the_brute_force_regime_switches() {
+    let mut rng = ChaCha8Rng::seed_from_u64(15);
+    let (mut penalties, mut strict, mut thresholds) = (0, 0, 0);
+    // (best raw payoff, best payoff with ω ≥ θ).
+    let values = |m: &Sector| {
+        let reg = m.regulation.unwrap();
+        let comply = Sector {
+            regulation: Some(Regulation {
+                penalty: 1e3,
+                form: PenaltyForm::Fixed,
+                ..reg
+            }),
+            ..m.clone()
+        };
+        (brute_force(m).1, brute_force(&comply).1)
+    };
+    for case in 0..400 {
+        let m = random_market(&mut rng);
+        let Some(reg) = m.regulation else { continue };
+        let o = m.solve();
+        let policy = o.policy.expect("regulated");
+        let p_bar = policy.indifference_penalty;
+        let tol = 1e-9 * (1.0 + o.u_g.abs());
+        if p_bar > 1e-4 {
+            let at = |p: f64| Sector {
+                regulation: Some(Regulation { penalty: p, ..reg }),
+                ..m.clone()
+            };
+            let eps = 1e-3 * p_bar;
+            let (all, comply) = values(&at(p_bar + eps));
+            assert!(
+                all <= comply + tol,
+                "case {case}: pays above p̄ = {p_bar}: {all} > {comply}: {m:?}"
+            );
+            let (all, comply) = values(&at(p_bar - eps));
+            assert!(
+                all >= comply - tol,
+                "case {case}: complies below p̄ = {p_bar}: {m:?}"
+            );
+            if reg.form == PenaltyForm::Fixed {
+                assert!(
+                    all >= comply + 0.5 * eps,
+                    "case {case}: no gain below p̄ = {p_bar}: {m:?}"
+                );
+            }
+            strict += (all > comply + tol) as usize;
+            penalties += 1;
+        }
+        let t_bar = policy.theta_max;
+        let w_u = o.omega_unregulated;
+        if reg.form == PenaltyForm::Fixed && t_bar > w_u + 1e-4 && t_bar < 1.0 - 1e-4 {
+            let at = |t: f64| Sector {
+                regulation: Some(Regulation { theta: t, ..reg }),
+                ..m.clone()
+            };
+            let eps = 1e-5;
+            let (all, comply) = values(&at(t_bar - eps));
+            assert!(
+                all <= comply + tol,
+                "case {case}: pays below θ̄ = {t_bar}: {m:?}"
+            );
+            let (all, comply) = values(&at(t_bar + eps));
+            assert!(
+                all >= comply - tol,
+                "case {case}: complies above θ̄ = {t_bar}: {m:?}"
+            );
+            strict += (all > comply + tol) as usize;
+            thresholds += 1;
+        }
+    }
+    assert!(
+        penalties >= 35 && thresholds >= 25,
+        "p̄ checked on {penalties}, θ̄ on {thresholds}"
+    );
+    eprintln!(
+        "p̄ checked on {penalties} markets, θ̄ on {thresholds}; {strict} strict gains below the switch"
+    );
+}

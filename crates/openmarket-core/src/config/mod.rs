@@ -12,6 +12,7 @@ pub(crate) mod error;
 mod openness;
 mod race;
 mod regulator;
+mod sector;
 pub(crate) mod strict;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ use crate::dynamics::rules::RuleConfig;
 use crate::dynamics::{Schedule, Termination};
 use crate::limits::{MAX_CONFIG_BYTES, MAX_REGULATED_ITERATIONS, MAX_TRAJECTORY_ROWS};
 use crate::openness::OpennessGame;
+use crate::openness::sector::Sector;
 use crate::race::RaceGame;
 use crate::regulator::RegulatorConfig;
 
@@ -99,6 +101,9 @@ pub enum ModelConfig {
     Openness(OpennessGame),
     /// Family `race`.
     Race(RaceGame),
+    /// Family `openness` with several specialists (`[[model.specialists]]`
+    /// or `[model.population]`).
+    Sector(Sector),
 }
 
 /// The model families, as `model.family` and the output spell them.
@@ -127,7 +132,7 @@ impl ModelConfig {
     /// The family of this model.
     pub fn family(&self) -> Family {
         match self {
-            ModelConfig::Openness(_) => Family::Openness,
+            ModelConfig::Openness(_) | ModelConfig::Sector(_) => Family::Openness,
             ModelConfig::Race(_) => Family::Race,
         }
     }
@@ -221,6 +226,9 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
         }
     };
     let model = match family.parse::<Family>() {
+        Ok(Family::Openness) if sector::is_sector(model) => {
+            ModelConfig::Sector(sector::sector(&cx, model.clone())?)
+        }
         Ok(Family::Openness) => ModelConfig::Openness(openness::openness(&cx, model.clone())?),
         Ok(Family::Race) => ModelConfig::Race(race::race(&cx, model.clone())?),
         Err(_) => {
@@ -238,6 +246,7 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
     };
     let agents = match &model {
         ModelConfig::Openness(_) => 2,
+        ModelConfig::Sector(m) => 1 + m.specialists.len(),
         ModelConfig::Race(g) => g.n(),
     };
     let regulator_rule = table
@@ -258,6 +267,12 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
         (Some(v), ModelConfig::Openness(g)) => {
             Some(regulator::regulator(&cx, v, g, regulator_rule)?)
         }
+        (Some(_), ModelConfig::Sector(_)) => {
+            return Err(cx.err(
+                "regulator",
+                "learns to regulate one specialist; a learning regulator of a sector of specialists is not built yet (docs/sector.md)".into(),
+            ));
+        }
         (Some(_), ModelConfig::Race(_)) => {
             return Err(cx.err(
                 "regulator",
@@ -265,6 +280,12 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
             ));
         }
     };
+    if matches!(model, ModelConfig::Sector(_)) && table.contains_key("dynamics") {
+        return Err(cx.err(
+            "dynamics",
+            "is given, but the agents of a sector of specialists do not learn yet: its SPE is solved (`solve`, or `run` without [dynamics]; docs/sector.md)".into(),
+        ));
+    }
     let config = Config {
         dynamics: match table.get("dynamics") {
             Some(v) => Some(dynamics::dynamics(&cx, v.clone(), model.family(), agents)?),

@@ -26,6 +26,7 @@ use crate::limits::{CONFIRM_RUNS, MAX_DYNAMIC_LABS, MAX_RUNS};
 use crate::method::Method;
 use crate::mip::default_backend;
 use crate::openness::Regime;
+use crate::openness::sector::Sector;
 use crate::plan::{Plan, Point, run_seed};
 use crate::race::SolveError;
 use crate::race::solve::{self, Choice, Options};
@@ -65,6 +66,19 @@ pub struct EquilibriumRow {
     pub temperature: Option<f64>,
     /// A logit generalist's target distribution over its grid.
     pub distribution: Option<Vec<f64>>,
+    /// A sector's per-specialist outcome.
+    pub sector: Option<SectorRow>,
+}
+
+/// What each specialist of a sector does at an equilibrium.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SectorRow {
+    /// How many enter.
+    pub entrants: u64,
+    /// Whether each enters.
+    pub enters: Vec<bool>,
+    /// Each one's payoff net of its entry cost (0 if it stays out).
+    pub u_d: Vec<f64>,
 }
 
 /// The exact solution of one point, shared by its runs.
@@ -114,8 +128,26 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
         held: None,
         temperature: None,
         distribution: None,
+        sector: None,
     };
     let (mut rows, equilibria, delta, target) = match &config.model {
+        ModelConfig::Sector(m) => {
+            let o = m.bargain();
+            let actions = Sector::actions(&o);
+            let rows = vec![EquilibriumRow {
+                regime: Some(o.regime),
+                delta: o.delta,
+                concept: Concept::Spe,
+                sector: Some(SectorRow {
+                    entrants: o.entrants as u64,
+                    enters: o.specialists.iter().map(|s| s.enters).collect(),
+                    u_d: o.specialists.iter().map(|s| s.u_d).collect(),
+                }),
+                ..row(Method::ClosedForm, 0, actions.clone())
+            }];
+            // Learning in a sector is refused when the config is read.
+            (rows, vec![actions], o.delta, None)
+        }
         ModelConfig::Openness(g) => {
             let eq = g.solve();
             let market = OpennessMarket::new(*g, eq.delta, 1);
@@ -261,9 +293,15 @@ pub struct TrajectoryRow {
 /// Why a plan cannot run. Found before anything runs or is written.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {
-    /// The config has nothing to simulate.
-    #[error("the config has no [dynamics] section: there are no agents to run")]
-    NoDynamics,
+    /// Some points have `[dynamics]` and this one has not: a plan runs
+    /// every point, or (with no `[dynamics]` anywhere) solves every point.
+    #[error(
+        "sweep point {point} has no [dynamics] section while other points do: give every study [dynamics], or none (the plan is then solved only)"
+    )]
+    NoDynamics {
+        /// The first point without.
+        point: usize,
+    },
     /// One point's game and rule do not fit.
     #[error("sweep point {point}: {message}")]
     Point {
@@ -321,12 +359,20 @@ pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
             limit: CONFIRM_RUNS,
         });
     }
+    if plan.seeds_per_point == 0 {
+        // Solved only: nothing runs, so no rule needs checking.
+        return Ok(());
+    }
     for p in &plan.points {
         let at = |message: String| PlanError::Point {
             point: p.index,
             message,
         };
-        let d = p.config.dynamics.as_ref().ok_or(PlanError::NoDynamics)?;
+        let d = p
+            .config
+            .dynamics
+            .as_ref()
+            .ok_or(PlanError::NoDynamics { point: p.index })?;
         let check_rules = |game: &dyn LearningGame| -> Result<(), PlanError> {
             for (i, rule) in d.rules(game.agents()).iter().enumerate() {
                 rule.check(game, i)
@@ -346,6 +392,7 @@ pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
                 check_rules(&RaceLearning::new(g))?;
             }
             ModelConfig::Openness(g) => check_rules(&OpennessMarket::new(*g, 0.5, 1))?,
+            ModelConfig::Sector(_) => unreachable!("the config refuses [dynamics] for a sector"),
         }
         target::unsupported(&p.config).map_err(at)?;
     }
@@ -356,6 +403,8 @@ pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
 pub fn agent_name(model: &ModelConfig, i: usize) -> String {
     match model {
         ModelConfig::Openness(_) => ["the generalist", "the specialist"][i].to_string(),
+        ModelConfig::Sector(_) if i == 0 => "the generalist".to_string(),
+        ModelConfig::Sector(_) => format!("specialist {}", i - 1),
         ModelConfig::Race(_) => format!("lab {i}"),
     }
 }
@@ -453,6 +502,7 @@ pub fn run_one(
             &mut rng,
             observer,
         ),
+        ModelConfig::Sector(_) => unreachable!("the config refuses [dynamics] for a sector"),
     };
     let n = result.actions.len();
     let exists = target.exists();

@@ -533,6 +533,8 @@ impl Target {
                 .iter()
                 .map(|&i| match model {
                     ModelConfig::Openness(_) => ["generalist", "specialist"][i].to_string(),
+                    ModelConfig::Sector(_) if i == 0 => "generalist".to_string(),
+                    ModelConfig::Sector(_) => format!("specialist {}", i - 1),
                     ModelConfig::Race(_) => format!("lab {i}"),
                 })
                 .collect::<Vec<_>>()

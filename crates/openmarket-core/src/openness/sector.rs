@@ -18,13 +18,17 @@
 //! argmax (endpoints and critical points), judged by V itself.
 //!
 //! α0 is given here (G choosing α0 against a sector whose entry depends on
-//! it is a fixed point this module does not solve), and δ_k are given (a
-//! fixed bargaining rule per specialist).
+//! it is a fixed point this module does not solve). The shares are either
+//! given per specialist (a fixed rule, each δ_k its own), or one δ common
+//! to all, bargained between G and the sector as one party whose utility
+//! is the sum of the specialists' (net of entry costs, entrants only) by
+//! the rule's own criterion ([`Sector::bargain`]).
 
 use serde::Serialize;
 
-use super::{PenaltyForm, Regime, Regulation};
-use crate::math::{Poly3, smallest_maximiser};
+use super::spe::{BARGAIN_GRID, BARGAIN_TOL};
+use super::{BargainingRule, Lever, PenaltyForm, Regime, Regulation};
+use crate::math::{Poly3, maximize_1d, smallest_maximiser};
 
 /// One specialist of the sector.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -58,6 +62,9 @@ pub struct Sector {
     pub regulation: Option<Regulation>,
     /// The specialists, in config order.
     pub specialists: Vec<Specialist>,
+    /// `None`: each specialist's δ_k is given. `Some(rule)` (not `Fixed`):
+    /// one δ for all, bargained by `rule`.
+    pub bargaining: Option<BargainingRule>,
 }
 
 /// What one specialist does in equilibrium.
@@ -78,6 +85,9 @@ pub struct SectorOutcome {
     pub regime: Regime,
     /// G's openness; `None` when G exits.
     pub omega: Option<f64>,
+    /// G's regulated choice of ω before its exit decision (= `omega`
+    /// unless G exits).
+    pub choice: f64,
     /// G's utility (0 on exit).
     pub u_g: f64,
     /// The penalty G pays.
@@ -86,16 +96,39 @@ pub struct SectorOutcome {
     pub omega_unregulated: f64,
     /// How many specialists enter.
     pub entrants: usize,
+    /// The common δ, when it was bargained.
+    pub delta: Option<f64>,
+    /// The regulator's diagnostics at this δ; `None` without regulation.
+    pub policy: Option<SectorPolicy>,
     /// Each specialist's outcome, in order.
     pub specialists: Vec<SpecialistOutcome>,
 }
 
+/// The regulator's diagnostics of a sector, defined as for one specialist
+/// (docs/model.md §A.3) on the sector's V.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SectorPolicy {
+    /// p̄(θ): the least penalty at which G complies with θ (0 when θ does
+    /// not bind).
+    pub indifference_penalty: f64,
+    /// θ̄(p): the largest threshold G still complies with at the penalty p;
+    /// thresholds in (ω^u, θ̄(p)] bind and are complied with.
+    pub theta_max: f64,
+    /// The instrument that moves ω here: the threshold when G complies at
+    /// ω = θ, the penalty when G pays it, none otherwise.
+    pub lever: Lever,
+}
+
 /// A piece of V: on [lo, hi] the entrants are fixed and V is `poly`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Piece {
     lo: f64,
     hi: f64,
     poly: Poly3,
+    /// The specialists cut at `lo` and at `hi` (empty at 0 and 1): the only
+    /// ones whose entry at an end can differ from the piece's.
+    at_lo: std::ops::Range<usize>,
+    at_hi: std::ops::Range<usize>,
 }
 
 impl Specialist {
@@ -172,7 +205,7 @@ impl Sector {
     /// The pieces of V on [0, 1]: cut at every root of a surplus, each
     /// piece's entrants decided at its midpoint. The running polynomial
     /// changes only by the specialists whose surplus has a root at a cut.
-    fn pieces(&self, terms: &[Terms]) -> Vec<Piece> {
+    fn pieces(&self, terms: &[Terms]) -> (Vec<Piece>, Vec<(f64, usize)>) {
         let mut cuts: Vec<(f64, usize)> = terms
             .iter()
             .enumerate()
@@ -186,25 +219,42 @@ impl Sector {
             .collect();
         cuts.sort_by(|a, b| a.0.total_cmp(&b.0));
         // Cuts grouped by position (several specialists, or a double root,
-        // at one ω).
-        let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
-        for (w, k) in cuts {
-            match groups.last_mut() {
-                Some((at, ks)) if *at == w => ks.push(k),
-                _ => groups.push((w, vec![k])),
+        // at one ω): group g is cuts[starts[g]..starts[g + 1]].
+        let mut starts: Vec<usize> = Vec::new();
+        for (i, c) in cuts.iter().enumerate() {
+            if i == 0 || cuts[i - 1].0 != c.0 {
+                starts.push(i);
             }
         }
+        starts.push(cuts.len());
+        let groups = starts.len() - 1;
         let mut inside = vec![false; terms.len()];
         let mut poly = self.base();
-        let mut pieces = Vec::with_capacity(groups.len() + 1);
-        let all: Vec<usize> = (0..terms.len()).collect();
-        let ends = std::iter::once((0.0, &all))
-            .chain(groups.iter().map(|(w, ks)| (*w, ks)))
-            .collect::<Vec<_>>();
-        for (j, &(lo, changed)) in ends.iter().enumerate() {
-            let hi = ends.get(j + 1).map_or(1.0, |e| e.0);
+        let mut pieces = Vec::with_capacity(groups + 1);
+        for j in 0..=groups {
+            // Piece j runs from group j − 1's ω (or 0) to group j's (or 1).
+            let at_lo = if j == 0 {
+                0..0
+            } else {
+                starts[j - 1]..starts[j]
+            };
+            let at_hi = if j == groups {
+                0..0
+            } else {
+                starts[j]..starts[j + 1]
+            };
+            let lo = if j == 0 { 0.0 } else { cuts[at_lo.start].0 };
+            let hi = if j == groups {
+                1.0
+            } else {
+                cuts[at_hi.start].0
+            };
             let mid = 0.5 * (lo + hi);
-            for &k in changed {
+            // The first piece decides every specialist; later ones only
+            // those cut at their start.
+            let first = 0..if j == 0 { terms.len() } else { 0 };
+            let changed = first.chain(cuts[at_lo.clone()].iter().map(|c| c.1));
+            for k in changed {
                 let enters = terms[k].surplus.eval(mid) >= -terms[k].tie;
                 if enters != inside[k] {
                     inside[k] = enters;
@@ -215,50 +265,246 @@ impl Sector {
                     };
                 }
             }
-            pieces.push(Piece { lo, hi, poly });
+            pieces.push(Piece {
+                lo,
+                hi,
+                poly,
+                at_lo,
+                at_hi,
+            });
         }
-        pieces
+        (pieces, cuts)
     }
 
     /// The exact maximiser of V + `extra` over [lo, hi] (ties to the
-    /// smallest ω), judged by V itself at every piece's candidates.
-    fn best(&self, terms: &[Terms], pieces: &[Piece], lo: f64, hi: f64, extra: Poly3) -> (f64, f64) {
+    /// smallest ω), and its value. Inside a piece V is the piece's
+    /// polynomial; at a cut it also counts the specialists cut there that
+    /// enter at the cut but not inside the piece (a cut's specialists are
+    /// the only ones whose entry changes there), so judging every
+    /// candidate costs O(1) plus its cut's size, and the whole search
+    /// O(K). The winner's value is then computed from scratch, free of the
+    /// running sum's rounding.
+    fn best(
+        &self,
+        terms: &[Terms],
+        split: (&[Piece], &[(f64, usize)]),
+        lo: f64,
+        hi: f64,
+        extra: Poly3,
+    ) -> (f64, f64) {
+        let (pieces, _) = split;
         let mut candidates = Vec::new();
         for p in pieces.iter().filter(|p| p.hi >= lo && p.lo <= hi) {
             let (a, b) = (p.lo.max(lo), p.hi.min(hi));
-            let (w, _) = (p.poly + extra).argmax_in(a, b);
-            candidates.push(w);
+            let f = p.poly + extra;
+            let (w, v) = f.argmax_in(a, b);
+            let judged = |w: f64, v: f64| self.judged(terms, split, p, w, v, extra);
+            candidates.push((w, judged(w, v)));
             // Both ends: a piece's polynomial may peak at an end where V
             // itself is higher (a specialist enters exactly there).
-            candidates.push(a);
-            candidates.push(b);
+            candidates.push((a, judged(a, f.eval(a))));
+            candidates.push((b, judged(b, f.eval(b))));
         }
-        let scale = pieces.iter().map(|p| p.poly.magnitude()).fold(0.0, f64::max);
-        smallest_maximiser(
-            candidates
-                .into_iter()
-                .map(|w| (w, self.value_with(terms, w) + extra.eval(w))),
-            scale + extra.magnitude(),
-        )
+        let scale = pieces
+            .iter()
+            .map(|p| p.poly.magnitude())
+            .fold(0.0, f64::max);
+        let (w, _) = smallest_maximiser(candidates.into_iter(), scale + extra.magnitude());
+        (w, self.value_with(terms, w) + extra.eval(w))
+    }
+
+    /// V + `extra` at ω in piece `p`, given the piece's own value `v`
+    /// there: inside the piece they agree; at a cut V also counts the
+    /// specialists cut there that enter at the cut but not inside the
+    /// piece (a cut's specialists are the only ones whose entry changes
+    /// there).
+    fn judged(
+        &self,
+        terms: &[Terms],
+        (_, cuts): (&[Piece], &[(f64, usize)]),
+        p: &Piece,
+        w: f64,
+        v: f64,
+        extra: Poly3,
+    ) -> f64 {
+        let at_cut = |cut: &std::ops::Range<usize>| -> f64 {
+            let mid = 0.5 * (p.lo + p.hi);
+            cuts[cut.clone()]
+                .iter()
+                .map(|&(_, k)| {
+                    let t = &terms[k];
+                    let inside = t.surplus.eval(mid) >= -t.tie;
+                    let enters = t.surplus.eval(w) >= -t.tie;
+                    if enters && !inside {
+                        t.revenue.eval(w)
+                    } else {
+                        0.0
+                    }
+                })
+                .sum()
+        };
+        if w == 0.0 || w == 1.0 {
+            // A surplus may touch its cost exactly at an end of [0, 1],
+            // where no cut is recorded.
+            self.value_with(terms, w) + extra.eval(w)
+        } else if w == p.lo {
+            v + at_cut(&p.at_lo)
+        } else if w == p.hi {
+            v + at_cut(&p.at_hi)
+        } else {
+            v
+        }
+    }
+
+    /// p̄(θ), θ̄(p) and the lever at this market's shares (docs/sector.md).
+    fn policy_in(
+        &self,
+        terms: &[Terms],
+        split: (&[Piece], &[(f64, usize)]),
+        o: &SectorOutcome,
+    ) -> Option<SectorPolicy> {
+        let reg = self.regulation?;
+        let (wu, vu) = self.best(terms, split, 0.0, 1.0, Poly3::ZERO);
+        let indifference = |theta: f64| -> f64 {
+            if theta <= wu {
+                return 0.0;
+            }
+            let (_, vc) = self.best(terms, split, theta, 1.0, Poly3::ZERO);
+            match reg.form {
+                PenaltyForm::Fixed => (vu - vc).max(0.0),
+                PenaltyForm::Proportional => {
+                    self.proportional_indifference(terms, split, theta, vc)
+                }
+            }
+        };
+        let theta_max = match reg.form {
+            // max_{ω ≥ θ} V ≥ V(ω^u) − p holds up to the largest ω with
+            // V(ω) ≥ V(ω^u) − p.
+            PenaltyForm::Fixed => self.last_at_least(terms, split, wu, vu - reg.penalty),
+            // No closed form (compliance need not be monotone in θ): scan,
+            // then bisect the last crossing, as for one specialist.
+            PenaltyForm::Proportional => {
+                let complies = |theta: f64| indifference(theta) <= reg.penalty;
+                const SCAN: usize = 4096;
+                let at = |k: usize| wu + (1.0 - wu) * k as f64 / SCAN as f64;
+                match (0..=SCAN).rev().find(|&k| complies(at(k))) {
+                    None => wu,
+                    Some(SCAN) => 1.0,
+                    Some(k) => {
+                        let (mut a, mut b) = (at(k), at(k + 1));
+                        for _ in 0..100 {
+                            let m = 0.5 * (a + b);
+                            if complies(m) { a = m } else { b = m }
+                        }
+                        a
+                    }
+                }
+            }
+        };
+        let lever = match (o.regime, o.omega) {
+            (Regime::Comply, Some(w)) if (w - reg.theta).abs() <= 1e-12 => Lever::Threshold,
+            (Regime::PayPenalty, _) => Lever::Penalty,
+            _ => Lever::None,
+        };
+        Some(SectorPolicy {
+            indifference_penalty: indifference(reg.theta),
+            theta_max,
+            lever,
+        })
+    }
+
+    /// The largest ω in [from, 1] with V(ω) ≥ level (`from` if none).
+    fn last_at_least(
+        &self,
+        terms: &[Terms],
+        split: (&[Piece], &[(f64, usize)]),
+        from: f64,
+        level: f64,
+    ) -> f64 {
+        for p in split.0.iter().rev().filter(|p| p.hi >= from) {
+            let (a, b) = (p.lo.max(from), p.hi);
+            let judged = |w: f64| self.judged(terms, split, p, w, p.poly.eval(w), Poly3::ZERO);
+            if judged(b) >= level {
+                return b;
+            }
+            // V is the piece's polynomial inside, continuous there, and
+            // below the level at b: its last crossing inside is a root.
+            if let Some(&r) = (p.poly - Poly3::constant(level)).roots_in(a, b).last() {
+                return r;
+            }
+            if judged(a) >= level {
+                return a;
+            }
+        }
+        from
+    }
+
+    /// p̄(θ) under the proportional form: the supremum over ω < θ of
+    /// (V(ω) − V^c)/(θ − ω), taken piece by piece at the stationary points
+    /// (roots of V′(θ − ω) + V − V^c), the pieces' ends, and the limit
+    /// ω → θ (−V′(θ⁻)) when V^c is attained at θ.
+    fn proportional_indifference(
+        &self,
+        terms: &[Terms],
+        split: (&[Piece], &[(f64, usize)]),
+        theta: f64,
+        vc: f64,
+    ) -> f64 {
+        let mut best = 0.0_f64;
+        for p in split.0.iter().filter(|p| p.lo < theta) {
+            let (a, b) = (p.lo, p.hi.min(theta));
+            let slope = |w: f64, v: f64| (v - vc) / (theta - w);
+            let stationary =
+                p.poly.derivative() * Poly3::linear(theta, -1.0) + p.poly - Poly3::constant(vc);
+            for w in stationary.roots_in(a, b).into_iter().chain([a, b]) {
+                if w < theta {
+                    let v = self.judged(terms, split, p, w, p.poly.eval(w), Poly3::ZERO);
+                    best = best.max(slope(w, v));
+                }
+            }
+            if b == theta && vc - p.poly.eval(theta) <= 1e-12 * (1.0 + p.poly.magnitude()) {
+                best = best.max(-p.poly.derivative().eval(theta));
+            }
+        }
+        best
+    }
+
+    /// The subgame-perfect outcome at the given shares, with the
+    /// regulator's diagnostics.
+    pub fn solve(&self) -> SectorOutcome {
+        let terms = self.terms();
+        let (pieces, cuts) = self.pieces(&terms);
+        let split = (pieces.as_slice(), cuts.as_slice());
+        let mut o = self.outcome_in(&terms, split);
+        o.policy = self.policy_in(&terms, split, &o);
+        o
     }
 
     /// The subgame-perfect outcome: G's regulated choice of ω (compliance
     /// wins ties, as for one specialist), G's exit if its value is
     /// negative, and each specialist's entry and fine-tuning at that ω.
-    pub fn solve(&self) -> SectorOutcome {
+    fn outcome(&self) -> SectorOutcome {
         let terms = self.terms();
-        let pieces = self.pieces(&terms);
-        let scale = pieces.iter().map(|p| p.poly.magnitude()).fold(0.0, f64::max);
+        let (pieces, cuts) = self.pieces(&terms);
+        self.outcome_in(&terms, (pieces.as_slice(), cuts.as_slice()))
+    }
+
+    fn outcome_in(&self, terms: &[Terms], split: (&[Piece], &[(f64, usize)])) -> SectorOutcome {
+        let pieces = split.0;
+        let scale = pieces
+            .iter()
+            .map(|p| p.poly.magnitude())
+            .fold(0.0, f64::max);
         let tie = 1e-12 * (1.0 + scale);
-        let (wu, vu) = self.best(&terms, &pieces, 0.0, 1.0, Poly3::ZERO);
+        let (wu, vu) = self.best(terms, split, 0.0, 1.0, Poly3::ZERO);
         let (regime, omega, value, paid) = match self.regulation {
             Some(reg) if reg.theta > wu => {
-                let (wc, vc) = self.best(&terms, &pieces, reg.theta, 1.0, Poly3::ZERO);
+                let (wc, vc) = self.best(terms, split, reg.theta, 1.0, Poly3::ZERO);
                 let (wn, vn, paid) = match reg.form {
                     PenaltyForm::Fixed => (wu, vu - reg.penalty, reg.penalty),
                     PenaltyForm::Proportional => {
                         let extra = Poly3::linear(-reg.penalty * reg.theta, reg.penalty);
-                        let (wn, vn) = self.best(&terms, &pieces, 0.0, reg.theta, extra);
+                        let (wn, vn) = self.best(terms, split, 0.0, reg.theta, extra);
                         (wn, vn, reg.penalty * (reg.theta - wn))
                     }
                 };
@@ -274,10 +520,13 @@ impl Sector {
             return SectorOutcome {
                 regime: Regime::Exit,
                 omega: None,
+                choice: omega,
                 u_g: 0.0,
                 penalty_paid: 0.0,
                 omega_unregulated: wu,
                 entrants: 0,
+                delta: None,
+                policy: None,
                 specialists: vec![
                     SpecialistOutcome {
                         enters: false,
@@ -291,7 +540,7 @@ impl Sector {
         let specialists: Vec<SpecialistOutcome> = self
             .specialists
             .iter()
-            .zip(&terms)
+            .zip(terms)
             .map(|(s, t)| {
                 let surplus = t.surplus.eval(omega);
                 if surplus >= -t.tie {
@@ -312,11 +561,77 @@ impl Sector {
         SectorOutcome {
             regime,
             omega: Some(omega),
+            choice: omega,
             u_g: value,
             penalty_paid: paid,
             omega_unregulated: wu,
             entrants: specialists.iter().filter(|s| s.enters).count(),
+            delta: None,
+            policy: None,
             specialists,
+        }
+    }
+
+    /// G's and every specialist's actions at the outcome: (ω, α1_1 … α1_K),
+    /// α1_k = 0 for a specialist that stays out; ω is G's choice before it
+    /// exits, if it does.
+    pub fn actions(outcome: &SectorOutcome) -> Vec<f64> {
+        std::iter::once(outcome.choice)
+            .chain(outcome.specialists.iter().map(|s| s.alpha1))
+            .collect()
+    }
+
+    /// The same market with every specialist's share set to `delta`.
+    pub fn at_delta(&self, delta: f64) -> Sector {
+        let mut m = self.clone();
+        for s in &mut m.specialists {
+            s.delta = delta;
+        }
+        m
+    }
+
+    /// The SPE with stage 1: given shares are solved as they are; a common
+    /// δ is bargained between G and the sector (utility Σ_k U_Dk) by the
+    /// rule's criterion, as for one specialist: Nash maximises U_G·U_S,
+    /// utilitarian U_G + U_S, egalitarian min(U_G, U_S), Kalai–Smorodinsky
+    /// min(U_G/U_G^max, U_S/U_S^max), each over δ ∈ [0, 1] by the same
+    /// bracketed search.
+    pub fn bargain(&self) -> SectorOutcome {
+        let Some(rule) = self.bargaining else {
+            return self.solve();
+        };
+        let at = |d: f64| {
+            let o = self.at_delta(d).outcome();
+            let u_s: f64 = o.specialists.iter().map(|s| s.u_d).sum();
+            (o.u_g, u_s)
+        };
+        let search = |f: &dyn Fn(f64, f64) -> f64| {
+            maximize_1d(
+                |d| {
+                    let (g, s) = at(d);
+                    f(g, s)
+                },
+                0.0,
+                1.0,
+                BARGAIN_GRID,
+                BARGAIN_TOL,
+            )
+        };
+        let delta = match rule {
+            BargainingRule::Fixed(d) => d,
+            BargainingRule::Nash => search(&|g, s| g * s).0,
+            BargainingRule::Utilitarian => search(&|g, s| g + s).0,
+            BargainingRule::Egalitarian => search(&|g, s| g.min(s)).0,
+            BargainingRule::KalaiSmorodinsky => {
+                let g_max = search(&|g, _| g).1;
+                let s_max = search(&|_, s| s).1;
+                let ratio = |u: f64, m: f64| if m > 0.0 { u / m } else { f64::INFINITY };
+                search(&|g, s| ratio(g, g_max).min(ratio(s, s_max))).0
+            }
+        };
+        SectorOutcome {
+            delta: Some(delta),
+            ..self.at_delta(delta).solve()
         }
     }
 }

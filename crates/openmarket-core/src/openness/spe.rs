@@ -137,9 +137,9 @@ pub struct Equilibrium {
 }
 
 /// Grid cells scanned before golden-section refinement in bargaining.
-const BARGAIN_GRID: usize = 512;
+pub(crate) const BARGAIN_GRID: usize = 512;
 /// Width to which δ is bracketed (docs/model.md asks for 1e-9).
-const BARGAIN_TOL: f64 = 1e-11;
+pub(crate) const BARGAIN_TOL: f64 = 1e-11;
 
 impl OpennessGame {
     /// G's regulated choice at δ, before the exit decision.
