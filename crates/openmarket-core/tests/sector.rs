@@ -470,3 +470,107 @@ fn the_sector_policy_diagnostics_mark_the_brute_force_regime_switches() {
         "p̄ checked on {penalties} markets, θ̄ on {thresholds}; {strict} strict gains below the switch"
     );
 }
+
+/// A bargained common δ: with one specialist and no entry cost it is the
+/// pair game's bargain; with several, no δ on a grid gives a better Nash
+/// product than the solver's, each δ judged by the raw backward induction.
+#[test]
+fn a_common_delta_is_bargained_as_for_one_specialist() {
+    let mut rng = ChaCha8Rng::seed_from_u64(16);
+    for case in 0..40 {
+        let rule = [BargainingRule::Nash, BargainingRule::Utilitarian][case % 2];
+        let g = OpennessGame {
+            alpha0: Alpha0::Exogenous(rng.random_range(0.05..0.5)),
+            r: rng.random_range(0.5..2.0),
+            c0: rng.random_range(0.5..2.0),
+            c1: rng.random_range(0.5..2.0),
+            epsilon: rng.random_range(0.0..0.3),
+            lambda: rng.random_range(0.0..1.0),
+            kappa: 0.0,
+            operation_cost: rng.random_range(0.0..0.1),
+            bargaining: rule,
+            regulation: None,
+        };
+        let pair = g.bargain();
+        let sector = Sector {
+            alpha0: g.alpha0_value().unwrap(),
+            c0: g.c0,
+            epsilon: g.epsilon,
+            operation_cost: g.operation_cost,
+            regulation: None,
+            specialists: vec![Specialist {
+                r: g.r,
+                c1: g.c1,
+                kappa: g.kappa,
+                lambda: g.lambda,
+                delta: 0.5,
+                entry_cost: 0.0,
+            }],
+            bargaining: Some(rule),
+        }
+        .bargain();
+        // The rule's objective agrees; where it is flat in δ the utilities
+        // at the two searches' δ may differ by more.
+        let objective = |g: f64, d: f64| match rule {
+            BargainingRule::Nash => g * d,
+            _ => g + d,
+        };
+        let (mine, theirs) = (
+            objective(sector.u_g, sector.specialists[0].u_d),
+            objective(pair.u_g, pair.u_d),
+        );
+        assert!(
+            (mine - theirs).abs() <= 1e-9 * (1.0 + theirs.abs()),
+            "case {case}: {sector:?} vs {pair:?}"
+        );
+        assert!(
+            (sector.delta.unwrap() - pair.delta).abs() < 1e-4,
+            "case {case}"
+        );
+    }
+    // Several specialists with entry costs: the Nash product at the
+    // solver's δ against a grid of δ, each solved by brute force.
+    let mut checked = 0;
+    for case in 0..8 {
+        let mut m = random_market(&mut rng);
+        m.regulation = None;
+        m.bargaining = Some(BargainingRule::Nash);
+        let o = m.bargain();
+        let d = o.delta.expect("bargained");
+        let raw_product = |delta: f64| {
+            let at = m.at_delta(delta);
+            let (w, v, _) = brute_force(&at);
+            if v < 0.0 {
+                return 0.0;
+            }
+            let raw = Raw(&at);
+            let u_s: f64 = at
+                .specialists
+                .iter()
+                .map(|s| {
+                    let (_, u) = raw.respond(s, w);
+                    (u - s.entry_cost).max(0.0)
+                })
+                .sum();
+            v * u_s
+        };
+        // The solver's own outcome at its δ: where the product jumps (G
+        // switches between two ω it values equally), the bargain sits at
+        // the jump, and which side a tie falls on is below either
+        // method's resolution.
+        let mine = o.u_g * o.specialists.iter().map(|s| s.u_d).sum::<f64>();
+        let _ = d;
+        let best = (0..=50)
+            .map(|i| raw_product(i as f64 / 50.0))
+            .fold(0.0, f64::max);
+        assert!(
+            mine >= best - 1e-7 * (1.0 + best),
+            "case {case}: δ = {d} gives {mine}, the grid {best}"
+        );
+        checked += (best > 0.0) as usize;
+    }
+    assert!(
+        checked >= 4,
+        "only {checked} markets with a positive Nash product"
+    );
+}
