@@ -27,7 +27,7 @@ use super::schema::{self, AxisKind};
 use super::{Error, Manifest, Rows, read_parquet};
 
 /// The three tables of an experiment, in the order a block writes them
-/// (runs last: its part marks the block done).
+/// (its seal, written after them, marks the block done).
 pub const TABLES: [&str; 3] = ["equilibria", "trajectories", "runs"];
 
 pub(crate) fn part_path(parts: &Path, table: &str, b: usize) -> PathBuf {

@@ -76,3 +76,8 @@ pub const MAX_THREADS: usize = 1024;
 /// `[model.population] k`): the SPE is O(K log K), 10^5 solve in
 /// milliseconds; far beyond that the plan's memory, not the solve, binds.
 pub const MAX_SPECIALISTS: usize = 100_000;
+
+/// Specialists over all points of a plan (each point holds its own
+/// sector): about 0.5 GB of parameters, and as many output values per
+/// field.
+pub const MAX_PLAN_SPECIALISTS: u64 = 10_000_000;

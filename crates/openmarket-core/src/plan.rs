@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::config::{self, Config, ConfigError};
-use crate::limits::MAX_POINTS;
+use crate::limits::{MAX_PLAN_SPECIALISTS, MAX_POINTS};
 
 /// The value an axis takes at a point.
 #[derive(Clone, Debug, PartialEq)]
@@ -576,6 +576,45 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
     // cell crossed with every design row. Points are built in parallel (a
     // big sweep spends a tenth of a second here otherwise); the error
     // reported is the first point's, as a serial build would report.
+    // Sectors' specialists over the whole plan. Where K is the base
+    // config's or a grid axis's, the total is known before anything is
+    // built; the count kept while building bounds every other case (a
+    // design over K) before it fills memory.
+    let base_k = table.get("model").map_or(0, config::sector::declared_size);
+    let k_axis = axes
+        .iter()
+        .take(columns.len())
+        .position(|a| a == "model.population.k");
+    let known = match k_axis {
+        Some(i) => {
+            let per_value = (total / columns[i].len()) as u64;
+            columns[i]
+                .iter()
+                .map(|v| {
+                    let mut m = toml::Table::new();
+                    m.insert(
+                        "population".into(),
+                        toml::Value::Table(toml::Table::from_iter([("k".to_string(), v.clone())])),
+                    );
+                    config::sector::declared_size(&toml::Value::Table(m))
+                })
+                .fold(0u64, |a, k| a.saturating_add(k.saturating_mul(per_value)))
+        }
+        None => base_k.saturating_mul(total as u64),
+    };
+    let too_many = || {
+        err(
+            origin,
+            "sweep",
+            format!(
+                "gives its points more than {MAX_PLAN_SPECIALISTS} specialists in all (points × each point's K): sweep fewer points or smaller sectors"
+            ),
+        )
+    };
+    if known > MAX_PLAN_SPECIALISTS {
+        return Err(too_many());
+    }
+    let specialists = std::sync::atomic::AtomicU64::new(0);
     let build = |k: usize| -> Result<Point, ConfigError> {
         let (g, d) = (k / design_n, k % design_n);
         let mut rem = g;
@@ -596,6 +635,12 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
                     format!("cannot be set: {m}"),
                 )
             })?;
+        }
+        // Count this point's specialists before they are drawn.
+        let n = t.get("model").map_or(0, config::sector::declared_size);
+        let before = specialists.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        if before.saturating_add(n) > MAX_PLAN_SPECIALISTS {
+            return Err(too_many());
         }
         let config = config::parse_table(&t, origin).map_err(|e| {
             if axes.is_empty() {
@@ -637,11 +682,23 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
         })
     };
     debug_assert_eq!(grid * design_n, total);
-    let built: Vec<Result<Point, ConfigError>> = (0..total).into_par_iter().map(build).collect();
-    let mut points = Vec::with_capacity(total);
-    for p in built {
-        points.push(p?);
-    }
+    let points = match (0..total)
+        .into_par_iter()
+        .map(&build)
+        .collect::<Result<Vec<Point>, ConfigError>>()
+    {
+        Ok(points) => points,
+        // Rayon stops at some failing point; report the first, as a
+        // serial build would (its points are built again and dropped).
+        Err(some) => {
+            specialists.store(0, std::sync::atomic::Ordering::Relaxed);
+            let first = (0..total)
+                .into_par_iter()
+                .find_first(|&k| build(k).is_err())
+                .and_then(|k| build(k).err());
+            return Err(first.unwrap_or(some));
+        }
+    };
     let (seeds_per_point, master_seed) = points
         .first()
         .map(|p| (p.config.runs.seeds_per_point, p.config.runs.master_seed))
@@ -703,5 +760,11 @@ pub fn count(text: &str) -> Option<(u64, u64)> {
             .try_fold(0u64, |a, n| Some(a.saturating_add(n?)))?,
         None => points_of(&table)?,
     };
-    Some((points, seeds))
+    // A plan with no [dynamics] anywhere runs nothing (it is solved only).
+    let runs_something = table.contains_key("dynamics")
+        || table
+            .get("study")
+            .and_then(|s| s.as_array())
+            .is_some_and(|studies| studies.iter().any(|s| s.get("dynamics").is_some()));
+    Some((points, if runs_something { seeds } else { 0 }))
 }

@@ -12,7 +12,7 @@ pub(crate) mod error;
 mod openness;
 mod race;
 mod regulator;
-mod sector;
+pub(crate) mod sector;
 pub(crate) mod strict;
 
 use std::path::Path;

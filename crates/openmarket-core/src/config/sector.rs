@@ -14,6 +14,20 @@ use crate::limits::MAX_SPECIALISTS;
 use crate::openness::sector::{Sector, Specialist};
 use crate::openness::{Alpha0, BargainingRule, Regulation};
 
+/// How many specialists a `[model]` table declares (0 for a pair, or a
+/// count that parsing will refuse): read before the sector is drawn, so a
+/// plan can refuse too many in all before it builds them.
+pub fn declared_size(model: &toml::Value) -> u64 {
+    if let Some(list) = model.get("specialists").and_then(toml::Value::as_array) {
+        return list.len() as u64;
+    }
+    match model.get("population").and_then(|p| p.get("k")) {
+        Some(toml::Value::Integer(k)) => u64::try_from(*k).unwrap_or(0),
+        Some(toml::Value::Float(k)) if *k >= 0.0 && *k < 1e18 => *k as u64,
+        _ => 0,
+    }
+}
+
 /// Whether a `[model]` table describes a sector rather than one pair.
 pub(crate) fn is_sector(model: &toml::Value) -> bool {
     model.get("specialists").is_some() || model.get("population").is_some()

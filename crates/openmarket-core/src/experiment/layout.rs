@@ -64,11 +64,24 @@ const BLOCKS_PER_SHARD: usize = 8;
 const MAX_BLOCK: usize = 10_000;
 
 impl Layout {
-    /// Blocks of about 20,000 runs, at least 8 per shard, at most 10,000
-    /// points each.
+    /// Blocks of about 20,000 runs (20,000 specialist rows for a solved
+    /// sector), at least 8 per shard, at most 10,000 points each.
     pub fn new(plan: &Plan, shards: usize) -> Self {
         let points = plan.points.len();
-        let by_runs = RUNS_PER_BLOCK.div_ceil(plan.seeds_per_point.max(1)) as usize;
+        // A sector's point carries a value per specialist in every row:
+        // weigh its rows by 1 + K, so a block stays about as large in
+        // memory (1 for every other model, whose layout is unchanged).
+        let width = plan
+            .points
+            .iter()
+            .map(|p| match &p.config.model {
+                crate::config::ModelConfig::Sector(m) => 1 + m.specialists.len() as u64,
+                _ => 1,
+            })
+            .max()
+            .unwrap_or(1);
+        let by_runs =
+            RUNS_PER_BLOCK.div_ceil(plan.seeds_per_point.max(1).saturating_mul(width)) as usize;
         let by_shards = points.div_ceil(BLOCKS_PER_SHARD.saturating_mul(shards.max(1)));
         let block = by_runs.min(by_shards).clamp(1, MAX_BLOCK);
         Layout {

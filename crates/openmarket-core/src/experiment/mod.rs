@@ -360,7 +360,17 @@ pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
         });
     }
     if plan.seeds_per_point == 0 {
-        // Solved only: nothing runs, so no rule needs checking.
+        // Solved only: nothing runs, so no rule needs checking; but every
+        // race must be one the solver policy can solve, found now rather
+        // than after earlier blocks are written.
+        for p in &plan.points {
+            if let ModelConfig::Race(g) = &p.config.model {
+                solve::check(g, Choice::Auto, &race_options()).map_err(|e| PlanError::Point {
+                    point: p.index,
+                    message: e.to_string(),
+                })?;
+            }
+        }
         return Ok(());
     }
     for p in &plan.points {

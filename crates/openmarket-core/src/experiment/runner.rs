@@ -2,9 +2,10 @@
 //! computed in parallel on rayon, handed to a [`Sink`] in plan order.
 //!
 //! A window of blocks (two per worker thread, so a worker that finishes
-//! early takes another) is computed and encoded in parallel; the window's parts are then committed in block order, up to
-//! the first failure, so a run that fails keeps every block before it and
-//! `--resume` continues from there. A panic inside a run is caught and
+//! early takes another) is computed and encoded in parallel; the window's
+//! parts are then committed in block order, up to the first failure, so a
+//! run that fails keeps every block before it and `--resume` continues
+//! from there. A panic inside a run is caught and
 //! reported as an error naming the run: no thread is left waiting.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -210,6 +210,10 @@ impl Sector {
             .iter()
             .enumerate()
             .flat_map(|(k, t)| {
+                // Cut where the surplus crosses zero. (A surplus whose
+                // maximum lies within the tie band below zero, touching
+                // it without a root, is not cut: a measure-zero case in
+                // which that specialist is missed on a sliver of ω.)
                 t.surplus
                     .roots_in(0.0, 1.0)
                     .into_iter()
