@@ -210,6 +210,13 @@ impl Summary {
 
     pub fn text(&self, all_points: bool, min_share: Option<f64>) -> PolarsResult<String> {
         let mut s = String::new();
+        if self.overview.height() == 0 && self.regulator.is_none() {
+            let _ = writeln!(
+                s,
+                "No runs: this experiment is solved only (no [dynamics]); each point's equilibrium is in equilibria.parquet"
+            );
+            return Ok(s);
+        }
         let _ = writeln!(
             s,
             "Convergence by rule, each against its own target (a run converged when its target gap stayed within tol)"

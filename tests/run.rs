@@ -711,6 +711,9 @@ fn a_sector_sweep_without_dynamics_is_solved_only() {
     }
     let o = openmarket(&["plot", dir.join("t1").to_str().unwrap(), "--kind", "sector"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = openmarket(&["summarize", dir.join("t1").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("solved only"));
 }
 
 /// `solve --json` lists every specialist, the pair game's one included.
