@@ -420,12 +420,20 @@ fn bytes_text(b: f64) -> String {
 pub fn plan_text(origin: &str, plan: &openmarket_core::plan::Plan) -> String {
     let mut s = String::new();
     let runs = plan.runs();
-    let _ = writeln!(
-        s,
-        "{origin}: {} points × {} seeds = {runs} runs",
-        plan.points.len(),
-        plan.seeds_per_point
-    );
+    if plan.seeds_per_point == 0 {
+        let _ = writeln!(
+            s,
+            "{origin}: {} points, solved only (no [dynamics]: equilibria, no runs)",
+            plan.points.len()
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "{origin}: {} points × {} seeds = {runs} runs",
+            plan.points.len(),
+            plan.seeds_per_point
+        );
+    }
     for (k, name) in plan.studies.iter().enumerate() {
         let n = plan.points.iter().filter(|p| p.study == Some(k)).count();
         let _ = writeln!(s, "  study {name}: {n} points");
