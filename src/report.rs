@@ -406,6 +406,9 @@ pub fn race_text(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> String {
 const BYTES_PER_RUN_ROW: f64 = 60.0;
 const BYTES_PER_EQUILIBRIUM_ROW: f64 = 30.0;
 const BYTES_PER_TRAJECTORY_ROW: f64 = 25.0;
+/// A sector's equilibrium row adds α1, an entry flag and U_D per
+/// specialist (measured: 23.7 MB for 10⁵ rows of K = 20).
+const BYTES_PER_SPECIALIST: f64 = 10.0;
 
 fn bytes_text(b: f64) -> String {
     match b {
@@ -464,9 +467,18 @@ pub fn plan_text(origin: &str, plan: &openmarket_core::plan::Plan) -> String {
                 .map_or(0, |q| (q + 1) * plan.seeds_per_point)
         })
         .sum();
+    let specialists: u64 = plan
+        .points
+        .iter()
+        .map(|p| match &p.config.model {
+            openmarket_core::config::ModelConfig::Sector(m) => m.specialists.len() as u64,
+            _ => 0,
+        })
+        .sum();
     let bytes = runs as f64 * BYTES_PER_RUN_ROW
         + equilibria as f64 * BYTES_PER_EQUILIBRIUM_ROW
-        + trajectories as f64 * BYTES_PER_TRAJECTORY_ROW;
+        + trajectories as f64 * BYTES_PER_TRAJECTORY_ROW
+        + specialists as f64 * BYTES_PER_SPECIALIST;
     let _ = writeln!(
         s,
         "  rows: runs {runs}, equilibria ≈ {equilibria}{}",
