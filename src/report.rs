@@ -517,21 +517,19 @@ pub fn run_text(r: &crate::run::Report) -> String {
     use openmarket_core::experiment::Shard;
     let mut s = String::new();
     let whole = r.shard == Shard::WHOLE;
+    let shard = if whole {
+        String::new()
+    } else {
+        format!(
+            " (shard {}: {} of {} blocks)",
+            r.shard, r.blocks.0, r.blocks.1
+        )
+    };
     if r.seeds == 0 {
         let _ = writeln!(
             s,
             "{} points solved in {:.2} s on {} threads{} (no [dynamics]: equilibria only)",
-            r.points,
-            r.seconds,
-            r.threads,
-            if whole {
-                String::new()
-            } else {
-                format!(
-                    " (shard {}: {} of {} blocks)",
-                    r.shard, r.blocks.0, r.blocks.1
-                )
-            },
+            r.points, r.seconds, r.threads, shard,
         );
     } else {
         let _ = writeln!(
@@ -542,14 +540,7 @@ pub fn run_text(r: &crate::run::Report) -> String {
             r.ran,
             r.seconds,
             r.threads,
-            if whole {
-                String::new()
-            } else {
-                format!(
-                    " (shard {}: {} of {} blocks)",
-                    r.shard, r.blocks.0, r.blocks.1
-                )
-            },
+            shard,
             if r.skipped > 0 {
                 format!(", {} already done before --resume", r.skipped)
             } else {

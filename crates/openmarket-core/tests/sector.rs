@@ -6,35 +6,13 @@
 //! the entrants do not change, plus every entry switch found by bisection.
 //! None of it uses the solver's closed forms or its pieces.
 
+use openmarket_core::math::golden_section_max;
 use openmarket_core::openness::sector::{Sector, Specialist};
 use openmarket_core::openness::{
     Alpha0, BargainingRule, OpennessGame, PenaltyForm, Regime, Regulation,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn golden(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, iterations: usize) -> (f64, f64) {
-    let g = 0.5 * (5f64.sqrt() - 1.0);
-    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
-    let (mut fc, mut fd) = (f(c), f(d));
-    for _ in 0..iterations {
-        if fc >= fd {
-            b = d;
-            d = c;
-            fd = fc;
-            c = b - g * (b - a);
-            fc = f(c);
-        } else {
-            a = c;
-            c = d;
-            fc = fd;
-            d = a + g * (b - a);
-            fd = f(d);
-        }
-    }
-    let x = 0.5 * (a + b);
-    (x, f(x))
-}
 
 /// The raw model, payoff by payoff.
 struct Raw<'a>(&'a Sector);
@@ -188,12 +166,46 @@ fn brute_force(m: &Sector) -> (f64, f64, bool) {
                 // Inside the open stretch only: its ends are candidates
                 // already, and the payoff may jump there.
                 let eps = (b - a) * 1e-9;
-                let (w, v) = golden(|w| raw.u_g(w), a + eps, b - eps, 90);
+                let (w, v) = golden_section_max(|w| raw.u_g(w), a + eps, b - eps, 1e-13);
                 consider(w, v);
             }
         }
     }
     (best.0, best.1, switched)
+}
+
+/// The pair game `g` as a sector of one specialist without entry cost.
+fn as_sector(g: &OpennessGame, delta: f64, bargaining: Option<BargainingRule>) -> Sector {
+    Sector {
+        alpha0: g.alpha0_value().unwrap(),
+        c0: g.c0,
+        epsilon: g.epsilon,
+        operation_cost: g.operation_cost,
+        regulation: g.regulation,
+        specialists: vec![Specialist {
+            r: g.r,
+            c1: g.c1,
+            kappa: g.kappa,
+            lambda: g.lambda,
+            delta,
+            entry_cost: 0.0,
+        }],
+        bargaining,
+    }
+}
+
+/// No regulation (kind 0), or a random θ and p with the fixed (1) or
+/// proportional (2) penalty.
+fn random_regulation(rng: &mut ChaCha8Rng, kind: usize) -> Option<Regulation> {
+    (kind != 0).then(|| Regulation {
+        theta: rng.random_range(0.0..1.0),
+        penalty: rng.random_range(0.0..0.3),
+        form: if kind == 1 {
+            PenaltyForm::Fixed
+        } else {
+            PenaltyForm::Proportional
+        },
+    })
 }
 
 fn random_market(rng: &mut ChaCha8Rng) -> Sector {
@@ -204,17 +216,9 @@ fn random_market(rng: &mut ChaCha8Rng) -> Sector {
         c0: rng.random_range(0.5..2.0),
         epsilon: rng.random_range(0.0..0.3),
         operation_cost: rng.random_range(0.0..0.2),
-        regulation: match rng.random_range(0..3) {
-            0 => None,
-            f => Some(Regulation {
-                theta: rng.random_range(0.0..1.0),
-                penalty: rng.random_range(0.0..0.3),
-                form: if f == 1 {
-                    PenaltyForm::Fixed
-                } else {
-                    PenaltyForm::Proportional
-                },
-            }),
+        regulation: {
+            let kind = rng.random_range(0..3);
+            random_regulation(rng, kind)
         },
         specialists: Vec::new(),
         bargaining: None,
@@ -315,18 +319,7 @@ fn the_sector_spe_agrees_with_brute_force_backward_induction_on_200_markets() {
 fn one_specialist_without_entry_cost_is_the_pair_game() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     for case in 0..300 {
-        let reg = match case % 3 {
-            0 => None,
-            f => Some(Regulation {
-                theta: rng.random_range(0.0..1.0),
-                penalty: rng.random_range(0.0..0.3),
-                form: if f == 1 {
-                    PenaltyForm::Fixed
-                } else {
-                    PenaltyForm::Proportional
-                },
-            }),
-        };
+        let reg = random_regulation(&mut rng, case % 3);
         let delta = rng.random_range(0.0..1.0);
         let g = OpennessGame {
             alpha0: Alpha0::Exogenous(rng.random_range(0.0..0.6)),
@@ -345,23 +338,7 @@ fn one_specialist_without_entry_cost_is_the_pair_game() {
             regulation: reg,
         };
         let pair = g.stage_outcome(delta);
-        let sector = Sector {
-            alpha0: g.alpha0_value().unwrap(),
-            c0: g.c0,
-            epsilon: g.epsilon,
-            operation_cost: g.operation_cost,
-            regulation: g.regulation,
-            specialists: vec![Specialist {
-                r: g.r,
-                c1: g.c1,
-                kappa: g.kappa,
-                lambda: g.lambda,
-                delta,
-                entry_cost: 0.0,
-            }],
-            bargaining: None,
-        }
-        .solve();
+        let sector = as_sector(&g, delta, None).solve();
         assert_eq!(sector.regime, pair.regime, "case {case}: {g:?}");
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + a.abs());
         assert!(
@@ -492,23 +469,7 @@ fn a_common_delta_is_bargained_as_for_one_specialist() {
             regulation: None,
         };
         let pair = g.bargain();
-        let sector = Sector {
-            alpha0: g.alpha0_value().unwrap(),
-            c0: g.c0,
-            epsilon: g.epsilon,
-            operation_cost: g.operation_cost,
-            regulation: None,
-            specialists: vec![Specialist {
-                r: g.r,
-                c1: g.c1,
-                kappa: g.kappa,
-                lambda: g.lambda,
-                delta: 0.5,
-                entry_cost: 0.0,
-            }],
-            bargaining: Some(rule),
-        }
-        .bargain();
+        let sector = as_sector(&g, 0.5, Some(rule)).bargain();
         // The rule's objective agrees; where it is flat in δ the utilities
         // at the two searches' δ may differ by more.
         let objective = |g: f64, d: f64| match rule {

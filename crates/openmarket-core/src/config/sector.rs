@@ -59,16 +59,12 @@ struct SpecialistToml {
     c1: f64,
     #[serde(default)]
     kappa: f64,
-    #[serde(default = "one")]
+    #[serde(default = "crate::openness::one")]
     lambda: f64,
     #[serde(default)]
     entry_cost: f64,
     #[serde(default)]
     delta: Option<f64>,
-}
-
-fn one() -> f64 {
-    1.0
 }
 
 /// A specialist parameter in `[model.population]`: one value for all, or

@@ -195,7 +195,7 @@ pub struct OpennessGame {
     pub regulation: Option<Regulation>,
 }
 
-fn one() -> f64 {
+pub(crate) fn one() -> f64 {
     1.0
 }
 
