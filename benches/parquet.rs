@@ -64,6 +64,7 @@ fn batch() -> (plan::Plan, Batch) {
                 target: Some(Concept::Spe),
                 dist_to_target: Some(x * 1e-7),
                 target_gap: Some(x * 1e-9),
+                entrants: None,
                 regulator: None,
             });
         }

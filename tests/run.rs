@@ -716,6 +716,65 @@ fn a_sector_sweep_without_dynamics_is_solved_only() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("solved only"));
 }
 
+/// A sector whose agents learn: every specialist best-responds, G fits
+/// the sector it observes. Same bytes on 1 and 2 threads; `entrants`
+/// counts the specialists in at the run's outcome, as the SPE row does
+/// where the run converged.
+#[test]
+fn a_sector_sweep_with_dynamics_learns_and_counts_entrants() {
+    let dir = scratch("sector_learning");
+    let config = dir.join("sector.toml");
+    std::fs::write(
+        &config,
+        "[model]\nfamily = \"openness\"\nalpha0 = 0.1\nc0 = 1.0\n\
+         [model.population]\nk = 4\nseed = 1\nr = { uniform = { low = 0.5, high = 2.0 } }\n\
+         entry_cost = { lognormal = { median = 0.1, sigma = 0.5 } }\n\
+         [sweep]\n\"model.population.k\" = { values = [3, 10] }\n\
+         \"model.population.seed\" = { values = [1, 2, 3] }\n\
+         [dynamics]\nrule = \"best_response\"\nmax_iterations = 400\n\
+         [runs]\nseeds_per_point = 4\n",
+    )
+    .unwrap();
+    for threads in ["1", "2"] {
+        let out = dir.join(format!("t{threads}"));
+        let o = openmarket(&[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let runs = read(&dir.join("t1/runs.parquet"));
+    assert!(runs.equals_missing(&read(&dir.join("t2/runs.parquet"))));
+    assert_eq!(runs.height(), 24);
+    let eq = read(&dir.join("t1/equilibria.parquet"));
+    let eq_entrants = eq.column("entrants").unwrap().u64().unwrap().clone();
+    let eq_point = eq.column("point_id").unwrap().u64().unwrap().clone();
+    let actions = runs.column("actions").unwrap().list().unwrap().clone();
+    let entrants = runs.column("entrants").unwrap().u64().unwrap().clone();
+    let converged = runs.column("converged").unwrap().bool().unwrap().clone();
+    let point = runs.column("point_id").unwrap().u64().unwrap().clone();
+    let mut reached = 0;
+    for r in 0..runs.height() {
+        let a = actions.get_as_series(r).unwrap();
+        let a = a.f64().unwrap();
+        let inside = a.iter().skip(1).filter(|x| x.unwrap() > 0.0).count() as u64;
+        assert_eq!(entrants.get(r), Some(inside));
+        if converged.get(r).unwrap() {
+            reached += 1;
+            let p = point.get(r).unwrap();
+            let row = (0..eq.height())
+                .find(|&i| eq_point.get(i) == Some(p))
+                .unwrap();
+            assert_eq!(eq_entrants.get(row), Some(inside), "run {r}");
+        }
+    }
+    assert!(reached >= 22, "{reached} of 24 runs converged");
+}
+
 /// `solve --json` lists every specialist, the pair game's one included.
 #[test]
 fn solve_json_lists_the_specialists() {

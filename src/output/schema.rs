@@ -226,6 +226,10 @@ pub fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> PolarsRes
                 .collect::<Vec<_>>(),
         ),
         opt_names("regime", rows.iter().map(|r| r.regime.as_ref())),
+        Column::new(
+            "entrants".into(),
+            rows.iter().map(|r| r.entrants).collect::<Vec<_>>(),
+        ),
         opt_names("target", rows.iter().map(|r| r.target.as_ref())),
         Column::new(
             "dist_to_target".into(),

@@ -81,3 +81,7 @@ pub const MAX_SPECIALISTS: usize = 100_000;
 /// sector): about 0.5 GB of parameters, and as many output values per
 /// field.
 pub const MAX_PLAN_SPECIALISTS: u64 = 10_000_000;
+
+/// Specialists in a sector whose agents learn: each run keeps every
+/// specialist's rule state and its generalist's model of each one.
+pub const MAX_DYNAMIC_SPECIALISTS: usize = 1000;

@@ -490,3 +490,54 @@ fn openness_nash_conv_matches_brute_force_from_the_raw_payoffs() {
         }
     }
 }
+
+/// G's target against a follower that answers with the best action of its
+/// grid (Hedge) under a proportional penalty: the best ω of G's raw payoff,
+/// penalty included, on a dense grid with D's grid answer computed from
+/// D's raw payoff.
+#[test]
+fn a_grid_follower_target_counts_the_proportional_penalty() {
+    let text = "[model]\nfamily = \"openness\"\nalpha0 = 0.2\nr = 1.0\nc0 = 1.0\nc1 = 1.0\nepsilon = 0.05\nlambda = 0.5\n\
+                [model.bargaining]\nrule = \"fixed\"\ndelta = 0.6\n\
+                [model.regulation]\ntheta = 0.8\npenalty = 0.4\npenalty_form = \"proportional\"\n";
+    let g = match config::parse(text, "test").unwrap().model {
+        ModelConfig::Openness(g) => g,
+        _ => unreachable!(),
+    };
+    let delta = 0.6;
+    let rules = [
+        br(),
+        RuleConfig::Hedge(Hedge {
+            eta: 0.5,
+            points: 41,
+        }),
+    ];
+    let market = OpennessMarket::new(g, delta, 1);
+    let grid = market.space(1).points(41);
+    let (a0, r, c1, lambda, eps) = (0.2, 1.0, 1.0, 0.5, 0.05);
+    let answer = |w: f64| {
+        let s = delta * (1.0 - lambda * w);
+        let u_d = |a: f64| (1.0 - s) * r * a - c1 * (a - a0) * (a - a0);
+        grid.iter()
+            .copied()
+            .fold((f64::NAN, f64::NEG_INFINITY), |b, a| {
+                if u_d(a) > b.1 { (a, u_d(a)) } else { b }
+            })
+            .0
+    };
+    let u_g = |w: f64| {
+        let s = delta * (1.0 - lambda * w);
+        s * r * answer(w) + eps * w - a0 * a0 - 0.4 * (0.8 - w).max(0.0)
+    };
+    let best = (0..=200_000)
+        .map(|k| k as f64 / 200_000.0)
+        .map(u_g)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let t = target::market(&g, delta, &rules);
+    let w = t.profiles[0][0];
+    assert!(
+        (u_g(w) - best).abs() < 1e-6,
+        "target ω {w}: {} vs {best}",
+        u_g(w)
+    );
+}

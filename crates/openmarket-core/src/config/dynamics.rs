@@ -4,7 +4,9 @@
 //! noise, two timescales) and the default rule: `rule = "..."` plus any
 //! parameter a rule declares ([`all_params`]). Agents may have their own
 //! rule tables — `[dynamics.generalist]` and `[dynamics.specialist]` in the
-//! openness market, `[dynamics.lab.K]` for lab K of a race — whose keys
+//! openness market, `[dynamics.lab.K]` for lab K of a race, and in a
+//! sector `[dynamics.specialist]` for every specialist with
+//! `[dynamics.specialist.K]` for specialist K — whose keys
 //! override the top level's (a table without `rule` keeps the default rule
 //! with its own parameters). Every parameter present is checked against its
 //! range whether or not the chosen rule reads it, so a typo in a
@@ -104,12 +106,14 @@ fn rule_kind(cx: &Cx, field: &str, v: toml::Value) -> Result<RuleKind, ConfigErr
     Ok(r.rule)
 }
 
-/// `[dynamics]` of a model of `family` with `agents` agents.
+/// `[dynamics]` of a model of `family` with `agents` agents, of which
+/// `specialists` are a sector's (agents 1 …).
 pub(crate) fn dynamics(
     cx: &Cx,
     value: toml::Value,
     family: Family,
     agents: usize,
+    specialists: Option<usize>,
 ) -> Result<DynamicsConfig, ConfigError> {
     let toml::Value::Table(table) = value else {
         return Err(cx.err("dynamics", "must be a table".into()));
@@ -152,13 +156,27 @@ pub(crate) fn dynamics(
             Err(cx.err(field, format!("must be a table, not {}", v.type_str())))
         }
     };
+    // A sector's `[dynamics.specialist]`: its rule keys apply to every
+    // specialist; its numbered tables, to one each.
+    let mut sector_table: Option<(toml::Table, Vec<(&String, &toml::Value)>)> = None;
     match family {
         Family::Openness => {
             for (k, key) in OPENNESS_AGENTS[..2].iter().enumerate() {
                 if let Some(v) = table.get(*key) {
                     let field = format!("dynamics.{key}");
                     as_table(&field, v)?;
-                    tables.push((k, field, v.as_table().expect("checked")));
+                    let t = v.as_table().expect("checked");
+                    if k == 1 && specialists.is_some() {
+                        let (numbered, shared): (Vec<_>, Vec<_>) =
+                            t.iter().partition(|(key, _)| key.parse::<usize>().is_ok());
+                        let shared = shared
+                            .into_iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        sector_table = Some((shared, numbered));
+                    } else {
+                        tables.push((k, field, t));
+                    }
                 }
             }
         }
@@ -197,6 +215,36 @@ pub(crate) fn dynamics(
             None => raw.rule,
         };
         agents_rules.push((agent, kind.configure(&values.overlay(&own))));
+    }
+    let mut followers = None;
+    if let (Some((shared, numbered)), Some(count)) = (&sector_table, specialists) {
+        let (rule, own) = rule_table(cx, "dynamics.specialist", shared, &[])?;
+        let kind = match rule {
+            Some(v) => rule_kind(cx, "dynamics.specialist", v)?,
+            None => raw.rule,
+        };
+        let common = values.overlay(&own);
+        followers = Some(kind.configure(&common));
+        for (index, v) in numbered {
+            let field = format!("dynamics.specialist.{index}");
+            let k: usize = index.parse().expect("partitioned on this");
+            if k >= count {
+                return Err(cx.err(
+                    &field,
+                    format!(
+                        "names specialist {k}, but the sector has {count} specialists (0 to {})",
+                        count - 1
+                    ),
+                ));
+            }
+            as_table(&field, v)?;
+            let (rule, own) = rule_table(cx, &field, v.as_table().expect("checked"), &[])?;
+            let kind = match rule {
+                Some(v) => rule_kind(cx, &field, v)?,
+                None => kind,
+            };
+            agents_rules.push((1 + k, kind.configure(&common.overlay(&own))));
+        }
     }
     agents_rules.sort_by_key(|(a, _)| *a);
     let schedule = match (family, raw.schedule) {
@@ -245,6 +293,7 @@ pub(crate) fn dynamics(
     Ok(DynamicsConfig {
         rule: default,
         agents: agents_rules,
+        followers,
         schedule,
         termination: Termination {
             max_iterations,

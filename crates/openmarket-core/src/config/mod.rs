@@ -49,8 +49,12 @@ pub struct DynamicsConfig {
     /// The rule of every agent without its own table.
     pub rule: RuleConfig,
     /// (agent, rule) for the agents with their own table, by agent index
-    /// (openness: 0 = generalist, 1 = specialist; race: the lab).
+    /// (openness: 0 = generalist, 1 = specialist; a sector: 1 + the
+    /// specialist's index; race: the lab).
     pub agents: Vec<(usize, RuleConfig)>,
+    /// A sector: the rule of every specialist without its own table
+    /// (`[dynamics.specialist]`).
+    pub followers: Option<RuleConfig>,
     /// The order of updates within an iteration.
     pub schedule: Schedule,
     /// When a run stops.
@@ -67,7 +71,9 @@ impl DynamicsConfig {
         self.agents
             .iter()
             .find(|(a, _)| *a == i)
-            .map_or(self.rule, |(_, r)| *r)
+            .map(|(_, r)| *r)
+            .or(self.followers.filter(|_| i > 0))
+            .unwrap_or(self.rule)
     }
 
     /// Every agent's rule, for a game of `agents` agents.
@@ -280,15 +286,19 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
             ));
         }
     };
-    if matches!(model, ModelConfig::Sector(_)) && table.contains_key("dynamics") {
-        return Err(cx.err(
-            "dynamics",
-            "is given, but the agents of a sector of specialists do not learn yet: its SPE is solved (`solve`, or `run` without [dynamics]; docs/sector.md)".into(),
-        ));
-    }
+    let specialists = match &model {
+        ModelConfig::Sector(m) => Some(m.specialists.len()),
+        _ => None,
+    };
     let config = Config {
         dynamics: match table.get("dynamics") {
-            Some(v) => Some(dynamics::dynamics(&cx, v.clone(), model.family(), agents)?),
+            Some(v) => Some(dynamics::dynamics(
+                &cx,
+                v.clone(),
+                model.family(),
+                agents,
+                specialists,
+            )?),
             None => None,
         },
         regulator,

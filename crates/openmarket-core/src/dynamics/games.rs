@@ -2,9 +2,12 @@
 
 use std::cell::RefCell;
 
-use super::{LearningGame, Role, Space};
+use super::{Fitted, LearningGame, Role, Space};
+#[cfg(doc)]
+use crate::limits::MAX_DYNAMIC_SPECIALISTS;
 use crate::limits::{MAX_DYNAMIC_LABS, MAX_MIXED_LABS};
 use crate::math::Poly3;
+use crate::openness::sector::Sector;
 use crate::openness::{OpennessGame, PenaltyForm, regulated_choice};
 use crate::race::{Actions, RaceGame, Utility};
 
@@ -319,9 +322,9 @@ impl LearningGame for OpennessMarket {
         }
     }
 
-    fn leader_response(&self, i: usize, response: &Poly3) -> Option<f64> {
+    fn leader_response(&self, i: usize, followers: &[Fitted]) -> Option<f64> {
         (i == 0).then(|| {
-            let v = self.game.leader_value(self.delta, *response);
+            let v = self.game.leader_value(self.delta, followers[0].response);
             regulated_choice(&v, self.game.regulation).omega
         })
     }
@@ -360,6 +363,254 @@ impl LearningGame for OpennessMarket {
         } else {
             let d = profile[1] - g.alpha1_at(self.delta, omega);
             g.c1 * d * d / (1.0 + g.kappa * omega)
+        }
+    }
+}
+
+/// A sector as a learning market at fixed shares and regulation: agent 0
+/// is the generalist G (ω), agent k = 1 … K specialist k − 1 (α1, where 0
+/// is staying out), in stage order each iteration: G announces ω, then
+/// every specialist, seeing it, enters and fine-tunes or stays out
+/// (docs/sector.md).
+///
+/// As in the pair market, each agent's payoff is its own formula at the
+/// actions it observes, and G never sees a specialist's response function
+/// or entry cost, only the responses it gets; `leader_response` maximises
+/// G's payoff against the follower models its rule has fitted. NashConv
+/// (reported, never used to act) is the Stackelberg one: G's gain against
+/// the specialists' exact responses, plus each specialist's gain at the ω
+/// it faces.
+pub struct SectorMarket {
+    /// The sector, with the shares it runs at.
+    pub sector: Sector,
+    /// G moves every k-th iteration.
+    pub leader_every: u64,
+    spaces: Vec<Space>,
+    terms: Vec<EntrantTerms>,
+    /// W at the SPE choice (exit ignored: the dynamics keep G in).
+    best_value: f64,
+    /// Followers sorted by modelled entry, reused by `leader_response`.
+    order: RefCell<Vec<usize>>,
+}
+
+/// One specialist's polynomials, computed once per market.
+#[derive(Clone, Copy)]
+struct EntrantTerms {
+    response: Poly3,
+    surplus: Poly3,
+    tie: f64,
+    revenue: Poly3,
+}
+
+impl SectorMarket {
+    /// The market of `sector` at its shares (a bargained δ already set).
+    /// Plans check [`MAX_DYNAMIC_SPECIALISTS`] before any run.
+    pub fn new(sector: Sector, leader_every: u64) -> Self {
+        let a0 = sector.alpha0;
+        let mut spaces = vec![Space::Interval(0.0, 1.0)];
+        let mut terms = Vec::with_capacity(sector.specialists.len());
+        for s in &sector.specialists {
+            // α1* ≤ α0 + r(1+κ)/(2c1); twice that leaves room to explore.
+            spaces.push(Space::Interval(0.0, a0 + s.r * (1.0 + s.kappa) / s.c1));
+            let surplus = s.surplus(a0);
+            terms.push(EntrantTerms {
+                response: s.response(a0),
+                surplus,
+                tie: s.tie(&surplus),
+                revenue: s.revenue(a0),
+            });
+        }
+        let choice = sector.outcome().choice;
+        let mut m = SectorMarket {
+            order: RefCell::new((0..sector.specialists.len()).collect()),
+            sector,
+            leader_every: leader_every.max(1),
+            spaces,
+            terms,
+            best_value: 0.0,
+        };
+        m.best_value = m.stackelberg_value(choice);
+        m
+    }
+
+    /// Whether specialist k (0-based) enters at ω when it best-responds.
+    pub fn enters(&self, k: usize, omega: f64) -> bool {
+        let t = &self.terms[k];
+        t.surplus.eval(omega) >= -t.tie
+    }
+
+    /// Specialist k's best response at ω: α1_k*(ω) if it enters, else 0.
+    pub fn respond(&self, k: usize, omega: f64) -> f64 {
+        if self.enters(k, omega) {
+            self.terms[k].response.eval(omega)
+        } else {
+            0.0
+        }
+    }
+
+    /// W(ω) = V(ω) − penalty(ω): what G realises at ω once every
+    /// specialist best-responds.
+    pub fn stackelberg_value(&self, omega: f64) -> f64 {
+        let revenue: f64 = (0..self.terms.len())
+            .filter(|&k| self.enters(k, omega))
+            .map(|k| self.terms[k].revenue.eval(omega))
+            .sum();
+        self.sector.base().eval(omega) + revenue - self.sector.penalty_at(omega)
+    }
+
+    /// The best ω over [lo, hi] of `extra` plus G's value when follower k
+    /// is modelled to answer `followers[k].response` at ω ≥
+    /// `followers[k].from` (and 0 below): the best of every piece's exact
+    /// argmax between consecutive entries, each piece open on the right
+    /// (the next follower enters there), and the value at `hi`.
+    fn fitted_best(
+        &self,
+        followers: &[Fitted],
+        order: &[usize],
+        lo: f64,
+        hi: f64,
+        extra: Poly3,
+    ) -> (f64, f64) {
+        let rev = |k: usize| {
+            let s = &self.sector.specialists[k];
+            (s.share() * followers[k].response).scale(s.r)
+        };
+        let mut poly = self.sector.base() + extra;
+        let mut next = 0;
+        while next < order.len() && followers[order[next]].from <= lo {
+            poly = poly + rev(order[next]);
+            next += 1;
+        }
+        let mut best = (lo, f64::NEG_INFINITY);
+        let mut consider = |w: f64, v: f64| {
+            if v > best.1 {
+                best = (w, v);
+            }
+        };
+        let mut a = lo;
+        while a < hi {
+            let b = if next < order.len() {
+                followers[order[next]].from.min(hi)
+            } else {
+                hi
+            };
+            consider(a, poly.eval(a));
+            let (w, v) = poly.argmax_in(a, b);
+            if w < b {
+                consider(w, v);
+            }
+            a = b;
+            while next < order.len() && followers[order[next]].from <= a {
+                poly = poly + rev(order[next]);
+                next += 1;
+            }
+        }
+        consider(hi, poly.eval(hi));
+        best
+    }
+}
+
+impl LearningGame for SectorMarket {
+    fn agents(&self) -> usize {
+        self.spaces.len()
+    }
+
+    fn space(&self, i: usize) -> &Space {
+        &self.spaces[i]
+    }
+
+    fn role(&self, i: usize) -> Role {
+        if i == 0 {
+            Role::SectorLeader
+        } else {
+            Role::Entrant
+        }
+    }
+
+    fn payoff(&self, i: usize, a: f64, profile: &[f64]) -> f64 {
+        let m = &self.sector;
+        if i == 0 {
+            let revenue: f64 = m
+                .specialists
+                .iter()
+                .zip(&profile[1..])
+                .map(|(s, &alpha1)| s.share().eval(a) * s.r * alpha1.max(0.0))
+                .sum();
+            m.base().eval(a) + revenue - m.penalty_at(a)
+        } else {
+            m.specialists[i - 1].payoff(m.alpha0, profile[0], a)
+        }
+    }
+
+    /// A specialist: enter and fine-tune to α1*(ω), or stay out, at the ω
+    /// it sees. G: its myopic best response to the specialists' current
+    /// α1 by its own payoff formula (no rule of a leader uses it).
+    fn best_response(&self, i: usize, profile: &[f64]) -> f64 {
+        if i == 0 {
+            let m = &self.sector;
+            let v = m
+                .specialists
+                .iter()
+                .zip(&profile[1..])
+                .fold(m.base(), |v, (s, &alpha1)| {
+                    v + s.share().scale(s.r * alpha1.max(0.0))
+                });
+            regulated_choice(&v, m.regulation).omega
+        } else {
+            self.respond(i - 1, profile[0])
+        }
+    }
+
+    fn leader_response(&self, i: usize, followers: &[Fitted]) -> Option<f64> {
+        if i != 0 {
+            return None;
+        }
+        let mut order = self.order.borrow_mut();
+        order.sort_unstable_by(|&a, &b| followers[a].from.total_cmp(&followers[b].from));
+        let best = |lo, hi, extra| self.fitted_best(followers, &order, lo, hi, extra);
+        let (wu, vu) = best(0.0, 1.0, Poly3::ZERO);
+        // Compliance wins ties, as in the SPE.
+        Some(match self.sector.regulation {
+            Some(reg) if reg.theta > wu => {
+                let (wc, vc) = best(reg.theta, 1.0, Poly3::ZERO);
+                let (wn, vn) = match reg.form {
+                    PenaltyForm::Fixed => (wu, vu - reg.penalty),
+                    PenaltyForm::Proportional => best(
+                        0.0,
+                        reg.theta,
+                        Poly3::linear(-reg.penalty * reg.theta, reg.penalty),
+                    ),
+                };
+                if vc >= vn - 1e-12 * (1.0 + vn.abs()) {
+                    wc
+                } else {
+                    wn
+                }
+            }
+            _ => wu,
+        })
+    }
+
+    fn active(&self, i: usize, t: u64) -> bool {
+        i > 0 || t.is_multiple_of(self.leader_every)
+    }
+
+    // Every iteration, in closed form: G's best Stackelberg value is fixed
+    // per market; a specialist's best payoff at ω is its surplus if it
+    // enters, else 0.
+    fn max_gain(&self, i: usize, profile: &[f64]) -> f64 {
+        let omega = profile[0];
+        if i == 0 {
+            (self.best_value - self.stackelberg_value(omega)).max(0.0)
+        } else {
+            let k = i - 1;
+            let best = if self.enters(k, omega) {
+                self.terms[k].surplus.eval(omega).max(0.0)
+            } else {
+                0.0
+            };
+            let s = &self.sector.specialists[k];
+            (best - s.payoff(self.sector.alpha0, omega, profile[i])).max(0.0)
         }
     }
 }

@@ -71,6 +71,32 @@ pub enum Role {
     /// The openness market's specialist: it sees the leader's action before
     /// it moves, so it has nothing to form beliefs about.
     Follower,
+    /// A sector's generalist: it announces first and sees each
+    /// specialist's response (whether it entered, and its α1) and its own
+    /// realised payoff.
+    SectorLeader,
+    /// A sector's specialist: it sees ω before it moves and may stay out
+    /// (α1 = 0), so its payoff jumps where it enters.
+    Entrant,
+}
+
+impl Role {
+    /// Whether the agent announces first and cannot evaluate an action it
+    /// did not play.
+    pub fn is_leader(self) -> bool {
+        matches!(self, Role::Leader | Role::SectorLeader)
+    }
+}
+
+/// A leader's model of one follower, fitted to what it observed: the
+/// follower takes part at ω ≥ `from` (always, for the pair's specialist)
+/// and then answers `response(ω)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fitted {
+    /// The least ω at which the follower is modelled to enter.
+    pub from: f64,
+    /// Its modelled response there.
+    pub response: Poly3,
 }
 
 /// A game as its learning agents see it. Implementations must not allocate
@@ -104,9 +130,9 @@ pub trait LearningGame {
         Role::Simultaneous
     }
     /// A leader's best action, by its own payoff formula, when it models
-    /// its follower's response to its action a as `response(a)` (a fitted
-    /// polynomial of degree ≤ 2); `None` for an agent that leads no one.
-    fn leader_response(&self, _i: usize, _response: &Poly3) -> Option<f64> {
+    /// its followers as `followers` (one per follower, in agent order);
+    /// `None` for an agent that leads no one.
+    fn leader_response(&self, _i: usize, _followers: &[Fitted]) -> Option<f64> {
         None
     }
     /// Agent i's largest gain from a unilateral deviation.

@@ -16,13 +16,13 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::concept::Concept;
 use crate::config::{Config, DynamicsConfig, ModelConfig};
-use crate::dynamics::games::{OpennessMarket, RaceLearning};
+use crate::dynamics::games::{OpennessMarket, RaceLearning, SectorMarket};
 use crate::dynamics::rules::{Context, RuleConfig, RuleKind};
 use crate::dynamics::{
     Dynamics, LearningGame, Observer, RunResult, Setup, StopReason, Trajectory, distance_to_set,
     run,
 };
-use crate::limits::{CONFIRM_RUNS, MAX_DYNAMIC_LABS, MAX_RUNS};
+use crate::limits::{CONFIRM_RUNS, MAX_DYNAMIC_LABS, MAX_DYNAMIC_SPECIALISTS, MAX_RUNS};
 use crate::method::Method;
 use crate::mip::default_backend;
 use crate::openness::Regime;
@@ -145,8 +145,11 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
                 }),
                 ..row(Method::ClosedForm, 0, actions.clone())
             }];
-            // Learning in a sector is refused when the config is read.
-            (rows, vec![actions], o.delta, None)
+            let target = config
+                .dynamics
+                .as_ref()
+                .map(|d| target::sector(&market_of(m, o.delta), &d.rules(1 + m.specialists.len())));
+            (rows, vec![actions], o.delta, target)
         }
         ModelConfig::Openness(g) => {
             let eq = g.solve();
@@ -271,6 +274,8 @@ pub struct RunRow {
     /// Openness: the equilibrium regime of the point (with a regulator,
     /// at the optimal regulation).
     pub regime: Option<Regime>,
+    /// A sector: how many specialists the run's outcome has entering.
+    pub entrants: Option<u64>,
     /// A learning regulator's part.
     pub regulator: Option<RegulatorRun>,
 }
@@ -402,11 +407,27 @@ pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
                 check_rules(&RaceLearning::new(g))?;
             }
             ModelConfig::Openness(g) => check_rules(&OpennessMarket::new(*g, 0.5, 1))?,
-            ModelConfig::Sector(_) => unreachable!("the config refuses [dynamics] for a sector"),
+            ModelConfig::Sector(m) => {
+                if m.specialists.len() > MAX_DYNAMIC_SPECIALISTS {
+                    return Err(at(format!(
+                        "{} specialists; the dynamics take at most {MAX_DYNAMIC_SPECIALISTS}",
+                        m.specialists.len()
+                    )));
+                }
+                check_rules(&SectorMarket::new(m.clone(), 1))?
+            }
         }
         target::unsupported(&p.config).map_err(at)?;
     }
     Ok(())
+}
+
+/// The sector a point's runs play: at its bargained δ, if it has one.
+fn market_of(m: &Sector, delta: Option<f64>) -> Sector {
+    match delta {
+        Some(d) => m.at_delta(d),
+        None => m.clone(),
+    }
 }
 
 /// How agent i of a model is named in messages.
@@ -512,8 +533,16 @@ pub fn run_one(
             &mut rng,
             observer,
         ),
-        ModelConfig::Sector(_) => unreachable!("the config refuses [dynamics] for a sector"),
+        ModelConfig::Sector(m) => simulate(
+            &SectorMarket::new(market_of(m, solution.delta), d.leader_every),
+            d,
+            target,
+            &mut rng,
+            observer,
+        ),
     };
+    let entrants = matches!(point.config.model, ModelConfig::Sector(_))
+        .then(|| result.actions[1..].iter().filter(|&&a| a > 0.0).count() as u64);
     let n = result.actions.len();
     let exists = target.exists();
     let row = RunRow {
@@ -536,6 +565,7 @@ pub fn run_one(
         termination: result.reason,
         cycle_detected: result.cycle_detected,
         regime: solution.rows.first().and_then(|r| r.regime),
+        entrants,
         regulator: None,
     };
     let trajectory = traj

@@ -146,6 +146,7 @@ pub(super) fn run(
     let objective_gap = gap_at(recommended);
     let r = last.result;
     let row = RunRow {
+        entrants: None,
         point,
         replicate,
         seed,

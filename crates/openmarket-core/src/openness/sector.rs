@@ -132,27 +132,44 @@ struct Piece {
 }
 
 impl Specialist {
-    fn share(&self) -> Poly3 {
+    /// s_k(ω) = δ_k·(1 − λ_k·ω), G's share of its revenue.
+    pub fn share(&self) -> Poly3 {
         Poly3::linear(self.delta, -self.delta * self.lambda)
     }
 
-    /// α1_k*(ω) as a polynomial.
-    fn response(&self, alpha0: f64) -> Poly3 {
+    /// α1_k*(ω) as a polynomial: its best fine-tuning once it enters.
+    pub fn response(&self, alpha0: f64) -> Poly3 {
         let t = Poly3::constant(1.0) - self.share();
         Poly3::constant(alpha0)
             + (t * Poly3::linear(1.0, self.kappa)).scale(self.r / (2.0 * self.c1))
     }
 
     /// u_k(ω) − F_k: positive where it enters.
-    fn surplus(&self, alpha0: f64) -> Poly3 {
+    pub fn surplus(&self, alpha0: f64) -> Poly3 {
         let t = Poly3::constant(1.0) - self.share();
         (t.scale(self.r * alpha0)
             + (t * t * Poly3::linear(1.0, self.kappa)).scale(self.r * self.r / (4.0 * self.c1)))
             - Poly3::constant(self.entry_cost)
     }
 
+    /// Surpluses within this of zero are ties, and ties enter.
+    pub fn tie(&self, surplus: &Poly3) -> f64 {
+        1e-12 * (1.0 + surplus.magnitude() + self.entry_cost)
+    }
+
+    /// Its payoff at ω when it plays α1: 0 for α1 ≤ 0 (it stays out),
+    /// else (1 − s_k)·r_k·α1 − c1_k·(α1 − α0)²/(1 + κ_k·ω) − F_k.
+    pub fn payoff(&self, alpha0: f64, omega: f64, alpha1: f64) -> f64 {
+        if alpha1 <= 0.0 {
+            return 0.0;
+        }
+        let t = 1.0 - self.delta * (1.0 - self.lambda * omega);
+        let d = alpha1 - alpha0;
+        t * self.r * alpha1 - self.c1 * d * d / (1.0 + self.kappa * omega) - self.entry_cost
+    }
+
     /// What G earns from it if it enters: s_k·r_k·α1_k*(ω).
-    fn revenue(&self, alpha0: f64) -> Poly3 {
+    pub fn revenue(&self, alpha0: f64) -> Poly3 {
         (self.share() * self.response(alpha0)).scale(self.r)
     }
 }
@@ -174,18 +191,23 @@ impl Sector {
                 Terms {
                     surplus,
                     revenue: s.revenue(self.alpha0),
-                    tie: 1e-12 * (1.0 + surplus.magnitude() + s.entry_cost),
+                    tie: s.tie(&surplus),
                 }
             })
             .collect()
     }
 
     /// G's value without penalty and without any specialist.
-    fn base(&self) -> Poly3 {
+    pub fn base(&self) -> Poly3 {
         Poly3::linear(
             -self.operation_cost - self.c0 * self.alpha0 * self.alpha0,
             self.epsilon + self.operation_cost,
         )
+    }
+
+    /// The penalty G pays at ω.
+    pub fn penalty_at(&self, omega: f64) -> f64 {
+        self.regulation.map_or(0.0, |reg| reg.penalty_at(omega))
     }
 
     /// V(ω): G's value without penalty, entry decided at ω.
@@ -487,7 +509,8 @@ impl Sector {
     /// The subgame-perfect outcome: G's regulated choice of ω (compliance
     /// wins ties, as for one specialist), G's exit if its value is
     /// negative, and each specialist's entry and fine-tuning at that ω.
-    fn outcome(&self) -> SectorOutcome {
+    /// Without the regulator's diagnostics.
+    pub fn outcome(&self) -> SectorOutcome {
         let terms = self.terms();
         let (pieces, cuts) = self.pieces(&terms);
         self.outcome_in(&terms, (pieces.as_slice(), cuts.as_slice()))

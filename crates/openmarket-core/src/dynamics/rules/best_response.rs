@@ -8,13 +8,26 @@
 //! with a polynomial of degree 2, a class that holds the specialist's
 //! exact best response — and chooses its action by its own payoff formula
 //! against the fit ([`LearningGame::leader_response`]).
+//!
+//! A sector's generalist fits each specialist apart: where it enters and,
+//! once it has, its response. Its model class holds the truth: a
+//! specialist's best payoff rises with ω (openness lowers G's share of its
+//! revenue and its fine-tuning cost), so it enters above one threshold, and
+//! it then responds with a polynomial of degree 2. G knows neither the
+//! threshold nor the entry cost: it brackets the threshold between the
+//! largest ω at which it saw the specialist stay out and the smallest at
+//! which it saw it enter. It chooses optimistically, as if every
+//! specialist entered anywhere above where it was seen out, and tests a
+//! choice that counts on an entry it has not seen there before trusting
+//! it: each test at least halves the bracket, so G finds an SPE that sits
+//! at an entry threshold by bisection.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Context, Rule};
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role};
+use crate::dynamics::{Dynamics, Fitted, LearningGame, Role};
 use crate::math::Poly3;
 
 const INERTIA: Param = Param {
@@ -41,6 +54,7 @@ impl Rule for BestResponse {
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {
         match context.role {
             Role::Leader => Box::new(FittedResponse::new(self.inertia)),
+            Role::SectorLeader => Box::new(SectorFit::new(self.inertia)),
             _ => Box::new(*self),
         }
     }
@@ -96,48 +110,8 @@ impl FittedResponse {
         }
     }
 
-    /// The least-squares polynomial of degree ≤ 2 through the observations
-    /// (lower degree when fewer distinct actions are known), from the 3×3
-    /// normal equations.
     fn fit(&self) -> Poly3 {
-        let seen = &self.seen[..self.len];
-        let k = self.len.min(3);
-        let mut a = [[0.0; 3]; 3];
-        let mut b = [0.0; 3];
-        for &(w, y) in seen {
-            let basis = [1.0, w, w * w];
-            for r in 0..k {
-                b[r] += basis[r] * y;
-                for c in 0..k {
-                    a[r][c] += basis[r] * basis[c];
-                }
-            }
-        }
-        // Gaussian elimination with partial pivoting on the k×k system.
-        for col in 0..k {
-            let pivot = (col..k)
-                .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
-                .expect("k ≥ 1");
-            if a[pivot][col].abs() < 1e-300 {
-                return Poly3::constant(seen[self.len - 1].1);
-            }
-            a.swap(col, pivot);
-            b.swap(col, pivot);
-            let pivot_row = a[col];
-            for r in col + 1..k {
-                let f = a[r][col] / pivot_row[col];
-                for (x, p) in a[r][col..k].iter_mut().zip(&pivot_row[col..k]) {
-                    *x -= f * p;
-                }
-                b[r] -= f * b[col];
-            }
-        }
-        let mut c = [0.0; 4];
-        for r in (0..k).rev() {
-            let s: f64 = (r + 1..k).map(|j| a[r][j] * c[j]).sum();
-            c[r] = (b[r] - s) / a[r][r];
-        }
-        Poly3(c)
+        least_squares(&self.seen[..self.len])
     }
 }
 
@@ -162,8 +136,12 @@ impl Dynamics for FittedResponse {
         match self.choice {
             Some(w) => w,
             None => {
+                let fitted = Fitted {
+                    from: 0.0,
+                    response: self.fit(),
+                };
                 let w = game
-                    .leader_response(me, &self.fit())
+                    .leader_response(me, &[fitted])
                     .expect("plans give this rule only to leaders");
                 self.choice = Some(w);
                 w
@@ -191,6 +169,264 @@ impl Dynamics for FittedResponse {
                 self.seen.rotate_left(1);
                 self.seen[KEEP - 1] = (w, response);
             }
+        }
+    }
+}
+
+/// The least-squares polynomial of degree ≤ 2 through observations at
+/// distinct actions (lower degree when fewer are known), from the 3×3
+/// normal equations.
+fn least_squares(seen: &[(f64, f64)]) -> Poly3 {
+    let k = seen.len().min(3);
+    let mut a = [[0.0; 3]; 3];
+    let mut b = [0.0; 3];
+    for &(w, y) in seen {
+        let basis = [1.0, w, w * w];
+        for r in 0..k {
+            b[r] += basis[r] * y;
+            for c in 0..k {
+                a[r][c] += basis[r] * basis[c];
+            }
+        }
+    }
+    // Gaussian elimination with partial pivoting on the k×k system.
+    for col in 0..k {
+        let pivot = (col..k)
+            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+            .expect("k ≥ 1");
+        if a[pivot][col].abs() < 1e-300 {
+            return Poly3::constant(seen[seen.len() - 1].1);
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let pivot_row = a[col];
+        for r in col + 1..k {
+            let f = a[r][col] / pivot_row[col];
+            for (x, p) in a[r][col..k].iter_mut().zip(&pivot_row[col..k]) {
+                *x -= f * p;
+            }
+            b[r] -= f * b[col];
+        }
+    }
+    let mut c = [0.0; 4];
+    for r in (0..k).rev() {
+        let s: f64 = (r + 1..k).map(|j| a[r][j] * c[j]).sum();
+        c[r] = (b[r] - s) / a[r][r];
+    }
+    Poly3(c)
+}
+
+/// Entered observations kept per specialist for its fit.
+const FIT: usize = 6;
+/// A sector's exploratory moves: ω = 1, where every specialist that ever
+/// enters does (entry only grows with ω), then one in each third.
+const SECTOR_EXPLORE: usize = 4;
+/// A bracket this narrow is resolved: G takes the entry it observed.
+const RESOLVED: f64 = 1e-12;
+
+/// What a sector's generalist has learned about one specialist.
+#[derive(Clone, Copy, Debug)]
+struct EntrantModel {
+    /// The largest ω at which it was seen to stay out (−∞: never).
+    out_below: f64,
+    /// The smallest ω at which it was seen to enter (+∞: never).
+    in_above: f64,
+    /// (ω, observed α1) where it entered, spread over ω: a new point
+    /// replaces the nearest when full, so repeated play near one ω keeps
+    /// the older, distant points that condition the fit.
+    points: [(f64, f64); FIT],
+    len: usize,
+    fit: Poly3,
+}
+
+impl EntrantModel {
+    const UNKNOWN: EntrantModel = EntrantModel {
+        out_below: f64::NEG_INFINITY,
+        in_above: f64::INFINITY,
+        points: [(0.0, 0.0); FIT],
+        len: 0,
+        fit: Poly3::ZERO,
+    };
+
+    /// Whether its entry threshold is bracketed tightly enough to be taken
+    /// as the least ω at which it was seen to enter.
+    fn resolved(&self) -> bool {
+        self.in_above - self.out_below <= RESOLVED
+    }
+
+    /// The least ω at which it is modelled, optimistically, to enter: just
+    /// above where it was last seen out (0 if never; never if it was never
+    /// seen to enter), or where it entered once the bracket is resolved.
+    fn optimistic(&self) -> f64 {
+        if !self.in_above.is_finite() {
+            f64::INFINITY
+        } else if self.resolved() {
+            self.in_above
+        } else {
+            self.out_below.max(0.0)
+        }
+    }
+
+    /// The move that tests an optimistic choice ω that counts on its
+    /// entry where it was not yet seen to enter: ω itself, or — at the
+    /// bracket's lower end, where it was seen out — the bracket's middle.
+    fn probe(&self, omega: f64) -> Option<f64> {
+        let uncertain = omega >= self.optimistic() && omega < self.in_above;
+        let test = if omega > self.out_below {
+            omega
+        } else {
+            0.5 * (self.out_below + self.in_above)
+        };
+        uncertain.then_some(test)
+    }
+
+    /// Record its answer α1 to ω; whether the model changed. A newer
+    /// observation that contradicts an older one (a specialist that had
+    /// not yet moved, or that learns) replaces it.
+    fn observe(&mut self, omega: f64, alpha1: f64) -> bool {
+        let mut changed = false;
+        if alpha1 > 0.0 {
+            if omega < self.in_above {
+                self.in_above = omega;
+                changed = true;
+            }
+            if self.out_below >= omega {
+                self.out_below = f64::NEG_INFINITY;
+                changed = true;
+            }
+            changed |= self.add(omega, alpha1);
+        } else {
+            if omega > self.out_below {
+                self.out_below = omega;
+                changed = true;
+            }
+            if self.in_above <= omega {
+                let mut kept = 0;
+                for j in 0..self.len {
+                    if self.points[j].0 > omega {
+                        self.points[kept] = self.points[j];
+                        kept += 1;
+                    }
+                }
+                self.len = kept;
+                self.in_above = self.points[..kept]
+                    .iter()
+                    .map(|p| p.0)
+                    .fold(f64::INFINITY, f64::min);
+                changed = true;
+            }
+        }
+        if changed {
+            self.fit = least_squares(&self.points[..self.len]);
+        }
+        changed
+    }
+
+    fn add(&mut self, omega: f64, alpha1: f64) -> bool {
+        let points = &mut self.points[..self.len];
+        if let Some(p) = points.iter_mut().find(|p| p.0 == omega) {
+            let changed = p.1 != alpha1;
+            p.1 = alpha1;
+            return changed;
+        }
+        if self.len < FIT {
+            self.points[self.len] = (omega, alpha1);
+            self.len += 1;
+        } else {
+            let nearest = (0..FIT)
+                .min_by(|&a, &b| {
+                    (self.points[a].0 - omega)
+                        .abs()
+                        .total_cmp(&(self.points[b].0 - omega).abs())
+                })
+                .expect("FIT > 0");
+            self.points[nearest] = (omega, alpha1);
+        }
+        true
+    }
+}
+
+/// A sector's generalist: its best response to its fitted model of every
+/// specialist. The models are allocated once per run; an update re-solves
+/// only when an observation changed a model.
+struct SectorFit {
+    inertia: f64,
+    models: Vec<EntrantModel>,
+    fitted: Vec<Fitted>,
+    explored: usize,
+    choice: Option<f64>,
+}
+
+impl SectorFit {
+    fn new(inertia: f64) -> Self {
+        SectorFit {
+            inertia,
+            models: Vec::new(),
+            fitted: Vec::new(),
+            explored: 0,
+            choice: None,
+        }
+    }
+}
+
+impl Dynamics for SectorFit {
+    fn init(&mut self, game: &dyn LearningGame, _: usize, _: &[f64], _: &mut ChaCha8Rng) {
+        let followers = game.agents() - 1;
+        self.models = vec![EntrantModel::UNKNOWN; followers];
+        self.fitted = vec![
+            Fitted {
+                from: f64::INFINITY,
+                response: Poly3::ZERO,
+            };
+            followers
+        ];
+    }
+    fn update(
+        &mut self,
+        game: &dyn LearningGame,
+        me: usize,
+        profile: &[f64],
+        _: u64,
+        rng: &mut ChaCha8Rng,
+    ) -> f64 {
+        if self.explored < SECTOR_EXPLORE {
+            self.explored += 1;
+            return match self.explored {
+                1 => 1.0,
+                k => ((k - 2) as f64 + rng.random_range(0.0..1.0)) / 3.0,
+            };
+        }
+        if self.inertia < 1.0 && !rng.random_bool(self.inertia) {
+            return profile[me];
+        }
+        if let Some(w) = self.choice {
+            return w;
+        }
+        for (f, m) in self.fitted.iter_mut().zip(&self.models) {
+            *f = Fitted {
+                from: m.optimistic(),
+                response: m.fit,
+            };
+        }
+        let w = game
+            .leader_response(me, &self.fitted)
+            .expect("plans give this rule only to leaders");
+        // Optimism in the face of uncertainty: a choice that counts on an
+        // entry not yet seen there is tested before it is trusted, and each
+        // test at least halves that specialist's bracket.
+        let w = self.models.iter().find_map(|m| m.probe(w)).unwrap_or(w);
+        self.choice = Some(w);
+        w
+    }
+    fn observe(&mut self, _: &dyn LearningGame, me: usize, profile: &[f64], _: &mut ChaCha8Rng) {
+        let omega = profile[me];
+        let others = profile.iter().enumerate().filter(|&(j, _)| j != me);
+        let mut changed = false;
+        for (m, (_, &alpha1)) in self.models.iter_mut().zip(others) {
+            changed |= m.observe(omega, alpha1);
+        }
+        if changed {
+            self.choice = None;
         }
     }
 }

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, sample, softmax};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role, normal};
+use crate::dynamics::{Dynamics, LearningGame, normal};
 
 const GAMMA: Param = Param {
     key: "gamma",
@@ -48,7 +48,7 @@ impl Rule for Exp3 {
         Box::new(Exp3State {
             rule: *self,
             noise: context.noise,
-            leader: context.role == Role::Leader,
+            leader: context.role.is_leader(),
             finite: None,
             log_weights: Vec::new(),
             probs: Vec::new(),

@@ -2,7 +2,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{Context, DECAY, Rule, STEP, needs_interval, not_leader};
+use super::{Context, DECAY, Rule, STEP, needs_interval, not_entrant, not_leader};
 use crate::domain::{Param, ParamValues};
 use crate::dynamics::{Dynamics, LearningGame, Role, Space};
 
@@ -25,6 +25,7 @@ impl Rule for GradientAscent {
     }
     fn supports(&self, role: Role, space: &Space) -> Result<(), String> {
         not_leader(role)?;
+        not_entrant(role)?;
         needs_interval(space)
     }
     fn build(&self, _: &Context) -> Box<dyn Dynamics> {

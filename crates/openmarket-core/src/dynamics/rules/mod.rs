@@ -214,8 +214,17 @@ pub const DECAY: Param = Param {
 pub(crate) const LEADER_CANNOT: &str = "cannot drive the generalist: it sees only the specialist's response and its own realised payoff, so it cannot evaluate actions it did not play (its rules: best_response, exp3, logit, zeroth_order, fixed)";
 
 pub(crate) fn not_leader(role: Role) -> Result<(), String> {
-    if role == Role::Leader {
+    if role.is_leader() {
         Err(LEADER_CANNOT.into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Refusal for a sector's specialist, whose payoff jumps where it enters.
+pub(crate) fn not_entrant(role: Role) -> Result<(), String> {
+    if role == Role::Entrant {
+        Err("cannot drive a specialist of a sector: its payoff jumps where it enters (α1 = 0 is staying out), so local steps never decide entry (its rules: best_response, epsilon_greedy, hedge, exp3, logit, fixed)".into())
     } else {
         Ok(())
     }

@@ -5,7 +5,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{Context, DECAY, Rule, STEP, needs_interval};
+use super::{Context, DECAY, Rule, STEP, needs_interval, not_entrant};
 use crate::domain::{Domain, Param, ParamValues};
 use crate::dynamics::{Dynamics, LearningGame, Role, Space, normal};
 
@@ -35,7 +35,8 @@ impl Rule for ZerothOrder {
             spread: v.get(&SPREAD),
         }
     }
-    fn supports(&self, _: Role, space: &Space) -> Result<(), String> {
+    fn supports(&self, role: Role, space: &Space) -> Result<(), String> {
+        not_entrant(role)?;
         needs_interval(space)
     }
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {

@@ -18,6 +18,10 @@
 //! logit response — or, for a logit G, its logit response to those values
 //! on its grid (a QRE of G's decision problem).
 
+mod sector;
+
+pub use sector::sector;
+
 use crate::concept::Concept;
 use crate::config::ModelConfig;
 use crate::dynamics::games::OpennessMarket;
@@ -26,7 +30,7 @@ use crate::dynamics::{Check, Dynamics, LearningGame, Space};
 use crate::finite::{nash, qre};
 use crate::math::{Poly3, maximize_1d};
 use crate::method::Method;
-use crate::openness::{OpennessGame, PenaltyForm, regulated_choice};
+use crate::openness::{OpennessGame, PenaltyForm, Regulation, regulated_choice};
 use crate::race::{NE_TOL, RaceGame};
 
 /// A point's target.
@@ -61,6 +65,8 @@ enum Spec {
     Cce(Vec<(usize, Vec<f64>)>),
     /// The openness market.
     Market(Box<MarketSpec>),
+    /// A sector of specialists.
+    Sector(Box<sector::SectorSpec>),
     /// No common concept: NashConv, reported, never "converged".
     Nothing,
 }
@@ -392,19 +398,7 @@ pub fn market(game: &OpennessGame, delta: f64, rules: &[RuleConfig]) -> Target {
         }
         RuleConfig::Logit(l) => {
             let grid = market.space(0).points(l.points);
-            let mut p: Vec<f64> = grid
-                .iter()
-                .map(|&w| spec.value(w) / l.temperature)
-                .collect();
-            let top = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mut total = 0.0;
-            for v in p.iter_mut() {
-                *v = (*v - top).exp();
-                total += *v;
-            }
-            for v in p.iter_mut() {
-                *v /= total;
-            }
+            let p = logit_distribution(&grid, |w| spec.value(w), l.temperature);
             let mean = grid.iter().zip(&p).map(|(w, q)| w * q).sum();
             spec.qre = Some((grid, p.clone()));
             (
@@ -446,6 +440,21 @@ pub fn market(game: &OpennessGame, delta: f64, rules: &[RuleConfig]) -> Target {
     }
 }
 
+/// The logit response to `value` over `grid` at temperature τ.
+fn logit_distribution(grid: &[f64], value: impl Fn(f64) -> f64, tau: f64) -> Vec<f64> {
+    let mut p: Vec<f64> = grid.iter().map(|&w| value(w) / tau).collect();
+    let top = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut total = 0.0;
+    for v in p.iter_mut() {
+        *v = (*v - top).exp();
+        total += *v;
+    }
+    for v in p.iter_mut() {
+        *v /= total;
+    }
+    p
+}
+
 /// The first best point of a grid.
 fn grid_best(grid: &[f64], f: impl Fn(f64) -> f64) -> (f64, f64) {
     let mut best = (grid[0], f64::NEG_INFINITY);
@@ -473,25 +482,39 @@ fn interval_best(spec: &MarketSpec) -> (f64, f64, Method) {
         let c = regulated_choice(&v, g.regulation);
         return (c.omega, c.value, Method::ClosedForm);
     }
-    let search = |lo: f64, hi: f64, pen: f64| {
-        let f = |x: f64| g.u_g(spec.delta, x, spec.respond(x)) + g.penalty_at(x) - pen;
-        maximize_1d(f, lo, hi, 512, 1e-11)
+    let best = penalised_search(
+        |x| g.u_g(spec.delta, x, spec.respond(x)) + g.penalty_at(x),
+        g.regulation,
+    );
+    (best.0, best.1, Method::LeaderSearch)
+}
+
+/// The best ω over [0, 1] of `value` (G's value without penalty) less the
+/// penalty, by a bracketed search on each side of the threshold: a fixed
+/// penalty jumps at θ (paid on [0, θ), none on [θ, 1]; the better side
+/// wins, compliance on ties, as in the SPE); a proportional one is
+/// continuous.
+fn penalised_search(value: impl Fn(f64) -> f64, regulation: Option<Regulation>) -> (f64, f64) {
+    let search = |lo: f64, hi: f64, pen: &dyn Fn(f64) -> f64| {
+        maximize_1d(|x| value(x) - pen(x), lo, hi, 512, 1e-11)
     };
-    let best = match g.regulation {
-        // A fixed penalty jumps at θ: pay it on [0, θ], none on [θ, 1];
-        // the better side wins, compliance on ties (as in the SPE).
-        Some(r) if r.form == PenaltyForm::Fixed && r.theta > 0.0 && r.theta < 1.0 => {
-            let pay = search(0.0, r.theta, r.penalty);
-            let comply = search(r.theta, 1.0, 0.0);
+    match regulation {
+        Some(r) if r.form == PenaltyForm::Fixed && r.theta > 0.0 => {
+            let pay = search(0.0, r.theta, &|_| r.penalty);
+            let comply = if r.theta < 1.0 {
+                search(r.theta, 1.0, &|_| 0.0)
+            } else {
+                (1.0, value(1.0))
+            };
             if comply.1 >= pay.1 - 1e-12 * (1.0 + pay.1.abs()) {
                 comply
             } else {
                 pay
             }
         }
-        _ => search(0.0, 1.0, 0.0),
-    };
-    (best.0, best.1, Method::LeaderSearch)
+        Some(r) if r.form == PenaltyForm::Proportional => search(0.0, 1.0, &|x| r.penalty_at(x)),
+        _ => search(0.0, 1.0, &|_| 0.0),
+    }
 }
 
 impl Target {
@@ -518,6 +541,7 @@ impl Target {
             Spec::Qre(free) => Box::new(QreResidual { free: free.clone() }),
             Spec::Cce(actions) => Box::new(CceGap::new(actions.clone())),
             Spec::Market(m) => Box::new(m.as_ref().clone()),
+            Spec::Sector(m) => Box::new(m.as_ref().clone()),
         }
     }
 

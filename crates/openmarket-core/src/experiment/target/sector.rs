@@ -1,0 +1,205 @@
+//! The target of a sector's runs (docs/sector.md): as for the pair market,
+//! G's best ω against the specialists' limiting responses — each one's own
+//! (its exact entry and best response, the action it holds, the best
+//! action of its grid, or the mean of its logit response) — or, for a logit
+//! G, its logit response to those values on its grid.
+
+use super::{Follower, Spec, Target, grid_best, linf, logit_distribution, penalised_search};
+use crate::concept::Concept;
+use crate::dynamics::games::SectorMarket;
+use crate::dynamics::rules::RuleConfig;
+use crate::dynamics::{Check, Dynamics, LearningGame};
+use crate::method::Method;
+use crate::openness::sector::{Sector, Specialist};
+
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct SectorSpec {
+    sector: Sector,
+    /// Specialist k's limiting response.
+    followers: Vec<Follower>,
+    /// G's best value over its domain, unless G is held.
+    best: Option<f64>,
+    /// A logit G's grid and target distribution.
+    qre: Option<(Vec<f64>, Vec<f64>)>,
+    /// The profile last played (the specialists answer the ω G played).
+    played: Vec<f64>,
+}
+
+/// Specialist `s`'s answer to ω in the limit of its rule.
+fn respond(f: &Follower, s: &Specialist, alpha0: f64, omega: f64) -> f64 {
+    match f {
+        Follower::Exact => {
+            let surplus = s.surplus(alpha0);
+            if surplus.eval(omega) >= -s.tie(&surplus) {
+                s.response(alpha0).eval(omega)
+            } else {
+                0.0
+            }
+        }
+        Follower::Constant(a) => *a,
+        Follower::GridBest(grid) => grid_best(grid, |a| s.payoff(alpha0, omega, a)).0,
+        Follower::LogitMean(grid, tau) => {
+            let p = logit_distribution(grid, |a| s.payoff(alpha0, omega, a), *tau);
+            grid.iter().zip(&p).map(|(a, q)| a * q).sum()
+        }
+    }
+}
+
+impl SectorSpec {
+    fn respond(&self, k: usize, omega: f64) -> f64 {
+        let m = &self.sector;
+        respond(&self.followers[k], &m.specialists[k], m.alpha0, omega)
+    }
+
+    /// G's value at ω without penalty, against the limiting responses.
+    fn unpenalised(&self, omega: f64) -> f64 {
+        let m = &self.sector;
+        let revenue: f64 = m
+            .specialists
+            .iter()
+            .enumerate()
+            .map(|(k, s)| s.share().eval(omega) * s.r * self.respond(k, omega))
+            .sum();
+        m.base().eval(omega) + revenue
+    }
+
+    /// G's realised value at ω against the limiting responses.
+    fn value(&self, omega: f64) -> f64 {
+        self.unpenalised(omega) - self.sector.penalty_at(omega)
+    }
+
+    /// Specialist k's gain at (ω, α1) against its limiting response.
+    fn follower_gain(&self, k: usize, omega: f64, alpha1: f64) -> f64 {
+        let m = &self.sector;
+        let s = &m.specialists[k];
+        match &self.followers[k] {
+            Follower::Exact | Follower::GridBest(_) => {
+                let best = s.payoff(m.alpha0, omega, self.respond(k, omega));
+                (best - s.payoff(m.alpha0, omega, alpha1)).max(0.0)
+            }
+            // It holds its action, or plays samples of its target response.
+            Follower::Constant(_) | Follower::LogitMean(..) => 0.0,
+        }
+    }
+}
+
+/// The target of a sector's runs at its shares (a bargained δ already
+/// set), for the rules (G, specialist 0, …).
+pub fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
+    let market = SectorMarket::new(sector.clone(), 1);
+    let followers: Vec<Follower> = (1..market.agents())
+        .map(|i| match rules[i] {
+            RuleConfig::Fixed(f) => Follower::Constant(f.action),
+            RuleConfig::Hedge(h) => Follower::GridBest(market.space(i).points(h.points)),
+            RuleConfig::Exp3(e) => Follower::GridBest(market.space(i).points(e.points)),
+            RuleConfig::Logit(l) => {
+                Follower::LogitMean(market.space(i).points(l.points), l.temperature)
+            }
+            _ => Follower::Exact,
+        })
+        .collect();
+    let exact = followers.iter().all(|f| *f == Follower::Exact);
+    let spe = exact.then(|| sector.outcome());
+    let mut spec = SectorSpec {
+        sector: sector.clone(),
+        followers,
+        best: None,
+        qre: None,
+        played: vec![f64::NAN; market.agents()],
+    };
+    let held: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].is_fixed()).collect();
+    let (omega, concept, distribution, temperature, method) = match rules[0] {
+        RuleConfig::Fixed(f) => (f.action, Concept::Spe, None, None, Method::ClosedForm),
+        RuleConfig::Exp3(e) => {
+            let grid = market.space(0).points(e.points);
+            let (w, v) = grid_best(&grid, |w| spec.value(w));
+            spec.best = Some(v);
+            (w, Concept::Spe, None, None, Method::LeaderSearch)
+        }
+        RuleConfig::Logit(l) => {
+            let grid = market.space(0).points(l.points);
+            let p = logit_distribution(&grid, |w| spec.value(w), l.temperature);
+            let mean = grid.iter().zip(&p).map(|(w, q)| w * q).sum();
+            spec.qre = Some((grid, p.clone()));
+            (
+                mean,
+                Concept::Qre,
+                Some(p),
+                Some(l.temperature),
+                Method::LeaderSearch,
+            )
+        }
+        // Against exact responses the SPE solver's choice is exact (G kept
+        // in: the dynamics have no exit); otherwise V has jumps wherever a
+        // response does, and G's best is searched.
+        _ if let Some(o) = &spe => {
+            let w = o.choice;
+            spec.best = Some(spec.value(w));
+            (w, Concept::Spe, None, None, Method::ClosedForm)
+        }
+        _ => {
+            let (w, v) = penalised_search(|w| spec.unpenalised(w), sector.regulation);
+            spec.best = Some(v);
+            (w, Concept::Spe, None, None, Method::LeaderSearch)
+        }
+    };
+    let k = spec.followers.len();
+    let profile: Vec<f64> = match &spec.qre {
+        // The expected responses under G's target distribution.
+        Some((grid, p)) => std::iter::once(omega)
+            .chain((0..k).map(|j| {
+                grid.iter()
+                    .zip(p)
+                    .map(|(w, q)| q * spec.respond(j, *w))
+                    .sum()
+            }))
+            .collect(),
+        None => std::iter::once(omega)
+            .chain((0..k).map(|j| spec.respond(j, omega)))
+            .collect(),
+    };
+    // The point's SPE row is the target unless G exits there (the
+    // dynamics keep it in) or some agent is not the SPE's.
+    let is_equilibria = held.is_empty()
+        && exact
+        && concept == Concept::Spe
+        && method == Method::ClosedForm
+        && spe.is_some_and(|o| o.omega.is_some());
+    Target {
+        concept: Some(concept),
+        profiles: vec![profile],
+        distribution,
+        held,
+        temperature,
+        method,
+        complete: true,
+        is_equilibria,
+        spec: Spec::Sector(Box::new(spec)),
+    }
+}
+
+impl Check for SectorSpec {
+    fn observe(&mut self, _: &dyn LearningGame, played: &[f64]) {
+        self.played.copy_from_slice(played);
+    }
+    /// G's gap at its outcome (or its distribution's distance to the
+    /// target's) plus every specialist's gain at the profile played.
+    fn gap(&self, _: &dyn LearningGame, judged: &[f64], rules: &[Box<dyn Dynamics>]) -> f64 {
+        let leader = match (&self.qre, self.best) {
+            (Some((_, target)), _) => rules[0]
+                .distribution()
+                .map_or(f64::INFINITY, |d| linf(target, d)),
+            (None, Some(best)) => (best - self.value(judged[0])).max(0.0),
+            (None, None) => 0.0,
+        };
+        let at = if self.played[0].is_nan() {
+            judged
+        } else {
+            &self.played
+        };
+        let followers: f64 = (0..self.followers.len())
+            .map(|k| self.follower_gain(k, at[0], at[k + 1]))
+            .sum();
+        leader + followers
+    }
+}
