@@ -775,6 +775,54 @@ fn a_sector_sweep_with_dynamics_learns_and_counts_entrants() {
     assert!(reached >= 22, "{reached} of 24 runs converged");
 }
 
+/// A learning regulator of a sector: its runs are judged by the sector's
+/// exact optimal regulation (a row of equilibria.parquet) and count the
+/// entrants of the market they end with.
+#[test]
+fn a_regulated_sector_runs_against_its_optimal_regulation() {
+    let dir = scratch("sector_regulator");
+    let config = dir.join("sector.toml");
+    let base = std::fs::read_to_string("configs/sector.toml").unwrap();
+    let base = base.replace("[model.regulation]\ntheta = 0.5\npenalty = 0.05\n", "");
+    std::fs::write(
+        &config,
+        format!(
+            "{base}\n[regulator]\nobjective = \"performance\"\ninner_iterations = 100\nouter_iterations = 50\n\
+             [dynamics]\nrule = \"best_response\"\n[runs]\nseeds_per_point = 2\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = openmarket(&[
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let eq = read(&out.join("equilibria.parquet"));
+    let concepts = eq.column("concept").unwrap().str().unwrap().clone();
+    assert!(concepts.iter().any(|c| c == Some("optimal_regulation")));
+    let runs = read(&out.join("runs.parquet"));
+    assert_eq!(runs.height(), 2);
+    assert!(
+        runs.column("entrants")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .get(0)
+            .is_some()
+    );
+    assert!(
+        runs.column("objective_gap")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(0)
+            .is_some()
+    );
+}
+
 /// `solve --json` lists every specialist, the pair game's one included.
 #[test]
 fn solve_json_lists_the_specialists() {

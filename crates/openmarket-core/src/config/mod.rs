@@ -271,13 +271,10 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
             None
         }
         (Some(v), ModelConfig::Openness(g)) => {
-            Some(regulator::regulator(&cx, v, g, regulator_rule)?)
+            Some(regulator::regulator(&cx, v, g.regulation, regulator_rule)?)
         }
-        (Some(_), ModelConfig::Sector(_)) => {
-            return Err(cx.err(
-                "regulator",
-                "learns to regulate one specialist; a learning regulator of a sector of specialists is not built yet (docs/sector.md)".into(),
-            ));
+        (Some(v), ModelConfig::Sector(m)) => {
+            Some(regulator::regulator(&cx, v, m.regulation, regulator_rule)?)
         }
         (Some(_), ModelConfig::Race(_)) => {
             return Err(cx.err(

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::error::{ConfigError, Cx};
 use crate::domain::Domain;
-use crate::openness::{OpennessGame, PenaltyForm};
+use crate::openness::{PenaltyForm, Regulation};
 use crate::regulator::rules::RegulatorRule;
 use crate::regulator::{Objective, ObjectiveKind, RegulatorConfig, SearchBox};
 
@@ -55,12 +55,13 @@ const MAX_OUTER: u64 = 1_000_000;
 /// Most market iterations per regulator step.
 const MAX_INNER: u64 = 10_000_000;
 
-/// `[regulator]` of an openness game, with the rule `[dynamics.regulator]`
-/// gave (or UCB1).
+/// `[regulator]` of an openness game or a sector whose own regulation is
+/// `regulation` (its penalty form is the search's), with the rule
+/// `[dynamics.regulator]` gave (or UCB1).
 pub(crate) fn regulator(
     cx: &Cx,
     value: &toml::Value,
-    game: &OpennessGame,
+    regulation: Option<Regulation>,
     rule: Option<RegulatorRule>,
 ) -> Result<RegulatorConfig, ConfigError> {
     let raw: RawRegulator = cx.section("regulator", value.clone())?;
@@ -117,7 +118,7 @@ pub(crate) fn regulator(
     let search = SearchBox {
         theta: range("regulator.theta", raw.theta, Domain::Unit)?,
         penalty: range("regulator.penalty", raw.penalty, Domain::NonNegative)?,
-        form: game.regulation.map_or(PenaltyForm::Fixed, |r| r.form),
+        form: regulation.map_or(PenaltyForm::Fixed, |r| r.form),
     };
     let rule = rule.unwrap_or_default();
     rule.check(&search).map_err(|why| {

@@ -30,8 +30,8 @@ use crate::openness::sector::Sector;
 use crate::plan::{Plan, Point, run_seed};
 use crate::race::SolveError;
 use crate::race::solve::{self, Choice, Options};
-use crate::regulator::optimal::{OptimalRegulation, optimal_regulation};
-use crate::regulator::regulated;
+use crate::regulator::optimal::{OptimalRegulation, optimal_regulation, sector_optimal_regulation};
+use crate::regulator::{regulated, regulated_sector};
 
 pub use layout::{Layout, Shard};
 pub use regulated::RegulatorRun;
@@ -193,6 +193,18 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
             rows.push(EquilibriumRow {
                 regime: Some(o.regime),
                 delta: Some(at.delta),
+                concept: Concept::OptimalRegulation,
+                target: true,
+                ..row(Method::RegimeSearch, rows.len(), vec![o.theta, o.penalty])
+            });
+            Some(o)
+        }
+        (ModelConfig::Sector(m), Some(reg)) => {
+            let o = sector_optimal_regulation(m, reg.objective, &reg.search);
+            let at = regulated_sector(m, &reg.search, o.theta, o.penalty).spe();
+            rows.push(EquilibriumRow {
+                regime: Some(o.regime),
+                delta: at.delta,
                 concept: Concept::OptimalRegulation,
                 target: true,
                 ..row(Method::RegimeSearch, rows.len(), vec![o.theta, o.penalty])
@@ -509,9 +521,14 @@ pub fn run_one(
     } else {
         &mut no_obs
     };
-    if let (ModelConfig::Openness(g), Some(reg)) = (&point.config.model, &point.config.regulator) {
+    let regulated_model = match &point.config.model {
+        ModelConfig::Openness(g) => Some(regulated::Regulated::Pair(g)),
+        ModelConfig::Sector(m) => Some(regulated::Regulated::Sector(m)),
+        ModelConfig::Race(_) => None,
+    };
+    if let (Some(model), Some(reg)) = (regulated_model, &point.config.regulator) {
         return regulated::run(
-            g,
+            model,
             reg,
             d,
             solution,

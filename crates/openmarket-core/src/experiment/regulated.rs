@@ -15,13 +15,15 @@ use rand_chacha::ChaCha8Rng;
 use super::{PointSolution, RunRow, TrajectoryRow, simulate, target};
 use crate::concept::Concept;
 use crate::config::DynamicsConfig;
-use crate::dynamics::games::OpennessMarket;
+use crate::dynamics::LearningGame;
+use crate::dynamics::games::{OpennessMarket, SectorMarket};
 use crate::dynamics::rules::RuleConfig;
 use crate::dynamics::{Termination, distance_to_set};
 use crate::openness::OpennessGame;
-use crate::regulator::optimal::objective_at;
+use crate::openness::sector::Sector;
+use crate::regulator::optimal::{objective_at, sector_objective_at};
 use crate::regulator::rules::RegulatorRule;
-use crate::regulator::{ObjectiveKind, Outcome, RegulatorConfig, regulated};
+use crate::regulator::{ObjectiveKind, Outcome, RegulatorConfig, regulated, regulated_sector};
 
 /// The regulator's part of a run's row.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -55,47 +57,109 @@ struct MarketRun {
     spe: Vec<f64>,
 }
 
-/// The market learns at (θ, p); the objective it realises (0 if G, facing
-/// a negative realised utility, would exit).
-fn market_at(
-    game: &OpennessGame,
-    reg: &RegulatorConfig,
-    d: &DynamicsConfig,
-    stop: &Termination,
-    (theta, penalty): (f64, f64),
-    rng: &mut ChaCha8Rng,
-) -> MarketRun {
-    let g = regulated(game, &reg.search, theta, penalty);
-    // δ is agreed knowing (θ, p), by the game's bargaining rule (stage 1).
-    let delta = g.bargain().delta;
-    let rules: Vec<RuleConfig> = d.rules(2);
-    let market = OpennessMarket::new(g, delta, d.leader_every);
-    let t = target::market(&g, delta, &rules);
-    let inner = DynamicsConfig {
-        termination: *stop,
-        ..d.clone()
-    };
-    let (result, _) = simulate(&market, &inner, &t, rng, &mut ());
-    let (omega, alpha1) = (result.actions[0], result.actions[1]);
-    let u_g = g.u_g(delta, omega, alpha1);
-    let outcome = (u_g >= -1e-12).then(|| Outcome {
-        omega,
-        alpha1,
-        u_g,
-        u_d: g.u_d(delta, omega, alpha1),
-        penalty_paid: g.penalty_at(omega),
-    });
-    MarketRun {
-        value: reg.objective.score(outcome),
-        spe: market.equilibrium(),
-        result,
+/// The model a regulator regulates.
+#[derive(Clone, Copy)]
+pub(super) enum Regulated<'a> {
+    /// G and one specialist.
+    Pair(&'a OpennessGame),
+    /// G and a sector of specialists.
+    Sector(&'a Sector),
+}
+
+impl Regulated<'_> {
+    fn agents(&self) -> usize {
+        match self {
+            Regulated::Pair(_) => 2,
+            Regulated::Sector(m) => 1 + m.specialists.len(),
+        }
+    }
+
+    /// The objective at (θ, p) under the SPE.
+    fn objective_at(&self, reg: &RegulatorConfig, theta: f64, penalty: f64) -> f64 {
+        match self {
+            Regulated::Pair(g) => objective_at(g, &reg.objective, &reg.search, theta, penalty),
+            Regulated::Sector(m) => {
+                sector_objective_at(m, &reg.objective, &reg.search, theta, penalty)
+            }
+        }
+    }
+
+    /// The market learns at (θ, p); the objective it realises (0 if G,
+    /// facing a negative realised utility, would exit).
+    fn market_at(
+        &self,
+        reg: &RegulatorConfig,
+        d: &DynamicsConfig,
+        stop: &Termination,
+        (theta, penalty): (f64, f64),
+        rng: &mut ChaCha8Rng,
+    ) -> MarketRun {
+        let inner = DynamicsConfig {
+            termination: *stop,
+            ..d.clone()
+        };
+        let rules: Vec<RuleConfig> = d.rules(self.agents());
+        match self {
+            Regulated::Pair(game) => {
+                let g = regulated(game, &reg.search, theta, penalty);
+                // δ is agreed knowing (θ, p), by the game's bargaining rule
+                // (stage 1).
+                let delta = g.bargain().delta;
+                let market = OpennessMarket::new(g, delta, d.leader_every);
+                let t = target::market(&g, delta, &rules);
+                let (result, _) = simulate(&market, &inner, &t, rng, &mut ());
+                let (omega, alpha1) = (result.actions[0], result.actions[1]);
+                let u_g = g.u_g(delta, omega, alpha1);
+                let outcome = (u_g >= -1e-12).then(|| Outcome {
+                    omega,
+                    alpha1,
+                    u_g,
+                    u_d: g.u_d(delta, omega, alpha1),
+                    penalty_paid: g.penalty_at(omega),
+                });
+                MarketRun {
+                    value: reg.objective.score(outcome),
+                    spe: market.equilibrium(),
+                    result,
+                }
+            }
+            Regulated::Sector(sector) => {
+                let m = regulated_sector(sector, &reg.search, theta, penalty);
+                let m = match m.spe().delta {
+                    Some(delta) => m.at_delta(delta),
+                    None => m,
+                };
+                let market = SectorMarket::new(m.clone(), d.leader_every);
+                let t = target::sector(&m, &rules);
+                let (result, _) = simulate(&market, &inner, &t, rng, &mut ());
+                let a = &result.actions;
+                let u_g = market.payoff(0, a[0], a);
+                let outcome = (u_g >= -1e-12).then(|| Outcome {
+                    omega: a[0],
+                    alpha1: a[1..].iter().sum(),
+                    u_g,
+                    u_d: (1..a.len()).map(|i| market.payoff(i, a[i], a)).sum(),
+                    penalty_paid: m.penalty_at(a[0]),
+                });
+                // The SPE profile, G kept in.
+                let choice = m.outcome().choice;
+                let spe = std::iter::once(choice)
+                    .chain((0..m.specialists.len()).map(|k| market.respond(k, choice)))
+                    .collect();
+                MarketRun {
+                    value: reg.objective.score(outcome),
+                    spe,
+                    result,
+                }
+            }
+        }
     }
 }
 
 /// One seeded run of a regulated point.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn run(
-    game: &OpennessGame,
+    model: Regulated,
     reg: &RegulatorConfig,
     d: &DynamicsConfig,
     solution: &PointSolution,
@@ -112,16 +176,14 @@ pub(super) fn run(
         max_iterations: reg.inner_iterations,
         ..d.termination
     };
-    let gap_at = |(theta, penalty): (f64, f64)| {
-        optimum - objective_at(game, &reg.objective, &reg.search, theta, penalty)
-    };
+    let gap_at = |(theta, penalty): (f64, f64)| optimum - model.objective_at(reg, theta, penalty);
     let mut regulator = reg.rule.start(reg.search);
     let mut trajectory = Vec::new();
     let mut within_since = None;
     let mut market_iterations = 0;
     for step in 0..reg.outer_iterations {
         let proposal = regulator.propose(rng);
-        let m = market_at(game, reg, d, &stop, proposal, rng);
+        let m = model.market_at(reg, d, &stop, proposal, rng);
         market_iterations += m.result.iterations;
         regulator.observe(m.value);
         let recommended = regulator.recommend();
@@ -142,15 +204,21 @@ pub(super) fn run(
         }
     }
     let recommended = regulator.recommend();
-    let last = market_at(game, reg, d, &stop, recommended, rng);
+    let last = model.market_at(reg, d, &stop, recommended, rng);
     let objective_gap = gap_at(recommended);
     let r = last.result;
+    let entrants = matches!(model, Regulated::Sector(_))
+        .then(|| r.actions[1..].iter().filter(|&&a| a > 0.0).count() as u64);
     let row = RunRow {
-        entrants: None,
+        entrants,
         point,
         replicate,
         seed,
-        rules: d.rules(2).iter().map(RuleConfig::kind).collect(),
+        rules: d
+            .rules(model.agents())
+            .iter()
+            .map(RuleConfig::kind)
+            .collect(),
         dist_to_equilibrium: Some(distance_to_set(&r.actions, &[last.spe])),
         target: Some(Concept::OptimalRegulation),
         dist_to_target: None,

@@ -391,18 +391,8 @@ impl Sector {
     ) -> Option<SectorPolicy> {
         let reg = self.regulation?;
         let (wu, vu) = self.best(terms, split, 0.0, 1.0, Poly3::ZERO);
-        let indifference = |theta: f64| -> f64 {
-            if theta <= wu {
-                return 0.0;
-            }
-            let (_, vc) = self.best(terms, split, theta, 1.0, Poly3::ZERO);
-            match reg.form {
-                PenaltyForm::Fixed => (vu - vc).max(0.0),
-                PenaltyForm::Proportional => {
-                    self.proportional_indifference(terms, split, theta, vc)
-                }
-            }
-        };
+        let indifference =
+            |theta: f64| self.indifference_in(terms, split, reg.form, (wu, vu), theta);
         let theta_max = match reg.form {
             // max_{ω ≥ θ} V ≥ V(ω^u) − p holds up to the largest ω with
             // V(ω) ≥ V(ω^u) − p.
@@ -437,6 +427,38 @@ impl Sector {
             theta_max,
             lever,
         })
+    }
+
+    /// p̄(θ) under `form`, given G's unregulated choice and value.
+    fn indifference_in(
+        &self,
+        terms: &[Terms],
+        split: (&[Piece], &[(f64, usize)]),
+        form: PenaltyForm,
+        (wu, vu): (f64, f64),
+        theta: f64,
+    ) -> f64 {
+        if theta <= wu {
+            return 0.0;
+        }
+        let (_, vc) = self.best(terms, split, theta, 1.0, Poly3::ZERO);
+        match form {
+            PenaltyForm::Fixed => (vu - vc).max(0.0),
+            PenaltyForm::Proportional => self.proportional_indifference(terms, split, theta, vc),
+        }
+    }
+
+    /// p̄(θ) alone, at this market's shares and threshold (0 unregulated):
+    /// the least penalty at which G complies.
+    pub fn indifference_penalty(&self) -> f64 {
+        let Some(reg) = self.regulation else {
+            return 0.0;
+        };
+        let terms = self.terms();
+        let (pieces, cuts) = self.pieces(&terms);
+        let split = (pieces.as_slice(), cuts.as_slice());
+        let best = self.best(&terms, split, 0.0, 1.0, Poly3::ZERO);
+        self.indifference_in(&terms, split, reg.form, best, reg.theta)
     }
 
     /// The largest ω in [from, 1] with V(ω) ≥ level (`from` if none).
@@ -624,9 +646,29 @@ impl Sector {
     /// min(U_G/U_G^max, U_S/U_S^max), each over δ ∈ [0, 1] by the same
     /// bracketed search.
     pub fn bargain(&self) -> SectorOutcome {
-        let Some(rule) = self.bargaining else {
-            return self.solve();
-        };
+        match self.bargained_delta() {
+            None => self.solve(),
+            Some(delta) => SectorOutcome {
+                delta: Some(delta),
+                ..self.at_delta(delta).solve()
+            },
+        }
+    }
+
+    /// [`Sector::bargain`] without the regulator's diagnostics.
+    pub fn spe(&self) -> SectorOutcome {
+        match self.bargained_delta() {
+            None => self.outcome(),
+            Some(delta) => SectorOutcome {
+                delta: Some(delta),
+                ..self.at_delta(delta).outcome()
+            },
+        }
+    }
+
+    /// The common δ of stage 1, when one is bargained.
+    fn bargained_delta(&self) -> Option<f64> {
+        let rule = self.bargaining?;
         let at = |d: f64| {
             let o = self.at_delta(d).outcome();
             let u_s: f64 = o.specialists.iter().map(|s| s.u_d).sum();
@@ -656,9 +698,6 @@ impl Sector {
                 search(&|g, s| ratio(g, g_max).min(ratio(s, s_max))).0
             }
         };
-        SectorOutcome {
-            delta: Some(delta),
-            ..self.at_delta(delta).solve()
-        }
+        Some(delta)
     }
 }

@@ -7,13 +7,16 @@
 //! agreed knowing them, the market learns for `inner_iterations`
 //! iterations (or until it converges), and the regulator observes the
 //! realised objective — G's openness, D's performance, or the surplus
-//! U_G + U_D + penalty paid (a transfer) — scoring an exit 0.
+//! U_G + U_D + penalty paid (a transfer) — scoring an exit 0. In a sector
+//! the specialists' terms are summed: performance is Σ_k α1_k (0 for a
+//! specialist that stays out) and U_D is Σ_k U_Dk, net of entry costs.
 
 pub mod optimal;
 pub mod rules;
 
 use serde::{Deserialize, Serialize};
 
+use crate::openness::sector::{Sector, SectorOutcome};
 use crate::openness::{OpennessGame, PenaltyForm, Regulation, StageOutcome};
 
 /// What the regulator maximises.
@@ -88,11 +91,11 @@ impl Objective {
 pub struct Outcome {
     /// G's openness.
     pub omega: f64,
-    /// D's performance.
+    /// D's performance (a sector: the sum over its specialists).
     pub alpha1: f64,
     /// G's utility (after the penalty).
     pub u_g: f64,
-    /// D's utility.
+    /// D's utility (a sector: the sum over its specialists).
     pub u_d: f64,
     /// The penalty G pays.
     pub penalty_paid: f64,
@@ -171,6 +174,26 @@ pub fn outcome(o: &StageOutcome) -> Option<Outcome> {
         alpha1: o.alpha1?,
         u_g: o.u_g,
         u_d: o.u_d,
+        penalty_paid: o.penalty_paid,
+    })
+}
+
+/// The sector with the regulator's (θ, p).
+pub fn regulated_sector(sector: &Sector, search: &SearchBox, theta: f64, penalty: f64) -> Sector {
+    Sector {
+        regulation: Some(search.regulation(theta, penalty)),
+        ..sector.clone()
+    }
+}
+
+/// What a sector's outcome gives the regulator (`None` when G exits): the
+/// specialists' performance and utilities summed.
+pub fn sector_outcome(o: &SectorOutcome) -> Option<Outcome> {
+    Some(Outcome {
+        omega: o.omega?,
+        alpha1: o.specialists.iter().map(|s| s.alpha1).sum(),
+        u_g: o.u_g,
+        u_d: o.specialists.iter().map(|s| s.u_d).sum(),
         penalty_paid: o.penalty_paid,
     })
 }

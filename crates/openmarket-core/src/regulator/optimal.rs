@@ -25,8 +25,12 @@
 
 use serde::Serialize;
 
-use super::{Objective, ObjectiveKind, SearchBox, outcome, regulated, spe_outcome};
+use super::{
+    Objective, ObjectiveKind, SearchBox, outcome, regulated, regulated_sector, sector_outcome,
+    spe_outcome,
+};
 use crate::math::maximize_1d;
+use crate::openness::sector::Sector;
 use crate::openness::{BargainingRule, OpennessGame, PenaltyForm, Regime};
 
 /// The best regulation in the box.
@@ -95,8 +99,6 @@ fn structured(
     search: &SearchBox,
     delta: f64,
 ) -> (f64, f64) {
-    let [t_lo, t_hi] = search.theta;
-    let [p_lo, p_hi] = search.penalty;
     let v = game.value_poly(delta);
     let (wu, _) = v.argmax_in(0.0, 1.0);
     let score_at = |theta: f64, penalty: f64| -> f64 {
@@ -104,14 +106,29 @@ fn structured(
             &regulated(game, search, theta, penalty).stage_outcome(delta),
         ))
     };
+    let bar =
+        |theta: f64| game.indifference_penalty(delta, &search.regulation(theta, search.penalty[1]));
+    branches(search, wu, score_at, bar)
+}
+
+/// Given shares: the best of the nonbinding, compliant and paying
+/// branches, for G's unregulated choice ω^u, the objective at (θ, p) and
+/// p̄(θ).
+fn branches(
+    search: &SearchBox,
+    wu: f64,
+    score_at: impl Fn(f64, f64) -> f64,
+    bar: impl Fn(f64) -> f64,
+) -> (f64, f64) {
+    let [t_lo, t_hi] = search.theta;
+    let [p_lo, p_hi] = search.penalty;
     // (value, θ, p) candidates, compliance first so that it wins ties.
     let mut candidates: Vec<(f64, f64, f64)> = Vec::new();
     if t_hi > wu {
         let lo = t_lo.max(wu);
-        let reg = |theta: f64| search.regulation(theta, p_hi);
         // A threshold p_hi cannot enforce is not on the compliant branch.
         let g = |theta: f64| {
-            let bar = game.indifference_penalty(delta, &reg(theta));
+            let bar = bar(theta);
             if bar <= p_hi {
                 score_at(theta, p_lo.max(bar))
             } else {
@@ -120,8 +137,7 @@ fn structured(
         };
         let (theta, value) = maximize_1d(g, lo, t_hi, 512, 1e-12);
         if value.is_finite() {
-            let bar = game.indifference_penalty(delta, &reg(theta));
-            candidates.push((value, theta, p_lo.max(bar)));
+            candidates.push((value, theta, p_lo.max(bar(theta))));
         }
     }
     if t_lo <= wu {
@@ -153,7 +169,11 @@ fn structured(
 /// corners at p_lo, the threshold searched at p_hi (where G complies at the
 /// most δ), and the whole box searched.
 fn searched(game: &OpennessGame, objective: &Objective, search: &SearchBox) -> (f64, f64) {
-    let f = |t: f64, p: f64| objective_at(game, objective, search, t, p);
+    searched_by(search, |t, p| objective_at(game, objective, search, t, p))
+}
+
+/// [`searched`] over the objective `f` at (θ, p).
+fn searched_by(search: &SearchBox, f: impl Fn(f64, f64) -> f64) -> (f64, f64) {
     let [t_lo, t_hi] = search.theta;
     let [p_lo, p_hi] = search.penalty;
     let mut candidates = vec![(f(t_lo, p_lo), t_lo, p_lo), (f(t_hi, p_lo), t_hi, p_lo)];
@@ -169,6 +189,54 @@ fn searched(game: &OpennessGame, objective: &Objective, search: &SearchBox) -> (
         }
     }
     (best.1, best.2)
+}
+
+/// The objective at (θ, p) under a sector's SPE.
+pub fn sector_objective_at(
+    sector: &Sector,
+    objective: &Objective,
+    search: &SearchBox,
+    theta: f64,
+    penalty: f64,
+) -> f64 {
+    objective.score(sector_outcome(
+        &regulated_sector(sector, search, theta, penalty).spe(),
+    ))
+}
+
+/// The exact optimal regulation of a sector (docs/sector.md): with given
+/// shares, the same branches as for one specialist on the sector's V (its
+/// p̄(θ) and ω^c(θ) are the sector's); with a bargained δ, the same box
+/// search. Performance and D's utility are summed over the specialists.
+pub fn sector_optimal_regulation(
+    sector: &Sector,
+    objective: Objective,
+    search: &SearchBox,
+) -> OptimalRegulation {
+    let score_at = |t: f64, p: f64| sector_objective_at(sector, &objective, search, t, p);
+    let (theta, penalty) = match sector.bargaining {
+        None => {
+            let wu = sector.outcome().omega_unregulated;
+            let bar = |theta: f64| {
+                regulated_sector(sector, search, theta, search.penalty[1]).indifference_penalty()
+            };
+            branches(search, wu, score_at, bar)
+        }
+        Some(_) => searched_by(search, score_at),
+    };
+    let at = regulated_sector(sector, search, theta, penalty).spe();
+    let o = sector_outcome(&at);
+    OptimalRegulation {
+        objective: objective.kind(),
+        value: objective.score(o),
+        theta,
+        penalty,
+        regime: at.regime,
+        omega: at.omega,
+        alpha1: o.map(|o| o.alpha1),
+        u_g: at.u_g,
+        u_d: o.map_or(0.0, |o| o.u_d),
+    }
 }
 
 /// The best point of a 25 × 25 grid over the box, then alternating
