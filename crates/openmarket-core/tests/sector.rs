@@ -155,7 +155,7 @@ fn brute_force(m: &Sector) -> (f64, f64, bool) {
     // the smaller ω.
     let complies = |w: f64| m.regulation.is_none_or(|r| w >= r.theta);
     let mut consider = |w: f64, v: f64| {
-        let prefer = (complies(w), !(w >= best.0)) > (complies(best.0), false);
+        let prefer = (complies(w), best.0.is_nan() || w < best.0) > (complies(best.0), false);
         if v > best.1 + 1e-13 || (v >= best.1 - 1e-13 && prefer) {
             best = (w, v);
         }
