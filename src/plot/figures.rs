@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use openmarket_core::config::ModelConfig;
 use openmarket_core::openness::Regulation;
-use openmarket_core::regulator::regulated;
+use openmarket_core::regulator::{regulated, regulated_sector};
 use plotters::prelude::*;
 use polars::prelude::*;
 
@@ -394,7 +394,12 @@ pub(super) fn regulator(exp: &Experiment) -> Result<Figure> {
             continue;
         }
         let p = points[r];
-        if let Some(a) = exp.openness(p as usize).and_then(|g| g.alpha0_value()) {
+        let alpha0 = match &exp.plan.points[p as usize].config.model {
+            ModelConfig::Openness(g) => g.alpha0_value(),
+            ModelConfig::Sector(m) => Some(m.alpha0),
+            ModelConfig::Race(_) => None,
+        };
+        if let Some(a) = alpha0 {
             by_alpha0.entry(a.to_bits()).or_insert((a, p));
         }
     }
@@ -419,18 +424,26 @@ pub(super) fn regulator(exp: &Experiment) -> Result<Figure> {
     let mut overlays = Vec::new();
     for (a, p) in chosen {
         let point = &exp.plan.points[p as usize];
-        let (ModelConfig::Openness(game), Some(reg)) =
-            (&point.config.model, &point.config.regulator)
-        else {
+        let Some(reg) = &point.config.regulator else {
             continue;
         };
+        let regime_at = |t: f64, q: f64| match &point.config.model {
+            ModelConfig::Openness(game) => {
+                Some(regulated(game, &reg.search, t, q).bargain().regime)
+            }
+            ModelConfig::Sector(m) => Some(regulated_sector(m, &reg.search, t, q).spe().regime),
+            ModelConfig::Race(_) => None,
+        };
+        if regime_at(0.0, 0.0).is_none() {
+            continue;
+        }
         // The regime of the SPE over a 40 × 40 grid of the search box.
         const N: usize = 40;
         let mut cells = Vec::with_capacity((N + 1) * (N + 1));
         for i in 0..=N {
             for j in 0..=N {
                 let (t, q) = reg.search.at(i as f64 / N as f64, j as f64 / N as f64);
-                let regime = regulated(game, &reg.search, t, q).bargain().regime;
+                let regime = regime_at(t, q).expect("checked above");
                 cells.push((t, q, regime.as_ref().to_string()));
             }
         }
