@@ -823,6 +823,47 @@ fn a_regulated_sector_runs_against_its_optimal_regulation() {
     );
 }
 
+/// Where G exits in the SPE, a sector's runs (which keep G in) are compared
+/// with the SPE profile G kept in, as the pair game's are.
+#[test]
+fn a_sector_run_at_an_exit_point_is_near_the_kept_in_profile() {
+    let dir = scratch("sector_exit");
+    let config = dir.join("exit.toml");
+    std::fs::write(
+        &config,
+        "[model]\nfamily = \"openness\"\nalpha0 = 1.0\nc0 = 1.0\n\
+         [[model.specialists]]\nr = 1.0\nc1 = 1.0\n\
+         [[model.specialists]]\nr = 0.5\nc1 = 2.0\nentry_cost = 0.2\n\
+         [dynamics]\nrule = \"best_response\"\n[runs]\nseeds_per_point = 4\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = openmarket(&[
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let eq = read(&out.join("equilibria.parquet"));
+    assert_eq!(
+        eq.column("regime").unwrap().str().unwrap().get(0),
+        Some("exit")
+    );
+    let runs = read(&out.join("runs.parquet"));
+    let converged = runs.column("converged").unwrap().bool().unwrap().clone();
+    let dist = runs
+        .column("dist_to_equilibrium")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .clone();
+    for r in 0..runs.height() {
+        assert!(converged.get(r).unwrap(), "run {r}");
+        assert!(dist.get(r).unwrap() < 1e-6, "run {r}: {:?}", dist.get(r));
+    }
+}
+
 /// `solve --json` lists every specialist, the pair game's one included.
 #[test]
 fn solve_json_lists_the_specialists() {

@@ -82,6 +82,8 @@ pub const MAX_SPECIALISTS: usize = 100_000;
 /// field.
 pub const MAX_PLAN_SPECIALISTS: u64 = 10_000_000;
 
-/// Specialists in a sector whose agents learn: each run keeps every
-/// specialist's rule state and its generalist's model of each one.
+/// Specialists in a sector whose agents learn (each run keeps every
+/// specialist's rule state and its generalist's model of each one), or
+/// that a regulator regulates (its optimum solves the sector some thousand
+/// times).
 pub const MAX_DYNAMIC_SPECIALISTS: usize = 1000;

@@ -764,3 +764,73 @@ fn the_sector_optimal_regulation_beats_a_grid_of_raw_spes_and_is_attained() {
         worst.0, worst.1
     );
 }
+
+/// Hedge specialists report their modal action: one whose entry cost no
+/// payoff covers ends out (exactly 0, and counted out), not at an average
+/// of staying out and entering.
+#[test]
+fn a_hedge_specialist_that_should_stay_out_ends_out() {
+    use openmarket_core::dynamics::games::SectorMarket;
+    use openmarket_core::dynamics::rules::RuleConfig;
+    use openmarket_core::dynamics::rules::fixed::Fixed;
+    use openmarket_core::dynamics::rules::hedge::Hedge;
+    use openmarket_core::dynamics::{Schedule, Setup, Termination, run};
+    use openmarket_core::experiment::{instances, target};
+    let spec = |entry_cost: f64| Specialist {
+        r: 1.0,
+        c1: 1.0,
+        kappa: 0.0,
+        lambda: 1.0,
+        delta: 0.5,
+        entry_cost,
+    };
+    let m = Sector {
+        alpha0: 0.2,
+        c0: 1.0,
+        epsilon: 0.0,
+        operation_cost: 0.0,
+        regulation: None,
+        specialists: vec![spec(0.0), spec(5.0), spec(5.0)],
+        bargaining: None,
+    };
+    let raw = Raw(&m);
+    let game = SectorMarket::new(m.clone(), 1);
+    let hedge = RuleConfig::Hedge(Hedge {
+        eta: 0.5,
+        points: 41,
+    });
+    let rules = vec![
+        RuleConfig::Fixed(Fixed { action: 0.5 }),
+        hedge,
+        hedge,
+        hedge,
+    ];
+    let t = target::sector(&m, &rules);
+    let stop = Termination {
+        max_iterations: 300,
+        tol: 0.0,
+        window: 1,
+        stop_on_cycle: false,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let mut agents = instances(&game, &rules, 0.0);
+    let mut check = t.check();
+    let r = run(
+        &game,
+        &mut agents,
+        vec![0.5, 0.3, 0.3, 0.3],
+        Setup {
+            schedule: Schedule::Sequential,
+            stop: &stop,
+            check: check.as_mut(),
+        },
+        &mut rng,
+        &mut (),
+    );
+    // From the raw payoffs: the first covers its cost at ω = 0.5, the
+    // others (cost 5) do not.
+    assert!(raw.respond(&m.specialists[0], 0.5).1 >= 0.0);
+    assert!(raw.respond(&m.specialists[1], 0.5).1 < 5.0);
+    assert!(r.actions[1] > 0.0, "{:?}", r.actions);
+    assert_eq!(&r.actions[2..], &[0.0, 0.0], "{:?}", r.actions);
+}

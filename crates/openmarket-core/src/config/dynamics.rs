@@ -95,6 +95,19 @@ fn rule_table(
     Ok((rule, values))
 }
 
+/// An agent's index written as configs write it: 0, 1, …, without sign
+/// or leading zeros (so that no two keys name one agent).
+fn agent_index(key: &str) -> Option<usize> {
+    key.parse::<usize>().ok().filter(|k| k.to_string() == key)
+}
+
+/// Whether a key of `[dynamics.specialist]` is meant as a specialist's
+/// index (a signed or unsigned run of digits) rather than a rule key.
+fn looks_numbered(key: &str) -> bool {
+    let digits = key.strip_prefix(['+', '-']).unwrap_or(key);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn rule_kind(cx: &Cx, field: &str, v: toml::Value) -> Result<RuleKind, ConfigError> {
     #[derive(Deserialize)]
     struct R {
@@ -168,7 +181,7 @@ pub(crate) fn dynamics(
                     let t = v.as_table().expect("checked");
                     if k == 1 && specialists.is_some() {
                         let (numbered, shared): (Vec<_>, Vec<_>) =
-                            t.iter().partition(|(key, _)| key.parse::<usize>().is_ok());
+                            t.iter().partition(|(key, _)| looks_numbered(key));
                         let shared = shared
                             .into_iter()
                             .map(|(k, v)| (k.clone(), v.clone()))
@@ -185,7 +198,7 @@ pub(crate) fn dynamics(
                 as_table("dynamics.lab", v)?;
                 for (index, t) in v.as_table().expect("checked") {
                     let field = format!("dynamics.lab.{index}");
-                    let lab: usize = index.parse().map_err(|_| {
+                    let lab = agent_index(index).ok_or_else(|| {
                         cx.err(
                             &field,
                             "names a lab by its index: [dynamics.lab.0], [dynamics.lab.1], …"
@@ -227,7 +240,12 @@ pub(crate) fn dynamics(
         followers = Some(kind.configure(&common));
         for (index, v) in numbered {
             let field = format!("dynamics.specialist.{index}");
-            let k: usize = index.parse().expect("partitioned on this");
+            let k = agent_index(index).ok_or_else(|| {
+                cx.err(
+                    &field,
+                    "names a specialist by its index: [dynamics.specialist.0], [dynamics.specialist.1], …".into(),
+                )
+            })?;
             if k >= count {
                 return Err(cx.err(
                     &field,

@@ -145,11 +145,14 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
                 }),
                 ..row(Method::ClosedForm, 0, actions.clone())
             }];
+            let market = market_of(m, o.delta);
             let target = config
                 .dynamics
                 .as_ref()
-                .map(|d| target::sector(&market_of(m, o.delta), &d.rules(1 + m.specialists.len())));
-            (rows, vec![actions], o.delta, target)
+                .map(|d| target::sector(&market, &d.rules(1 + m.specialists.len())));
+            // Runs are compared with the SPE profile G kept in, as in the
+            // pair game (the row above shows everyone out when G exits).
+            (rows, vec![market.kept_in(o.choice)], o.delta, target)
         }
         ModelConfig::Openness(g) => {
             let eq = g.solve();
@@ -381,11 +384,26 @@ pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
         // race must be one the solver policy can solve, found now rather
         // than after earlier blocks are written.
         for p in &plan.points {
-            if let ModelConfig::Race(g) = &p.config.model {
-                solve::check(g, Choice::Auto, &race_options()).map_err(|e| PlanError::Point {
-                    point: p.index,
-                    message: e.to_string(),
-                })?;
+            let at = |message: String| PlanError::Point {
+                point: p.index,
+                message,
+            };
+            match &p.config.model {
+                ModelConfig::Race(g) => {
+                    solve::check(g, Choice::Auto, &race_options()).map_err(|e| at(e.to_string()))?
+                }
+                // Its optimal regulation solves the sector some thousand
+                // times.
+                ModelConfig::Sector(m)
+                    if p.config.regulator.is_some()
+                        && m.specialists.len() > MAX_DYNAMIC_SPECIALISTS =>
+                {
+                    return Err(at(format!(
+                        "a regulator of {} specialists; a regulated sector takes at most {MAX_DYNAMIC_SPECIALISTS}",
+                        m.specialists.len()
+                    )));
+                }
+                _ => {}
             }
         }
         return Ok(());

@@ -141,11 +141,7 @@ impl Regulated<'_> {
                     u_d: (1..a.len()).map(|i| market.payoff(i, a[i], a)).sum(),
                     penalty_paid: m.penalty_at(a[0]),
                 });
-                // The SPE profile, G kept in.
-                let choice = m.outcome().choice;
-                let spe = std::iter::once(choice)
-                    .chain((0..m.specialists.len()).map(|k| market.respond(k, choice)))
-                    .collect();
+                let spe = m.kept_in(m.outcome().choice);
                 MarketRun {
                     value: reg.objective.score(outcome),
                     spe,

@@ -630,6 +630,22 @@ impl Sector {
             .collect()
     }
 
+    /// G's choice ω and every specialist's best response to it, G kept in
+    /// (α1_k*(ω) for an entrant, 0 for one that stays out): the SPE profile
+    /// the dynamics, which have no exit, are compared with.
+    pub fn kept_in(&self, omega: f64) -> Vec<f64> {
+        std::iter::once(omega)
+            .chain(self.specialists.iter().map(|s| {
+                let surplus = s.surplus(self.alpha0);
+                if surplus.eval(omega) >= -s.tie(&surplus) {
+                    s.response(self.alpha0).eval(omega)
+                } else {
+                    0.0
+                }
+            }))
+            .collect()
+    }
+
     /// The same market with every specialist's share set to `delta`.
     pub fn at_delta(&self, delta: f64) -> Sector {
         let mut m = self.clone();

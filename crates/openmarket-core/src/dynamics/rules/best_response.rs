@@ -19,8 +19,9 @@
 //! which it saw it enter. It chooses optimistically, as if every
 //! specialist entered anywhere above where it was seen out, and tests a
 //! choice that counts on an entry it has not seen there before trusting
-//! it: each test at least halves the bracket, so G finds an SPE that sits
-//! at an entry threshold by bisection.
+//! it: the test confirms the entry there or raises the bracket's lower end
+//! to it, and a choice at that lower end is tested at the bracket's middle,
+//! so G finds an SPE that sits at an entry threshold by bisection.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -177,7 +178,12 @@ impl Dynamics for FittedResponse {
 /// distinct actions (lower degree when fewer are known), from the 3×3
 /// normal equations.
 fn least_squares(seen: &[(f64, f64)]) -> Poly3 {
-    let k = seen.len().min(3);
+    least_squares_of(seen, 3)
+}
+
+/// [`least_squares`] with at most `terms` basis functions (1, ω, ω²).
+fn least_squares_of(seen: &[(f64, f64)], terms: usize) -> Poly3 {
+    let k = seen.len().min(terms);
     let mut a = [[0.0; 3]; 3];
     let mut b = [0.0; 3];
     for &(w, y) in seen {
@@ -317,7 +323,18 @@ impl EntrantModel {
             }
         }
         if changed {
-            self.fit = least_squares(&self.points[..self.len]);
+            // Points bunched together make the normal equations in ω
+            // ill-conditioned (a specialist seen only on a sliver of ω):
+            // fit fewer terms there, where a line or a constant is as good.
+            let points = &self.points[..self.len];
+            let lo = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+            let hi = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+            let terms = match hi - lo {
+                s if s >= 1e-3 => 3,
+                s if s >= 1e-6 => 2,
+                _ => 1,
+            };
+            self.fit = least_squares_of(points, terms);
         }
         changed
     }
@@ -412,8 +429,8 @@ impl Dynamics for SectorFit {
             .leader_response(me, &self.fitted)
             .expect("plans give this rule only to leaders");
         // Optimism in the face of uncertainty: a choice that counts on an
-        // entry not yet seen there is tested before it is trusted, and each
-        // test at least halves that specialist's bracket.
+        // entry not yet seen there is tested before it is trusted; each
+        // test shrinks that specialist's bracket.
         let w = self.models.iter().find_map(|m| m.probe(w)).unwrap_or(w);
         self.choice = Some(w);
         w

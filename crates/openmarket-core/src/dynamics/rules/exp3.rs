@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, sample, softmax};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, normal};
+use crate::dynamics::{Dynamics, LearningGame, Role, normal};
 
 const GAMMA: Param = Param {
     key: "gamma",
@@ -48,7 +48,9 @@ impl Rule for Exp3 {
         Box::new(Exp3State {
             rule: *self,
             noise: context.noise,
-            leader: context.role.is_leader(),
+            // A sector's specialist too: its average would mix staying out
+            // (0) with entering.
+            modal: context.role.is_leader() || context.role == Role::Entrant,
             finite: None,
             log_weights: Vec::new(),
             probs: Vec::new(),
@@ -62,7 +64,8 @@ impl Rule for Exp3 {
 struct Exp3State {
     rule: Exp3,
     noise: f64,
-    leader: bool,
+    /// Report the modal action, not the average.
+    modal: bool,
     finite: Option<FiniteActions>,
     log_weights: Vec<f64>,
     probs: Vec<f64>,
@@ -121,7 +124,7 @@ impl Dynamics for Exp3State {
         self.refresh();
     }
     fn outcome(&self) -> Option<f64> {
-        if self.leader {
+        if self.modal {
             // A leader's play concentrates on one ω: report its modal action.
             let f = self.finite.as_ref()?;
             let k =

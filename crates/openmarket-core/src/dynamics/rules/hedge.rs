@@ -43,6 +43,7 @@ impl Rule for Hedge {
             finite: None,
             log_weights: Vec::new(),
             played: OwnAverage::default(),
+            modal: context.role == Role::Entrant,
         })
     }
 }
@@ -53,6 +54,9 @@ struct HedgeState {
     finite: Option<FiniteActions>,
     log_weights: Vec<f64>,
     played: OwnAverage,
+    /// Report the modal action, not the average: a sector's specialist,
+    /// whose average would mix staying out (0) with entering.
+    modal: bool,
 }
 
 impl Dynamics for HedgeState {
@@ -93,6 +97,13 @@ impl Dynamics for HedgeState {
         self.played.add(profile[me]);
     }
     fn outcome(&self) -> Option<f64> {
-        self.played.mean()
+        if self.modal {
+            let f = self.finite.as_ref()?;
+            let k = (0..self.log_weights.len())
+                .max_by(|&a, &b| self.log_weights[a].total_cmp(&self.log_weights[b]))?;
+            Some(f.actions[k])
+        } else {
+            self.played.mean()
+        }
     }
 }

@@ -115,17 +115,7 @@ impl MarketSpec {
                 best.0
             }
             Follower::LogitMean(grid, tau) => {
-                let mut w: Vec<f64> = grid
-                    .iter()
-                    .map(|&a| g.u_d(self.delta, omega, a) / tau)
-                    .collect();
-                let top = w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let mut total = 0.0;
-                for v in w.iter_mut() {
-                    *v = (*v - top).exp();
-                    total += *v;
-                }
-                grid.iter().zip(&w).map(|(a, v)| a * v).sum::<f64>() / total
+                logit_mean(grid, |a| g.u_d(self.delta, omega, a), *tau)
             }
         }
     }
@@ -438,6 +428,22 @@ pub fn market(game: &OpennessGame, delta: f64, rules: &[RuleConfig]) -> Target {
         is_equilibria,
         spec: Spec::Market(Box::new(spec)),
     }
+}
+
+/// The mean action of the logit response to `value` over `grid` at
+/// temperature τ, without allocating (it runs every iteration).
+fn logit_mean(grid: &[f64], value: impl Fn(f64) -> f64, tau: f64) -> f64 {
+    let top = grid
+        .iter()
+        .map(|&a| value(a) / tau)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (mut total, mut mean) = (0.0, 0.0);
+    for &a in grid {
+        let w = (value(a) / tau - top).exp();
+        total += w;
+        mean += a * w;
+    }
+    mean / total
 }
 
 /// The logit response to `value` over `grid` at temperature τ.

@@ -4,7 +4,9 @@
 //! action of its grid, or the mean of its logit response) — or, for a logit
 //! G, its logit response to those values on its grid.
 
-use super::{Follower, Spec, Target, grid_best, linf, logit_distribution, penalised_search};
+use super::{
+    Follower, Spec, Target, grid_best, linf, logit_distribution, logit_mean, penalised_search,
+};
 use crate::concept::Concept;
 use crate::dynamics::games::SectorMarket;
 use crate::dynamics::rules::RuleConfig;
@@ -38,10 +40,7 @@ fn respond(f: &Follower, s: &Specialist, alpha0: f64, omega: f64) -> f64 {
         }
         Follower::Constant(a) => *a,
         Follower::GridBest(grid) => grid_best(grid, |a| s.payoff(alpha0, omega, a)).0,
-        Follower::LogitMean(grid, tau) => {
-            let p = logit_distribution(grid, |a| s.payoff(alpha0, omega, a), *tau);
-            grid.iter().zip(&p).map(|(a, q)| a * q).sum()
-        }
+        Follower::LogitMean(grid, tau) => logit_mean(grid, |a| s.payoff(alpha0, omega, a), *tau),
     }
 }
 
