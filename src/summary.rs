@@ -22,6 +22,9 @@ pub struct Summary {
     /// A learning regulator's convergence, one row per study (if any),
     /// regulator rule and objective; `None` without a regulator.
     pub regulator: Option<DataFrame>,
+    /// A sector's entry: per study (if any) and rule, how often a run's
+    /// entrants are the SPE's; `None` without sector runs.
+    pub entry: Option<DataFrame>,
     /// The swept parameters.
     pub axes: Vec<String>,
 }
@@ -53,7 +56,8 @@ pub fn summarize(dir: &Path) -> Result<Summary, Error> {
     let exp = Experiment::open(dir, Want::Whole)?;
     let axes = exp.manifest.axes.clone();
     let path = exp.table_path("runs");
-    query(&path, axes).map_err(|e| {
+    let equilibria = exp.table_path("equilibria");
+    query(&path, &equilibria, axes).map_err(|e| {
         Error::Output(output::Error::Invalid {
             path: path.clone(),
             why: format!("cannot be summarized: {e}"),
@@ -61,7 +65,7 @@ pub fn summarize(dir: &Path) -> Result<Summary, Error> {
     })
 }
 
-fn query(path: &Path, axes: Vec<String>) -> PolarsResult<Summary> {
+fn query(path: &Path, equilibria: &Path, axes: Vec<String>) -> PolarsResult<Summary> {
     let path_text = path.to_string_lossy();
     let mut runs =
         LazyFrame::scan_parquet(PlRefPath::new(&*path_text), ScanArgsParquet::default())?;
@@ -164,13 +168,80 @@ fn query(path: &Path, axes: Vec<String>) -> PolarsResult<Summary> {
     } else {
         None
     };
+    let entry = if schema.contains("entrants") {
+        sector_entry(&runs, equilibria, has_study)?
+    } else {
+        None
+    };
     Ok(Summary {
         overview,
         points,
         disagreements,
         regulator,
+        entry,
         axes,
     })
+}
+
+/// Whether a sector's runs end with as many specialists in as the SPE has:
+/// runs joined with their point's SPE row. Points where G exits are left
+/// out, since the runs keep G in (their specialists then enter).
+fn sector_entry(
+    runs: &LazyFrame,
+    equilibria: &Path,
+    has_study: bool,
+) -> PolarsResult<Option<DataFrame>> {
+    let sector = runs.clone().filter(col("entrants").is_not_null());
+    let count = sector.clone().select([len()]).collect()?;
+    if count.column("len")?.get(0)?.extract::<u32>().unwrap_or(0) == 0 {
+        return Ok(None);
+    }
+    let text = equilibria.to_string_lossy();
+    let spe = LazyFrame::scan_parquet(PlRefPath::new(&*text), ScanArgsParquet::default())?
+        .filter(
+            col("concept")
+                .eq(lit("spe"))
+                .and(col("entrants").is_not_null()),
+        )
+        .group_by([col("point_id")])
+        .agg([col("entrants").first().alias("spe_entrants")]);
+    let mut by = Vec::new();
+    if has_study {
+        by.push(col("study"));
+    }
+    by.push(col("rule"));
+    let joined = sector
+        .filter(col("regime").neq(lit("exit")))
+        .join(
+            spe,
+            [col("point_id")],
+            [col("point_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by(&by)
+        .agg([
+            col("point_id").n_unique().alias("points"),
+            len().alias("runs"),
+            share_of(col("entrants").eq(col("spe_entrants"))).alias("entry_as_spe_share"),
+            col("entrants")
+                .cast(DataType::Float64)
+                .median()
+                .alias("median_entrants"),
+            col("spe_entrants")
+                .cast(DataType::Float64)
+                .median()
+                .alias("median_spe_entrants"),
+        ])
+        .sort(
+            group_names(has_study, &["rule"]),
+            SortMultipleOptions::default(),
+        )
+        .collect()?;
+    Ok(Some(joined))
+}
+
+fn share_of(e: Expr) -> Expr {
+    e.cast(DataType::Float64).mean()
 }
 
 fn group_names(has_study: bool, rest: &[&str]) -> Vec<PlSmallStr> {
@@ -200,6 +271,9 @@ impl Summary {
         });
         if let Some(r) = &self.regulator {
             v["regulator"] = json!(rows(r));
+        }
+        if let Some(e) = &self.entry {
+            v["entry"] = json!(rows(e));
         }
         if let Some(m) = min_share {
             v["min_converged_share"] = json!(m);
@@ -274,6 +348,25 @@ impl Summary {
                 "steps",
             ]);
             s += &table(r, &cols, usize::MAX);
+        }
+        if let Some(e) = &self.entry {
+            let _ = writeln!(
+                s,
+                "\nA sector's entry: runs whose number of entrants is the SPE's (points where G exits left out: the runs keep G in)"
+            );
+            let mut cols: Vec<&str> = Vec::new();
+            if e.column("study").is_ok() {
+                cols.push("study");
+            }
+            cols.extend([
+                "rule",
+                "points",
+                "runs",
+                "entry_as_spe_share",
+                "median_entrants",
+                "median_spe_entrants",
+            ]);
+            s += &table(e, &cols, usize::MAX);
         }
         let n = self.disagreements.height();
         let _ = writeln!(

@@ -773,6 +773,14 @@ fn a_sector_sweep_with_dynamics_learns_and_counts_entrants() {
         }
     }
     assert!(reached >= 22, "{reached} of 24 runs converged");
+    // summarize: the share of runs whose entrants are the SPE's.
+    let o = openmarket(&["summarize", dir.join("t1").to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let entry = v["entry"].as_array().expect("a sector's entry section");
+    assert_eq!(entry.len(), 1);
+    assert_eq!(entry[0]["runs"].as_u64(), Some(24));
+    assert!(entry[0]["entry_as_spe_share"].as_f64().unwrap() >= 22.0 / 24.0);
 }
 
 /// A learning regulator of a sector: its runs are judged by the sector's
