@@ -570,7 +570,7 @@ fn a_common_delta_is_bargained_as_for_one_specialist() {
 /// solver: a run reaches the SPE when it converged and G's realised value
 /// at its final ω is the brute-force best to 1e-9 (ω itself to 1e-5 where
 /// the maximiser is clear).
-fn learning_reaches(seed: u64) -> (usize, usize, Vec<u64>) {
+fn learning_reaches(seed: u64, inertia: f64, leader_every: u64) -> (usize, usize, Vec<u64>) {
     use openmarket_core::dynamics::games::SectorMarket;
     use openmarket_core::dynamics::rules::{RuleConfig, best_response::BestResponse};
     use openmarket_core::dynamics::{Schedule, Setup, Termination, run};
@@ -588,11 +588,12 @@ fn learning_reaches(seed: u64) -> (usize, usize, Vec<u64>) {
             .map(|x| raw.u_g(x))
             .fold(f64::NEG_INFINITY, f64::max)
             < v_bf - 1e-7;
-        let game = SectorMarket::new(m.clone(), 1);
-        let rules = vec![RuleConfig::BestResponse(BestResponse { inertia: 1.0 }); 11];
+        let game = SectorMarket::new(m.clone(), leader_every);
+        let mut rules = vec![RuleConfig::BestResponse(BestResponse { inertia }); 11];
+        rules[0] = RuleConfig::BestResponse(BestResponse { inertia: 1.0 });
         let t = target::sector(&m, &rules);
         let stop = Termination {
-            max_iterations: 2000,
+            max_iterations: 5000,
             tol: 1e-9,
             window: 5,
             stop_on_cycle: true,
@@ -653,18 +654,23 @@ use openmarket_core::dynamics::LearningGame;
 
 #[test]
 fn learning_reaches_the_spe_of_random_markets_with_ten_specialists() {
-    // Exact responses only: with inertia a specialist may answer an older
-    // ω, which G attributes to the current one (docs/sector.md).
-    let (reached, runs, it) = learning_reaches(21);
-    let share = reached as f64 / runs as f64;
-    eprintln!(
-        "K = 10: {reached} of {runs} runs reach the SPE ({:.1}%); iterations median {}, 90th percentile {}, max {}",
-        100.0 * share,
-        it[it.len() / 2],
-        it[it.len() * 9 / 10],
-        it[it.len() - 1]
-    );
-    assert!(share >= 0.9, "{reached} of {runs}");
+    // Exact responses; then specialists that move only half the time,
+    // which G, moving every 20th iteration, lets settle (docs/sector.md).
+    for (label, inertia, every, seed) in [
+        ("exact", 1.0, 1, 21),
+        ("inertia 0.5, leader_every 20", 0.5, 20, 22),
+    ] {
+        let (reached, runs, it) = learning_reaches(seed, inertia, every);
+        let share = reached as f64 / runs as f64;
+        eprintln!(
+            "K = 10, {label}: {reached} of {runs} runs reach the SPE ({:.1}%); iterations median {}, 90th percentile {}, max {}",
+            100.0 * share,
+            it[it.len() / 2],
+            it[it.len() * 9 / 10],
+            it[it.len() - 1]
+        );
+        assert!(share >= 0.9, "{label}: {reached} of {runs}");
+    }
 }
 
 /// The raw SPE outcome the regulator sees: (ω, Σ α1, U_G, Σ U_D, penalty

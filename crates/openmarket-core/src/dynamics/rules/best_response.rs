@@ -366,12 +366,20 @@ impl EntrantModel {
 /// A sector's generalist: its best response to its fitted model of every
 /// specialist. The models are allocated once per run; an update re-solves
 /// only when an observation changed a model.
+///
+/// G learns from the responses it saw last before it moves: with two
+/// timescales (`leader_every = k`), the specialists have had k iterations
+/// to answer its ω, so a specialist slowed by inertia is rarely caught
+/// still answering an older one.
 struct SectorFit {
     inertia: f64,
     models: Vec<EntrantModel>,
     fitted: Vec<Fitted>,
     explored: usize,
     choice: Option<f64>,
+    /// The latest responses seen, to G's ω, not yet learned from.
+    pending: Vec<f64>,
+    pending_omega: Option<f64>,
 }
 
 impl SectorFit {
@@ -382,6 +390,8 @@ impl SectorFit {
             fitted: Vec::new(),
             explored: 0,
             choice: None,
+            pending: Vec::new(),
+            pending_omega: None,
         }
     }
 }
@@ -390,6 +400,7 @@ impl Dynamics for SectorFit {
     fn init(&mut self, game: &dyn LearningGame, _: usize, _: &[f64], _: &mut ChaCha8Rng) {
         let followers = game.agents() - 1;
         self.models = vec![EntrantModel::UNKNOWN; followers];
+        self.pending = vec![0.0; followers];
         self.fitted = vec![
             Fitted {
                 from: f64::INFINITY,
@@ -406,6 +417,15 @@ impl Dynamics for SectorFit {
         _: u64,
         rng: &mut ChaCha8Rng,
     ) -> f64 {
+        if let Some(omega) = self.pending_omega.take() {
+            let mut changed = false;
+            for (m, &alpha1) in self.models.iter_mut().zip(&self.pending) {
+                changed |= m.observe(omega, alpha1);
+            }
+            if changed {
+                self.choice = None;
+            }
+        }
         if self.explored < SECTOR_EXPLORE {
             self.explored += 1;
             return match self.explored {
@@ -436,14 +456,10 @@ impl Dynamics for SectorFit {
         w
     }
     fn observe(&mut self, _: &dyn LearningGame, me: usize, profile: &[f64], _: &mut ChaCha8Rng) {
-        let omega = profile[me];
         let others = profile.iter().enumerate().filter(|&(j, _)| j != me);
-        let mut changed = false;
-        for (m, (_, &alpha1)) in self.models.iter_mut().zip(others) {
-            changed |= m.observe(omega, alpha1);
+        for (p, (_, &alpha1)) in self.pending.iter_mut().zip(others) {
+            *p = alpha1;
         }
-        if changed {
-            self.choice = None;
-        }
+        self.pending_omega = Some(profile[me]);
     }
 }
