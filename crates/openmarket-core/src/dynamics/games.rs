@@ -498,6 +498,12 @@ impl SectorMarket {
             let (w, v) = poly.argmax_in(a, b);
             if w < b {
                 consider(w, v);
+            } else if b > a {
+                // The piece peaks at its open end: its supremum, just
+                // below b, matters only if the next follower's modelled
+                // revenue there is negative (a poor fit).
+                let below = b.next_down();
+                consider(below, poly.eval(below));
             }
             a = b;
             while next < order.len() && followers[order[next]].from <= a {
