@@ -57,12 +57,8 @@ impl Poly3 {
     /// roots.
     pub fn roots_in(&self, lo: f64, hi: f64) -> Vec<f64> {
         let mut knots = vec![lo];
-        knots.extend(
-            self.derivative()
-                .quadratic_roots()
-                .into_iter()
-                .filter(|&x| x > lo && x < hi),
-        );
+        let (critical, n) = self.derivative().quadratic_roots();
+        knots.extend(critical[..n].iter().copied().filter(|&x| x > lo && x < hi));
         knots.push(hi);
         let tol = 1e-14 * (1.0 + self.magnitude());
         let mut roots: Vec<f64> = Vec::new();
@@ -87,49 +83,55 @@ impl Poly3 {
         roots
     }
 
-    /// Real roots of `c0 + c1 x + c2 x²` (the cubic term is ignored), ascending.
-    fn quadratic_roots(&self) -> Vec<f64> {
+    /// Real roots of `c0 + c1 x + c2 x²` (the cubic term is ignored),
+    /// ascending, distinct: the first `n` of the array. On the stack, since
+    /// a learning leader's choice runs through here.
+    fn quadratic_roots(&self) -> ([f64; 2], usize) {
         let [c, b, a, _] = self.0;
         let scale = a.abs().max(b.abs()).max(c.abs());
         if scale == 0.0 {
-            return vec![];
+            return ([0.0; 2], 0);
         }
         if a.abs() <= 1e-14 * scale {
             return if b.abs() <= 1e-14 * scale {
-                vec![]
+                ([0.0; 2], 0)
             } else {
-                vec![-c / b]
+                ([-c / b, 0.0], 1)
             };
         }
         let disc = b * b - 4.0 * a * c;
         if disc < 0.0 {
-            return vec![];
+            return ([0.0; 2], 0);
         }
         // Numerically stable form: never subtract nearly equal numbers.
         let q = -0.5 * (b + b.signum() * disc.sqrt());
-        let mut r = if q == 0.0 {
-            vec![0.0]
+        if q == 0.0 {
+            return ([0.0; 2], 1);
+        }
+        let (mut r0, mut r1) = (q / a, c / q);
+        if r1.total_cmp(&r0).is_lt() {
+            std::mem::swap(&mut r0, &mut r1);
+        }
+        if r0 == r1 {
+            ([r0, 0.0], 1)
         } else {
-            vec![q / a, c / q]
-        };
-        r.sort_by(f64::total_cmp);
-        r.dedup();
-        r
+            ([r0, r1], 2)
+        }
     }
 
     /// Exact maximiser over `[lo, hi]`: the best of the endpoints and the
     /// critical points inside. On ties (within rounding) the smallest
     /// maximiser wins, as docs/model.md §A.3 prescribes.
     pub fn argmax_in(&self, lo: f64, hi: f64) -> (f64, f64) {
-        let mut candidates = vec![lo, hi];
-        candidates.extend(
-            self.derivative()
-                .quadratic_roots()
-                .into_iter()
-                .filter(|&x| x > lo && x < hi),
-        );
+        let mut candidates = [lo, hi, 0.0, 0.0];
+        let mut n = 2;
+        let (critical, k) = self.derivative().quadratic_roots();
+        for &x in critical[..k].iter().filter(|&&x| x > lo && x < hi) {
+            candidates[n] = x;
+            n += 1;
+        }
         smallest_maximiser(
-            candidates.into_iter().map(|x| (x, self.eval(x))),
+            candidates[..n].iter().map(|&x| (x, self.eval(x))),
             self.magnitude(),
         )
     }
@@ -137,11 +139,18 @@ impl Poly3 {
 
 /// Among `(x, f(x))` candidates, the smallest x whose value is within
 /// rounding of the best value.
-pub fn smallest_maximiser(candidates: impl Iterator<Item = (f64, f64)>, scale: f64) -> (f64, f64) {
-    let all: Vec<(f64, f64)> = candidates.collect();
-    let best = all.iter().map(|c| c.1).fold(f64::NEG_INFINITY, f64::max);
+pub fn smallest_maximiser(
+    candidates: impl Iterator<Item = (f64, f64)> + Clone,
+    scale: f64,
+) -> (f64, f64) {
+    // Two passes over a cloned iterator rather than a collected Vec: no
+    // allocation.
+    let best = candidates
+        .clone()
+        .map(|c| c.1)
+        .fold(f64::NEG_INFINITY, f64::max);
     let tol = 1e-12 * (1.0 + scale.abs() + best.abs());
-    all.into_iter()
+    candidates
         .filter(|c| c.1 >= best - tol)
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .expect("at least one candidate")
