@@ -30,8 +30,15 @@ pub struct Summary {
 }
 
 fn share(name: &str) -> Expr {
-    col(name).cast(DataType::Float64).mean()
+    share_of(col(name))
 }
+
+/// The share of rows where a boolean expression holds.
+fn share_of(e: Expr) -> Expr {
+    e.cast(DataType::Float64).mean()
+}
+
+/// The share of rows where a boolean expression holds.
 
 /// The aggregates both levels report.
 fn stats() -> Vec<Expr> {
@@ -169,7 +176,7 @@ fn query(path: &Path, equilibria: &Path, axes: Vec<String>) -> PolarsResult<Summ
         None
     };
     let entry = if schema.contains("entrants") {
-        sector_entry(&runs, equilibria, has_study)?
+        sector_entry(&runs, equilibria, has_study, has_regulator)?
     } else {
         None
     };
@@ -184,14 +191,20 @@ fn query(path: &Path, equilibria: &Path, axes: Vec<String>) -> PolarsResult<Summ
 }
 
 /// Whether a sector's runs end with as many specialists in as the SPE has:
-/// runs joined with their point's SPE row. Points where G exits are left
-/// out, since the runs keep G in (their specialists then enter).
+/// runs joined with their point's SPE row. Points where G exits in the SPE
+/// are left out, since the runs keep G in (their specialists then enter),
+/// and so are a learning regulator's runs, whose market ends at the
+/// regulation it recommends, not at the point's.
 fn sector_entry(
     runs: &LazyFrame,
     equilibria: &Path,
     has_study: bool,
+    has_regulator: bool,
 ) -> PolarsResult<Option<DataFrame>> {
-    let sector = runs.clone().filter(col("entrants").is_not_null());
+    let mut sector = runs.clone().filter(col("entrants").is_not_null());
+    if has_regulator {
+        sector = sector.filter(col("regulator_rule").is_null());
+    }
     let count = sector.clone().select([len()]).collect()?;
     if count.column("len")?.get(0)?.extract::<u32>().unwrap_or(0) == 0 {
         return Ok(None);
@@ -201,7 +214,8 @@ fn sector_entry(
         .filter(
             col("concept")
                 .eq(lit("spe"))
-                .and(col("entrants").is_not_null()),
+                .and(col("entrants").is_not_null())
+                .and(col("regime").neq(lit("exit"))),
         )
         .group_by([col("point_id")])
         .agg([col("entrants").first().alias("spe_entrants")]);
@@ -211,7 +225,6 @@ fn sector_entry(
     }
     by.push(col("rule"));
     let joined = sector
-        .filter(col("regime").neq(lit("exit")))
         .join(
             spe,
             [col("point_id")],
@@ -238,10 +251,6 @@ fn sector_entry(
         )
         .collect()?;
     Ok(Some(joined))
-}
-
-fn share_of(e: Expr) -> Expr {
-    e.cast(DataType::Float64).mean()
 }
 
 fn group_names(has_study: bool, rest: &[&str]) -> Vec<PlSmallStr> {
@@ -352,7 +361,7 @@ impl Summary {
         if let Some(e) = &self.entry {
             let _ = writeln!(
                 s,
-                "\nA sector's entry: runs whose number of entrants is the SPE's (points where G exits left out: the runs keep G in)"
+                "\nA sector's entry: runs whose number of entrants is the SPE's (left out: points where G exits, since runs keep G in, and a learning regulator's runs)"
             );
             let mut cols: Vec<&str> = Vec::new();
             if e.column("study").is_ok() {

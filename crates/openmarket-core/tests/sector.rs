@@ -840,3 +840,68 @@ fn a_hedge_specialist_that_should_stay_out_ends_out() {
     assert!(r.actions[1] > 0.0, "{:?}", r.actions);
     assert_eq!(&r.actions[2..], &[0.0, 0.0], "{:?}", r.actions);
 }
+
+/// At an SPE on an entry threshold the specialist is indifferent, and ties
+/// enter: a profile with it still out is not the SPE's, and the check says
+/// so (its own gain there is ~0).
+#[test]
+fn the_check_tells_a_specialist_caught_out_at_its_threshold() {
+    use openmarket_core::dynamics::games::SectorMarket;
+    use openmarket_core::dynamics::rules::RuleConfig;
+    use openmarket_core::dynamics::rules::best_response::BestResponse;
+    use openmarket_core::experiment::{instances, target};
+    // One specialist with no entry cost, one whose cost its payoff crosses
+    // inside (0, 1): G's best is where the second becomes willing to enter.
+    let mut m = Sector {
+        alpha0: 0.2,
+        c0: 1.0,
+        epsilon: 0.0,
+        operation_cost: 0.0,
+        regulation: None,
+        specialists: vec![
+            Specialist {
+                r: 1.0,
+                c1: 1.0,
+                kappa: 0.0,
+                lambda: 1.0,
+                delta: 0.6,
+                entry_cost: 0.0,
+            },
+            Specialist {
+                r: 1.5,
+                c1: 1.0,
+                kappa: 0.0,
+                lambda: 1.0,
+                delta: 0.6,
+                entry_cost: 0.0,
+            },
+        ],
+        bargaining: None,
+    };
+    m.specialists[1].entry_cost = Raw(&m).respond(&m.specialists[1], 0.3).1;
+    let o = m.solve();
+    let w = o.omega.unwrap();
+    assert!(
+        (w - 0.3).abs() < 1e-6,
+        "the SPE sits at the threshold: ω = {w}"
+    );
+    assert!(o.specialists[1].enters && o.specialists[1].u_d < 1e-9);
+    let game = SectorMarket::new(m.clone(), 1);
+    let rules = vec![RuleConfig::BestResponse(BestResponse { inertia: 1.0 }); 3];
+    let t = target::sector(&m, &rules);
+    let agents = instances(&game, &rules, 0.0);
+    let spe = m.kept_in(w);
+    let mut check = t.check();
+    check.observe(&game, &spe);
+    assert!(check.gap(&game, &spe, &agents) < 1e-9);
+    let out = vec![spe[0], spe[1], 0.0];
+    check.observe(&game, &out);
+    // The second specialist's own gain from entering is ~0 ...
+    assert!(game.max_gain(2, &out) < 1e-9);
+    // ... but the profile is not the SPE's.
+    assert!(
+        check.gap(&game, &out, &agents) > 0.1,
+        "{}",
+        check.gap(&game, &out, &agents)
+    );
+}

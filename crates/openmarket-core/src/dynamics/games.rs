@@ -488,6 +488,9 @@ impl SectorMarket {
             }
         };
         let mut a = lo;
+        // A piece's supremum just below its open end, judged after the next
+        // piece's start so that ties go to the start.
+        let mut deferred: Option<(f64, f64)> = None;
         while a < hi {
             let b = if next < order.len() {
                 followers[order[next]].from.min(hi)
@@ -495,15 +498,18 @@ impl SectorMarket {
                 hi
             };
             consider(a, poly.eval(a));
+            if let Some((w, v)) = deferred.take() {
+                consider(w, v);
+            }
             let (w, v) = poly.argmax_in(a, b);
             if w < b {
                 consider(w, v);
-            } else if b > a {
-                // The piece peaks at its open end: its supremum, just
-                // below b, matters only if the next follower's modelled
+            } else if b > a && b < hi {
+                // The piece peaks at its open end, where a follower enters:
+                // just below it matters only if that follower's modelled
                 // revenue there is negative (a poor fit).
                 let below = b.next_down();
-                consider(below, poly.eval(below));
+                deferred = Some((below, poly.eval(below)));
             }
             a = b;
             while next < order.len() && followers[order[next]].from <= a {

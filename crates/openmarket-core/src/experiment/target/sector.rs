@@ -67,12 +67,24 @@ impl SectorSpec {
         self.unpenalised(omega) - self.sector.penalty_at(omega)
     }
 
-    /// Specialist k's gain at (ω, α1) against its limiting response.
+    /// Specialist k's gain at (ω, α1) against its limiting response; for
+    /// one that best-responds, plus what G's revenue from it differs by
+    /// from its exact response's. At an entry threshold (where the SPE
+    /// often sits) entering and staying out are worth the same to the
+    /// specialist, and ties enter: one caught still out there, its own
+    /// gain ~0, would otherwise count a profile that is not the SPE's as
+    /// converged.
     fn follower_gain(&self, k: usize, omega: f64, alpha1: f64) -> f64 {
         let m = &self.sector;
         let s = &m.specialists[k];
         match &self.followers[k] {
-            Follower::Exact | Follower::GridBest(_) => {
+            Follower::Exact => {
+                let exact = self.respond(k, omega);
+                let best = s.payoff(m.alpha0, omega, exact);
+                let revenue = s.share().eval(omega) * s.r * (alpha1.max(0.0) - exact).abs();
+                (best - s.payoff(m.alpha0, omega, alpha1)).max(0.0) + revenue
+            }
+            Follower::GridBest(_) => {
                 let best = s.payoff(m.alpha0, omega, self.respond(k, omega));
                 (best - s.payoff(m.alpha0, omega, alpha1)).max(0.0)
             }
