@@ -38,8 +38,6 @@ fn share_of(e: Expr) -> Expr {
     e.cast(DataType::Float64).mean()
 }
 
-/// The share of rows where a boolean expression holds.
-
 /// The aggregates both levels report.
 fn stats() -> Vec<Expr> {
     vec![
