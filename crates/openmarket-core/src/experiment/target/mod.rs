@@ -354,15 +354,7 @@ fn held_pure_equilibria(g: &RaceGame, held: &[Option<f64>]) -> Vec<Vec<f64>> {
 /// The target of the openness market at δ for the rules (G, D).
 pub fn market(game: &OpennessGame, delta: f64, rules: &[RuleConfig]) -> Target {
     let market = OpennessMarket::new(*game, delta, 1);
-    let follower = match rules[1] {
-        RuleConfig::Fixed(f) => Follower::Constant(f.action),
-        RuleConfig::Hedge(h) => Follower::GridBest(market.space(1).points(h.points)),
-        RuleConfig::Exp3(e) => Follower::GridBest(market.space(1).points(e.points)),
-        RuleConfig::Logit(l) => {
-            Follower::LogitMean(market.space(1).points(l.points), l.temperature)
-        }
-        _ => Follower::Exact,
-    };
+    let follower = follower_of(&rules[1], market.space(1));
     let mut spec = MarketSpec {
         game: *game,
         delta,
@@ -378,33 +370,23 @@ pub fn market(game: &OpennessGame, delta: f64, rules: &[RuleConfig]) -> Target {
     if rules[1].is_fixed() {
         held.push(1);
     }
-    let (omega, concept, distribution, temperature, method) = match rules[0] {
-        RuleConfig::Fixed(f) => (f.action, Concept::Spe, None, None, Method::ClosedForm),
-        RuleConfig::Exp3(e) => {
-            let grid = market.space(0).points(e.points);
-            let (w, v) = grid_best(&grid, |w| spec.value(w));
-            spec.best = Some(v);
-            (w, Concept::Spe, None, None, Method::LeaderSearch)
-        }
-        RuleConfig::Logit(l) => {
-            let grid = market.space(0).points(l.points);
-            let p = logit_distribution(&grid, |w| spec.value(w), l.temperature);
-            let mean = grid.iter().zip(&p).map(|(w, q)| w * q).sum();
-            spec.qre = Some((grid, p.clone()));
-            (
-                mean,
-                Concept::Qre,
-                Some(p),
-                Some(l.temperature),
-                Method::LeaderSearch,
-            )
-        }
-        _ => {
+    let leader = match leader_on_grid(&rules[0], market.space(0), |w| spec.value(w)) {
+        Some(t) => t,
+        None => {
             let (w, v, method) = interval_best(&spec);
-            spec.best = Some(v);
-            (w, Concept::Spe, None, None, method)
+            LeaderTarget::searched(w, v, method)
         }
     };
+    spec.best = leader.best;
+    spec.qre = leader.qre.clone();
+    let LeaderTarget {
+        omega,
+        concept,
+        distribution,
+        temperature,
+        method,
+        ..
+    } = leader;
     let profile = match &spec.qre {
         // The expected response under G's target distribution.
         Some((grid, p)) => vec![
@@ -459,6 +441,82 @@ fn logit_distribution(grid: &[f64], value: impl Fn(f64) -> f64, tau: f64) -> Vec
         *v /= total;
     }
     p
+}
+
+/// How a follower answers in the limit of its rule, on its action set.
+fn follower_of(rule: &RuleConfig, space: &Space) -> Follower {
+    match rule {
+        RuleConfig::Fixed(f) => Follower::Constant(f.action),
+        RuleConfig::Hedge(h) => Follower::GridBest(space.points(h.points)),
+        RuleConfig::Exp3(e) => Follower::GridBest(space.points(e.points)),
+        RuleConfig::Logit(l) => Follower::LogitMean(space.points(l.points), l.temperature),
+        _ => Follower::Exact,
+    }
+}
+
+/// G's part of a market's target.
+struct LeaderTarget {
+    omega: f64,
+    concept: Concept,
+    distribution: Option<Vec<f64>>,
+    temperature: Option<f64>,
+    method: Method,
+    /// G's best value, for the Stackelberg gap.
+    best: Option<f64>,
+    /// A logit G's grid and target distribution.
+    qre: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+impl LeaderTarget {
+    /// The best ω over [0, 1], found by `method`, worth `value`.
+    fn searched(omega: f64, value: f64, method: Method) -> Self {
+        LeaderTarget {
+            omega,
+            concept: Concept::Spe,
+            distribution: None,
+            temperature: None,
+            method,
+            best: Some(value),
+            qre: None,
+        }
+    }
+}
+
+/// G's target when its rule fixes it by `value` (its realised value at ω
+/// against the followers' limiting responses) alone: a held action, the
+/// best ω of EXP3's grid, a logit G's response on its grid. `None` for the
+/// rules judged against the best ω over [0, 1].
+fn leader_on_grid(
+    rule: &RuleConfig,
+    space: &Space,
+    value: impl Fn(f64) -> f64,
+) -> Option<LeaderTarget> {
+    match rule {
+        // Held: nothing to fall short of.
+        RuleConfig::Fixed(f) => Some(LeaderTarget {
+            best: None,
+            ..LeaderTarget::searched(f.action, 0.0, Method::ClosedForm)
+        }),
+        RuleConfig::Exp3(e) => {
+            let (w, v) = grid_best(&space.points(e.points), value);
+            Some(LeaderTarget::searched(w, v, Method::LeaderSearch))
+        }
+        RuleConfig::Logit(l) => {
+            let grid = space.points(l.points);
+            let p = logit_distribution(&grid, value, l.temperature);
+            let mean = grid.iter().zip(&p).map(|(w, q)| w * q).sum();
+            Some(LeaderTarget {
+                omega: mean,
+                concept: Concept::Qre,
+                distribution: Some(p.clone()),
+                temperature: Some(l.temperature),
+                method: Method::LeaderSearch,
+                best: None,
+                qre: Some((grid, p)),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The first best point of a grid.

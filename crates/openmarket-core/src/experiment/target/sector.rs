@@ -5,7 +5,8 @@
 //! G, its logit response to those values on its grid.
 
 use super::{
-    Follower, Spec, Target, grid_best, linf, logit_distribution, logit_mean, penalised_search,
+    Follower, LeaderTarget, Spec, Target, follower_of, grid_best, leader_on_grid, linf, logit_mean,
+    penalised_search,
 };
 use crate::concept::Concept;
 use crate::dynamics::games::SectorMarket;
@@ -99,15 +100,7 @@ impl SectorSpec {
 pub fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
     let market = SectorMarket::new(sector.clone(), 1);
     let followers: Vec<Follower> = (1..market.agents())
-        .map(|i| match rules[i] {
-            RuleConfig::Fixed(f) => Follower::Constant(f.action),
-            RuleConfig::Hedge(h) => Follower::GridBest(market.space(i).points(h.points)),
-            RuleConfig::Exp3(e) => Follower::GridBest(market.space(i).points(e.points)),
-            RuleConfig::Logit(l) => {
-                Follower::LogitMean(market.space(i).points(l.points), l.temperature)
-            }
-            _ => Follower::Exact,
-        })
+        .map(|i| follower_of(&rules[i], market.space(i)))
         .collect();
     let exact = followers.iter().all(|f| *f == Follower::Exact);
     let spe = exact.then(|| sector.outcome());
@@ -119,41 +112,29 @@ pub fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
         played: vec![f64::NAN; market.agents()],
     };
     let held: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].is_fixed()).collect();
-    let (omega, concept, distribution, temperature, method) = match rules[0] {
-        RuleConfig::Fixed(f) => (f.action, Concept::Spe, None, None, Method::ClosedForm),
-        RuleConfig::Exp3(e) => {
-            let grid = market.space(0).points(e.points);
-            let (w, v) = grid_best(&grid, |w| spec.value(w));
-            spec.best = Some(v);
-            (w, Concept::Spe, None, None, Method::LeaderSearch)
-        }
-        RuleConfig::Logit(l) => {
-            let grid = market.space(0).points(l.points);
-            let p = logit_distribution(&grid, |w| spec.value(w), l.temperature);
-            let mean = grid.iter().zip(&p).map(|(w, q)| w * q).sum();
-            spec.qre = Some((grid, p.clone()));
-            (
-                mean,
-                Concept::Qre,
-                Some(p),
-                Some(l.temperature),
-                Method::LeaderSearch,
-            )
-        }
+    let leader = match leader_on_grid(&rules[0], market.space(0), |w| spec.value(w)) {
+        Some(t) => t,
         // Against exact responses the SPE solver's choice is exact (G kept
         // in: the dynamics have no exit); otherwise V has jumps wherever a
         // response does, and G's best is searched.
-        _ if let Some(o) = &spe => {
-            let w = o.choice;
-            spec.best = Some(spec.value(w));
-            (w, Concept::Spe, None, None, Method::ClosedForm)
-        }
-        _ => {
-            let (w, v) = penalised_search(|w| spec.unpenalised(w), sector.regulation);
-            spec.best = Some(v);
-            (w, Concept::Spe, None, None, Method::LeaderSearch)
-        }
+        None => match &spe {
+            Some(o) => LeaderTarget::searched(o.choice, spec.value(o.choice), Method::ClosedForm),
+            None => {
+                let (w, v) = penalised_search(|w| spec.unpenalised(w), sector.regulation);
+                LeaderTarget::searched(w, v, Method::LeaderSearch)
+            }
+        },
     };
+    spec.best = leader.best;
+    spec.qre = leader.qre.clone();
+    let LeaderTarget {
+        omega,
+        concept,
+        distribution,
+        temperature,
+        method,
+        ..
+    } = leader;
     let k = spec.followers.len();
     let profile: Vec<f64> = match &spec.qre {
         // The expected responses under G's target distribution.
