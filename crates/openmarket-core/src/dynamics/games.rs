@@ -7,7 +7,7 @@ use super::{Fitted, LearningGame, Role, Space};
 use crate::limits::MAX_DYNAMIC_SPECIALISTS;
 use crate::limits::{MAX_DYNAMIC_LABS, MAX_MIXED_LABS};
 use crate::math::Poly3;
-use crate::openness::sector::Sector;
+use crate::openness::sector::{Sector, Terms};
 use crate::openness::{OpennessGame, PenaltyForm, regulated_choice};
 use crate::race::{Actions, RaceGame, Utility};
 
@@ -386,20 +386,11 @@ pub struct SectorMarket {
     /// G moves every k-th iteration.
     pub leader_every: u64,
     spaces: Vec<Space>,
-    terms: Vec<EntrantTerms>,
+    terms: Vec<Terms>,
     /// W at the SPE choice (exit ignored: the dynamics keep G in).
     best_value: f64,
     /// Followers sorted by modelled entry, reused by `leader_response`.
     order: RefCell<Vec<usize>>,
-}
-
-/// One specialist's polynomials, computed once per market.
-#[derive(Clone, Copy)]
-struct EntrantTerms {
-    response: Poly3,
-    surplus: Poly3,
-    tie: f64,
-    revenue: Poly3,
 }
 
 impl SectorMarket {
@@ -407,19 +398,16 @@ impl SectorMarket {
     /// Plans check [`MAX_DYNAMIC_SPECIALISTS`] before any run.
     pub fn new(sector: Sector, leader_every: u64) -> Self {
         let a0 = sector.alpha0;
-        let mut spaces = vec![Space::Interval(0.0, 1.0)];
-        let mut terms = Vec::with_capacity(sector.specialists.len());
-        for s in &sector.specialists {
-            // α1* ≤ α0 + r(1+κ)/(2c1); twice that leaves room to explore.
-            spaces.push(Space::Interval(0.0, a0 + s.r * (1.0 + s.kappa) / s.c1));
-            let surplus = s.surplus(a0);
-            terms.push(EntrantTerms {
-                response: s.response(a0),
-                surplus,
-                tie: s.tie(&surplus),
-                revenue: s.revenue(a0),
-            });
-        }
+        // α1* ≤ α0 + r(1+κ)/(2c1); twice that leaves room to explore.
+        let spaces = std::iter::once(Space::Interval(0.0, 1.0))
+            .chain(
+                sector
+                    .specialists
+                    .iter()
+                    .map(|s| Space::Interval(0.0, a0 + s.r * (1.0 + s.kappa) / s.c1)),
+            )
+            .collect();
+        let terms = sector.terms();
         let choice = sector.outcome().choice;
         let mut m = SectorMarket {
             order: RefCell::new((0..sector.specialists.len()).collect()),
@@ -435,17 +423,12 @@ impl SectorMarket {
 
     /// Whether specialist k (0-based) enters at ω when it best-responds.
     pub fn enters(&self, k: usize, omega: f64) -> bool {
-        let t = &self.terms[k];
-        t.surplus.eval(omega) >= -t.tie
+        self.terms[k].enters(omega)
     }
 
     /// Specialist k's best response at ω: α1_k*(ω) if it enters, else 0.
     pub fn respond(&self, k: usize, omega: f64) -> f64 {
-        if self.enters(k, omega) {
-            self.terms[k].response.eval(omega)
-        } else {
-            0.0
-        }
+        self.terms[k].respond(omega)
     }
 
     /// W(ω) = V(ω) − penalty(ω): what G realises at ω once every

@@ -174,16 +174,39 @@ impl Specialist {
     }
 }
 
-/// Per-specialist polynomials, computed once per solve.
-struct Terms {
-    surplus: Poly3,
-    revenue: Poly3,
+/// One specialist's polynomials in ω, computed once per solve or per
+/// market: its entry and best response, and G's revenue from it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Terms {
+    /// u_k(ω) − F_k.
+    pub surplus: Poly3,
+    /// s_k·r_k·α1_k*(ω).
+    pub revenue: Poly3,
+    /// α1_k*(ω), once it enters.
+    pub response: Poly3,
     /// Surpluses within this of zero are ties (they enter).
-    tie: f64,
+    pub tie: f64,
+}
+
+impl Terms {
+    /// Whether it enters at ω when it best-responds (ties enter).
+    pub fn enters(&self, omega: f64) -> bool {
+        self.surplus.eval(omega) >= -self.tie
+    }
+
+    /// Its best response at ω: α1_k*(ω) if it enters, else 0 (out).
+    pub fn respond(&self, omega: f64) -> f64 {
+        if self.enters(omega) {
+            self.response.eval(omega)
+        } else {
+            0.0
+        }
+    }
 }
 
 impl Sector {
-    fn terms(&self) -> Vec<Terms> {
+    /// Every specialist's [`Terms`], in order.
+    pub fn terms(&self) -> Vec<Terms> {
         self.specialists
             .iter()
             .map(|s| {
@@ -191,6 +214,7 @@ impl Sector {
                 Terms {
                     surplus,
                     revenue: s.revenue(self.alpha0),
+                    response: s.response(self.alpha0),
                     tie: s.tie(&surplus),
                 }
             })
@@ -219,7 +243,7 @@ impl Sector {
         self.base().eval(omega)
             + terms
                 .iter()
-                .filter(|t| t.surplus.eval(omega) >= -t.tie)
+                .filter(|t| t.enters(omega))
                 .map(|t| t.revenue.eval(omega))
                 .sum::<f64>()
     }
@@ -359,8 +383,8 @@ impl Sector {
                 .iter()
                 .map(|&(_, k)| {
                     let t = &terms[k];
-                    let inside = t.surplus.eval(mid) >= -t.tie;
-                    let enters = t.surplus.eval(w) >= -t.tie;
+                    let inside = t.enters(mid);
+                    let enters = t.enters(w);
                     if enters && !inside {
                         t.revenue.eval(w)
                     } else {
@@ -586,16 +610,14 @@ impl Sector {
                 ],
             };
         }
-        let specialists: Vec<SpecialistOutcome> = self
-            .specialists
+        let specialists: Vec<SpecialistOutcome> = terms
             .iter()
-            .zip(terms)
-            .map(|(s, t)| {
+            .map(|t| {
                 let surplus = t.surplus.eval(omega);
                 if surplus >= -t.tie {
                     SpecialistOutcome {
                         enters: true,
-                        alpha1: s.response(self.alpha0).eval(omega),
+                        alpha1: t.response.eval(omega),
                         u_d: surplus.max(0.0),
                     }
                 } else {
@@ -635,14 +657,7 @@ impl Sector {
     /// the dynamics, which have no exit, are compared with.
     pub fn kept_in(&self, omega: f64) -> Vec<f64> {
         std::iter::once(omega)
-            .chain(self.specialists.iter().map(|s| {
-                let surplus = s.surplus(self.alpha0);
-                if surplus.eval(omega) >= -s.tie(&surplus) {
-                    s.response(self.alpha0).eval(omega)
-                } else {
-                    0.0
-                }
-            }))
+            .chain(self.terms().iter().map(|t| t.respond(omega)))
             .collect()
     }
 

@@ -13,11 +13,14 @@ use crate::dynamics::games::SectorMarket;
 use crate::dynamics::rules::RuleConfig;
 use crate::dynamics::{Check, Dynamics, LearningGame};
 use crate::method::Method;
-use crate::openness::sector::{Sector, Specialist};
+use crate::openness::sector::{Sector, Terms};
 
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct SectorSpec {
     sector: Sector,
+    /// Each specialist's entry and best response (computed once: the
+    /// check runs every iteration).
+    terms: Vec<Terms>,
     /// Specialist k's limiting response.
     followers: Vec<Follower>,
     /// G's best value over its domain, unless G is held.
@@ -28,27 +31,18 @@ pub(super) struct SectorSpec {
     played: Vec<f64>,
 }
 
-/// Specialist `s`'s answer to ω in the limit of its rule.
-fn respond(f: &Follower, s: &Specialist, alpha0: f64, omega: f64) -> f64 {
-    match f {
-        Follower::Exact => {
-            let surplus = s.surplus(alpha0);
-            if surplus.eval(omega) >= -s.tie(&surplus) {
-                s.response(alpha0).eval(omega)
-            } else {
-                0.0
+impl SectorSpec {
+    /// Specialist k's answer to ω in the limit of its rule.
+    fn respond(&self, k: usize, omega: f64) -> f64 {
+        let (s, alpha0) = (&self.sector.specialists[k], self.sector.alpha0);
+        match &self.followers[k] {
+            Follower::Exact => self.terms[k].respond(omega),
+            Follower::Constant(a) => *a,
+            Follower::GridBest(grid) => grid_best(grid, |a| s.payoff(alpha0, omega, a)).0,
+            Follower::LogitMean(grid, tau) => {
+                logit_mean(grid, |a| s.payoff(alpha0, omega, a), *tau)
             }
         }
-        Follower::Constant(a) => *a,
-        Follower::GridBest(grid) => grid_best(grid, |a| s.payoff(alpha0, omega, a)).0,
-        Follower::LogitMean(grid, tau) => logit_mean(grid, |a| s.payoff(alpha0, omega, a), *tau),
-    }
-}
-
-impl SectorSpec {
-    fn respond(&self, k: usize, omega: f64) -> f64 {
-        let m = &self.sector;
-        respond(&self.followers[k], &m.specialists[k], m.alpha0, omega)
     }
 
     /// G's value at ω without penalty, against the limiting responses.
@@ -106,6 +100,7 @@ pub fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
     let spe = exact.then(|| sector.outcome());
     let mut spec = SectorSpec {
         sector: sector.clone(),
+        terms: sector.terms(),
         followers,
         best: None,
         qre: None,
