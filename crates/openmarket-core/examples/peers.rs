@@ -173,7 +173,7 @@ fn main() {
                 timed(arg(&args, "--reps"), || game.fictitious_play(iterations));
             json!({"game": name, "iterations": iterations, "row": row, "col": col, "median_seconds": secs})
         }
-        // `--steps N`: N fixed RK4 steps; `--rtol R`: adaptive Dormand–Prince
+        // `--steps N`: N fixed RK4 steps; `--rtol R`: adaptive Runge–Kutta 5(4)
         // with rtol = atol = R (as scipy's odeint, which Nashpy calls).
         Some("replicator") => {
             let name: String = arg(&args, "--game");
