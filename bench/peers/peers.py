@@ -77,9 +77,9 @@ ODEINT_TOL = 1.49012e-8
 # "Matched accuracy": both final states are compared with a reference
 # integration (scipy's DOP853 at these tolerances, far tighter than either
 # side's), and a speed-up counts only if openmarket's error is at most
-# Nashpy's (with this floor, below which both are exact to rounding).
+# Nashpy's, give or take the reference's own error (estimated as its
+# distance from a second reference at ten times the tolerances).
 REFERENCE_RTOL, REFERENCE_ATOL = 1e-13, 1e-15
-ACCURACY_FLOOR = 1e-12
 # Seeds for the random races: one fixed instance per n, the same every run.
 RACE_SEED = 2026
 
@@ -127,7 +127,8 @@ class Row:
     ok: bool
     detail: str
     target: float | None = None
-    # False when openmarket was faster but less accurate than its peer.
+    # False when openmarket was less accurate than its peer (then no speed-up
+    # counts as meeting the target).
     matched: bool | None = None
 
     @property
@@ -308,19 +309,21 @@ def compare_replicator(peers_bin: str, name: str, A, B, t_end: float, cfg: dict)
     # cycling rock-paper-scissors orbit at T = 100 ("excess work").
     timepoints = np.linspace(0.0, t_end, int(t_end) + 1)
     # Milliseconds per call, and this machine's timings of them vary by 2×
-    # between runs: a median over 21 calls (openmarket: over om_reps).
+    # between runs: a median over 21 calls (openmarket: over 201, above).
     peer_s, (xs, ys) = median_time(
         max(cfg["peer_reps"], 21),
         lambda: game.asymmetric_replicator_dynamics(x0=x0, y0=y0, timepoints=timepoints),
     )
     diff = max(max_abs_diff(xs[-1], om["row"]), max_abs_diff(ys[-1], om["col"]))
-    reference = replicator_reference(A, B, x0, y0, t_end)
+    reference = replicator_reference(A, B, x0, y0, t_end, 1.0)
+    reference_err = max_abs_diff(reference, replicator_reference(A, B, x0, y0, t_end, 10.0))
     om_err = max_abs_diff(np.concatenate([om["row"], om["col"]]), reference)
     peer_err = max_abs_diff(np.concatenate([xs[-1], ys[-1]]), reference)
-    matched = om_err <= max(peer_err, ACCURACY_FLOOR)
+    matched = om_err <= peer_err + reference_err
     detail = (
         f"|Δ| = {diff:.1e} (tol {REPLICATOR_TOL:g}); {om['evaluations']} field evaluations; "
-        f"error vs reference: openmarket {om_err:.1e}, Nashpy {peer_err:.1e}"
+        f"error vs reference: openmarket {om_err:.1e}, Nashpy {peer_err:.1e} "
+        f"(reference ±{reference_err:.0e})"
     )
     # At a rest point neither side moves: agreement there tests little.
     ay, bx = A @ y0, B.T @ x0
@@ -338,9 +341,9 @@ def compare_replicator(peers_bin: str, name: str, A, B, t_end: float, cfg: dict)
     )
 
 
-def replicator_reference(A, B, x0, y0, t_end: float) -> np.ndarray:
+def replicator_reference(A, B, x0, y0, t_end: float, loosen: float) -> np.ndarray:
     """The state at t_end from scipy's DOP853 at tolerances far below both
-    sides': the yardstick for "matched accuracy"."""
+    sides' (times `loosen`): the yardstick for "matched accuracy"."""
     from scipy.integrate import solve_ivp
 
     m = A.shape[0]
@@ -352,7 +355,7 @@ def replicator_reference(A, B, x0, y0, t_end: float) -> np.ndarray:
 
     sol = solve_ivp(
         field, (0.0, t_end), np.concatenate([x0, y0]), method="DOP853",
-        rtol=REFERENCE_RTOL, atol=REFERENCE_ATOL,
+        rtol=REFERENCE_RTOL * loosen, atol=REFERENCE_ATOL * loosen,
     )
     if not sol.success:
         raise SystemExit(f"reference integration failed: {sol.message}")
