@@ -6,22 +6,17 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{assert_same_tables, openmarket, read, scratch};
+use common::{assert_same_tables, openmarket, read, run_ok, scratch};
 
 #[test]
 fn same_parquet_content_with_one_and_two_threads() {
     let dir = scratch("threads");
     for threads in ["1", "2"] {
-        let out = dir.join(format!("t{threads}"));
-        let o = openmarket(&[
-            "run",
-            "configs/quickstart.toml",
-            "--out",
-            out.to_str().unwrap(),
-            "--threads",
-            threads,
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        run_ok(
+            Path::new("configs/quickstart.toml"),
+            &dir.join(format!("t{threads}")),
+            Some(threads),
+        );
     }
     for file in ["runs.parquet", "equilibria.parquet"] {
         let (a, b) = (
@@ -670,16 +665,7 @@ fn a_sector_sweep_without_dynamics_is_solved_only() {
     )
     .unwrap();
     for threads in ["1", "2"] {
-        let out = dir.join(format!("t{threads}"));
-        let o = openmarket(&[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--threads",
-            threads,
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = run_ok(&config, &dir.join(format!("t{threads}")), Some(threads));
         assert!(String::from_utf8_lossy(&o.stdout).contains("15 points solved"));
     }
     let eq = read(&dir.join("t1/equilibria.parquet"));
@@ -736,16 +722,7 @@ fn a_sector_sweep_with_dynamics_learns_and_counts_entrants() {
     )
     .unwrap();
     for threads in ["1", "2"] {
-        let out = dir.join(format!("t{threads}"));
-        let o = openmarket(&[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--threads",
-            threads,
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        run_ok(&config, &dir.join(format!("t{threads}")), Some(threads));
     }
     let runs = read(&dir.join("t1/runs.parquet"));
     assert!(runs.equals_missing(&read(&dir.join("t2/runs.parquet"))));
@@ -801,13 +778,7 @@ fn a_regulated_sector_runs_against_its_optimal_regulation() {
     )
     .unwrap();
     let out = dir.join("out");
-    let o = openmarket(&[
-        "run",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&config, &out, None);
     let eq = read(&out.join("equilibria.parquet"));
     let concepts = eq.column("concept").unwrap().str().unwrap().clone();
     assert!(concepts.iter().any(|c| c == Some("optimal_regulation")));
@@ -846,13 +817,7 @@ fn a_sector_run_at_an_exit_point_is_near_the_kept_in_profile() {
     )
     .unwrap();
     let out = dir.join("out");
-    let o = openmarket(&[
-        "run",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&config, &out, None);
     let eq = read(&out.join("equilibria.parquet"));
     assert_eq!(
         eq.column("regime").unwrap().str().unwrap().get(0),

@@ -15,6 +15,23 @@ pub fn openmarket(args: &[&str]) -> Output {
         .expect("binary runs")
 }
 
+/// `openmarket run CONFIG --out OUT`, on `threads` threads if given, which
+/// must succeed (else the test fails with its stderr).
+pub fn run_ok(config: &Path, out: &Path, threads: Option<&str>) -> Output {
+    let mut args = vec![
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    if let Some(t) = threads {
+        args.extend(["--threads", t]);
+    }
+    let o = openmarket(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
 /// A fresh, empty temporary folder for one test.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("openmarket-test-{}-{name}", std::process::id()));
