@@ -501,7 +501,8 @@ fn solve_race(
     time_limit: Option<Duration>,
 ) -> Result<RaceSolution, Error> {
     let enumerates = matches!(choice, Choice::Enumerate | Choice::Both)
-        || (choice == Choice::Auto && solve::auto(game) == solve::Method::Enumerate);
+        || (choice == Choice::Auto
+            && solve::auto(game) == openmarket_core::method::Method::Enumerate);
     let bar = bar("enumerating {pos}/{len} profiles {wide_bar} {eta}");
     if enumerates && game.n() >= 20 {
         bar.set_length(1u64 << game.n().min(63));

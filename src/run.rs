@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use openmarket_core::experiment::{self, PlanError, Shard, runner};
-use openmarket_core::limits::{CONFIRM_RUNS, MAX_POINTS, MAX_RUNS, MAX_SEEDS, MAX_THREADS};
+use openmarket_core::experiment::{self, Shard, runner};
+use openmarket_core::limits::{MAX_POINTS, MAX_SEEDS, MAX_THREADS};
 use openmarket_core::plan;
 use sha2::{Digest, Sha256};
 
@@ -106,26 +106,10 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
     if let Some((points, seeds)) =
         plan::count(&text).filter(|&(p, s)| p <= MAX_POINTS && s <= MAX_SEEDS)
     {
-        let runs = points.saturating_mul(seeds);
-        let refuse = if runs > MAX_RUNS {
-            Some(PlanError::TooLarge {
-                points,
-                seeds,
-                limit: MAX_RUNS,
-            })
-        } else if runs > CONFIRM_RUNS && !request.confirmed {
-            Some(PlanError::NeedsConfirmation {
-                points: points as usize,
-                seeds,
-                runs,
-                limit: CONFIRM_RUNS,
-            })
-        } else {
-            None
-        };
-        if let Some(source) = refuse {
-            return Err(Error::Plan { origin, source });
-        }
+        experiment::check_size(points, seeds, request.confirmed).map_err(|source| Error::Plan {
+            origin: origin.clone(),
+            source,
+        })?;
     }
     if let Some(t) = request.threads.filter(|&t| t == 0 || t > MAX_THREADS) {
         return Err(Error::Usage(format!(
@@ -192,6 +176,7 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
     let threads = pool.current_num_threads();
     let shard = request.shard;
     let dir = store.finish(|rows| Manifest {
+        schema_version: crate::output::manifest::SCHEMA_VERSION,
         config_file: origin.clone(),
         config: text.clone(),
         config_sha256: hash.clone(),

@@ -856,3 +856,62 @@ fn solve_json_lists_the_specialists() {
     assert_eq!(list[0]["alpha1"], v["alpha1"]);
     assert_eq!(list[0]["u_d"], v["u_d"]);
 }
+
+#[test]
+fn folders_of_a_newer_table_schema_are_refused_by_summarize_plot_and_merge() {
+    let dir = scratch("schema");
+    let mut shards = Vec::new();
+    for k in 0..2 {
+        let s = dir.join(format!("shard{k}"));
+        let o = openmarket(&[
+            "run",
+            "configs/quickstart.toml",
+            "--out",
+            s.to_str().unwrap(),
+            "--shard",
+            &format!("{k}/2"),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        shards.push(s);
+    }
+    let m = manifest(&shards[0]);
+    assert!(m["schema_version"].as_u64().unwrap() >= 1, "{m}");
+    let merged = dir.join("merged");
+    let merge = |out: &Path| {
+        openmarket(&[
+            "merge",
+            "--out",
+            out.to_str().unwrap(),
+            shards[0].to_str().unwrap(),
+            shards[1].to_str().unwrap(),
+        ])
+    };
+    let o = merge(&merged);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(manifest(&merged)["schema_version"], m["schema_version"]);
+    // A version from the future, in a whole folder and in a shard.
+    for folder in [&merged, &shards[1]] {
+        let path = folder.join("manifest.json");
+        let mut v = manifest(folder);
+        v["schema_version"] = 99.into();
+        std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    }
+    let merged_arg = merged.to_str().unwrap();
+    for (what, o) in [
+        ("summarize", openmarket(&["summarize", merged_arg])),
+        (
+            "plot",
+            openmarket(&["plot", merged_arg, "--kind", "convergence"]),
+        ),
+        ("merge", merge(&dir.join("again"))),
+    ] {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_ne!(o.status.code(), Some(0), "{what}: {stderr}");
+        assert!(
+            stderr.contains("schema version 99") && stderr.lines().count() == 1,
+            "{what}: {stderr}"
+        );
+    }
+    assert!(!dir.join("again").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -9,6 +9,7 @@ use openmarket_core::plan::{self, Plan};
 use serde::{Deserialize, Serialize};
 
 use super::Error;
+pub use super::schema::SCHEMA_VERSION;
 
 /// Row counts per table.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +41,10 @@ pub struct MergedShard {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
+    /// The version of the tables' columns ([`SCHEMA_VERSION`] when
+    /// written; absent, 0, in folders written before it was recorded).
+    #[serde(default)]
+    pub schema_version: u32,
     /// The config's path as given.
     pub config_file: String,
     /// The config, verbatim.
@@ -136,6 +141,17 @@ impl Experiment {
             }
             Err(e) => return Err(Error::io(&path, e)),
         };
+        // A newer binary's manifest may have fields this one does not know:
+        // its version is read first, for a message that says so.
+        let version = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("schema_version").and_then(|s| s.as_u64()));
+        if let Some(v) = version.filter(|&v| v > u64::from(SCHEMA_VERSION)) {
+            return Err(Error::Refused(format!(
+                "{} was written with table schema version {v}; this openmarket reads up to {SCHEMA_VERSION}: use a newer openmarket",
+                dir.display()
+            )));
+        }
         let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::Invalid {
             path: path.clone(),
             why: format!("not an openmarket manifest: {e}"),

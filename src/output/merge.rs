@@ -44,6 +44,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
         let m = &s.manifest;
         let differs = if m.config_sha256 != m0.config_sha256 {
             Some("their configs differ")
+        } else if m.schema_version != m0.schema_version {
+            Some("they were written by openmarket versions with different table schemas")
         } else if m.layout != m0.layout {
             Some("their block layouts differ")
         } else if m.shard.map(|s| s.n) != Some(n) {

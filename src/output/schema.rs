@@ -5,6 +5,13 @@ use openmarket_core::experiment::{EquilibriumRow, RegulatorRun, RunRow, Trajecto
 use openmarket_core::plan::{ParamValue, Plan};
 use polars::prelude::*;
 
+/// The version of the tables' columns, recorded in every manifest. Bump it
+/// whenever a table gains, loses, renames or retypes a column: `summarize`,
+/// `plot` and `merge` refuse folders of a newer version than theirs.
+///
+/// 1: the columns as of the first recorded version (openmarket 0.1).
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The Parquet type of a swept parameter, fixed by the whole plan so every
 /// block of an experiment has the same schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -40,6 +40,7 @@ pub mod math;
 pub mod matrix;
 pub mod method;
 pub mod mip;
+mod names;
 pub mod openness;
 pub mod plan;
 pub mod race;

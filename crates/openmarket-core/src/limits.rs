@@ -10,7 +10,7 @@ pub const MAX_LABS: usize = 1000;
 /// on two cores.
 pub const MAX_ENUMERATE: usize = 30;
 
-/// The solver policy (`race::solve::Method::auto`): discrete races up to
+/// The solver policy (`race::solve::auto`): discrete races up to
 /// this many labs are enumerated, larger ones go to the MIP. Enumeration
 /// decides n = 24 in about a second, faster than the MIP there.
 pub const ENUMERATE_UP_TO: usize = 24;

@@ -20,7 +20,7 @@ use openmarket_core::dynamics::{
     Check, LearningGame, NashConvCheck, RunResult, Schedule, Setup, StopReason, Termination,
     distance_to_set, run,
 };
-use openmarket_core::experiment::{instances, target};
+use openmarket_core::experiment::{instances, judge};
 use openmarket_core::openness::{BargainingRule, OpennessGame, PenaltyForm};
 use openmarket_core::race::{Actions, RaceGame};
 use rand::SeedableRng;
@@ -140,7 +140,7 @@ fn a_learning_generalist_meets_the_specialist_it_faces_not_the_solvers() {
         assert!((spe - 0.28125).abs() < 1e-9);
         let market = OpennessMarket::new(g, 0.8, 1);
         let rules = [br(), RuleConfig::Fixed(Fixed { action: 0.2 })];
-        let t = target::market(&g, 0.8, &rules);
+        let t = judge::market(&g, 0.8, &rules);
         assert_eq!(t.held, vec![1]);
         assert!((t.profiles[0][0] - grid_best).abs() < 1e-9, "{t:?}");
         for seed in 0..16 {
@@ -194,7 +194,7 @@ fn a_fitted_generalist_reaches_the_spe_against_learning_specialists() {
         ] {
             let market = OpennessMarket::new(g, delta, every);
             let rules = [br(), follower];
-            let t = target::market(&g, delta, &rules);
+            let t = judge::market(&g, delta, &rules);
             assert!(distance_to_set(&t.profiles[0], std::slice::from_ref(&want)) < 1e-12);
             for seed in 0..10 {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -294,7 +294,7 @@ fn fictitious_play_frequencies_approach_the_mixed_ne() {
     let g = race("race_no_pure_ne.toml");
     let learning = RaceLearning::new(&g);
     let rules = [RuleConfig::FictitiousPlay(FictitiousPlay); 3];
-    let t = target::race(&g, &rules, &[], true);
+    let t = judge::race(&g, &rules, &[], true);
     assert_eq!(t.profiles.len(), 1);
     let ne = &t.profiles[0];
     for (a, b) in ne.iter().zip([0.6227, 0.2745, 0.0]) {
@@ -330,7 +330,7 @@ fn logit_dynamics_reach_the_qre_at_their_temperature() {
             rate: 0.2,
         });
         let rules = [rule; 3];
-        let t = target::race(&g, &rules, &[], true);
+        let t = judge::race(&g, &rules, &[], true);
         let qre = t.profiles[0].clone();
         // The QRE solves the logit equations of the raw payoff table.
         let table = g.binary();
@@ -367,7 +367,7 @@ fn hedge_has_a_vanishing_cce_gap() {
         eta: 0.5,
         points: 2,
     }); 3];
-    let t = target::race(&g, &rules, &[], true);
+    let t = judge::race(&g, &rules, &[], true);
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let r = go(
         &learning,
@@ -389,7 +389,7 @@ fn same_seed_same_run() {
         eta: 0.3,
         points: 2,
     }); 3];
-    let t = target::race(&g, &rules, &[], true);
+    let t = judge::race(&g, &rules, &[], true);
     let one = |seed| {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut agents = instances(&learning, &rules, 0.1);
@@ -533,7 +533,7 @@ fn a_grid_follower_target_counts_the_proportional_penalty() {
         .map(|k| k as f64 / 200_000.0)
         .map(u_g)
         .fold(f64::NEG_INFINITY, f64::max);
-    let t = target::market(&g, delta, &rules);
+    let t = judge::market(&g, delta, &rules);
     let w = t.profiles[0][0];
     assert!(
         (u_g(w) - best).abs() < 1e-6,

@@ -574,7 +574,7 @@ fn learning_reaches(seed: u64, inertia: f64, leader_every: u64) -> (usize, usize
     use openmarket_core::dynamics::games::SectorMarket;
     use openmarket_core::dynamics::rules::{RuleConfig, best_response::BestResponse};
     use openmarket_core::dynamics::{Schedule, Setup, Termination, run};
-    use openmarket_core::experiment::{instances, target};
+    use openmarket_core::experiment::{instances, judge};
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (mut reached, mut runs) = (0, 0);
     let mut iterations = Vec::new();
@@ -591,7 +591,7 @@ fn learning_reaches(seed: u64, inertia: f64, leader_every: u64) -> (usize, usize
         let game = SectorMarket::new(m.clone(), leader_every);
         let mut rules = vec![RuleConfig::BestResponse(BestResponse { inertia }); 11];
         rules[0] = RuleConfig::BestResponse(BestResponse { inertia: 1.0 });
-        let t = target::sector(&m, &rules);
+        let t = judge::sector(&m, &rules);
         let stop = Termination {
             max_iterations: 5000,
             tol: 1e-9,
@@ -781,7 +781,7 @@ fn a_hedge_specialist_that_should_stay_out_ends_out() {
     use openmarket_core::dynamics::rules::fixed::Fixed;
     use openmarket_core::dynamics::rules::hedge::Hedge;
     use openmarket_core::dynamics::{Schedule, Setup, Termination, run};
-    use openmarket_core::experiment::{instances, target};
+    use openmarket_core::experiment::{instances, judge};
     let spec = |entry_cost: f64| Specialist {
         r: 1.0,
         c1: 1.0,
@@ -811,7 +811,7 @@ fn a_hedge_specialist_that_should_stay_out_ends_out() {
         hedge,
         hedge,
     ];
-    let t = target::sector(&m, &rules);
+    let t = judge::sector(&m, &rules);
     let stop = Termination {
         max_iterations: 300,
         tol: 0.0,
@@ -849,7 +849,7 @@ fn the_check_tells_a_specialist_caught_out_at_its_threshold() {
     use openmarket_core::dynamics::games::SectorMarket;
     use openmarket_core::dynamics::rules::RuleConfig;
     use openmarket_core::dynamics::rules::best_response::BestResponse;
-    use openmarket_core::experiment::{instances, target};
+    use openmarket_core::experiment::{instances, judge};
     // One specialist with no entry cost, one whose cost its payoff crosses
     // inside (0, 1): G's best is where the second becomes willing to enter.
     let mut m = Sector {
@@ -888,7 +888,7 @@ fn the_check_tells_a_specialist_caught_out_at_its_threshold() {
     assert!(o.specialists[1].enters && o.specialists[1].u_d < 1e-9);
     let game = SectorMarket::new(m.clone(), 1);
     let rules = vec![RuleConfig::BestResponse(BestResponse { inertia: 1.0 }); 3];
-    let t = target::sector(&m, &rules);
+    let t = judge::sector(&m, &rules);
     let agents = instances(&game, &rules, 0.0);
     let spe = m.kept_in(w);
     let mut check = t.check();

@@ -6,10 +6,10 @@
 //! of the `openmarket` crate, or a test's collector); [`layout`] cuts the
 //! plan into blocks and shards.
 
+pub mod judge;
 pub mod layout;
 pub mod regulated;
 pub mod runner;
-pub mod target;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -33,9 +33,9 @@ use crate::race::solve::{self, Choice, Options};
 use crate::regulator::optimal::{OptimalRegulation, optimal_regulation, sector_optimal_regulation};
 use crate::regulator::{regulated, regulated_sector};
 
+pub use judge::Target;
 pub use layout::{Layout, Shard};
 pub use regulated::RegulatorRun;
-pub use target::Target;
 
 /// One equilibrium of one point.
 #[derive(Clone, Debug, PartialEq)]
@@ -149,7 +149,7 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
             let target = config
                 .dynamics
                 .as_ref()
-                .map(|d| target::sector(&market, &d.rules(1 + m.specialists.len())));
+                .map(|d| judge::sector(&market, &d.rules(1 + m.specialists.len())));
             // Runs are compared with the SPE profile G kept in, as in the
             // pair game (the row above shows everyone out when G exits).
             (rows, vec![market.kept_in(o.choice)], o.delta, target)
@@ -167,7 +167,7 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
             let target = config
                 .dynamics
                 .as_ref()
-                .map(|d| target::market(g, eq.delta, &d.rules(2)));
+                .map(|d| judge::market(g, eq.delta, &d.rules(2)));
             (rows, vec![spe], Some(eq.delta), target)
         }
         ModelConfig::Race(g) => {
@@ -185,7 +185,7 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
             let target = config
                 .dynamics
                 .as_ref()
-                .map(|d| target::race(g, &d.rules(g.n()), &sol.profiles(), sol.complete));
+                .map(|d| judge::race(g, &d.rules(g.n()), &sol.profiles(), sol.complete));
             (rows, sol.profiles(), None, target)
         }
     };
@@ -359,26 +359,35 @@ pub enum PlanError {
     },
 }
 
+/// Whether a plan of `points` × `seeds` runs may run: at most
+/// [`MAX_RUNS`], and above [`CONFIRM_RUNS`] only when `confirmed`. `run`
+/// asks this from the counts alone, before it builds any point.
+pub fn check_size(points: u64, seeds: u64, confirmed: bool) -> Result<(), PlanError> {
+    let runs = points.saturating_mul(seeds);
+    if runs > MAX_RUNS {
+        return Err(PlanError::TooLarge {
+            points,
+            seeds,
+            limit: MAX_RUNS,
+        });
+    }
+    if runs > CONFIRM_RUNS && !confirmed {
+        return Err(PlanError::NeedsConfirmation {
+            points: points as usize,
+            seeds,
+            runs,
+            limit: CONFIRM_RUNS,
+        });
+    }
+    Ok(())
+}
+
 /// Check, before any run, that every point can run: it has dynamics, its
 /// rule fits its game, its race is within the limits and its solver
 /// supports it; and, unless `confirmed`, that the plan is not above the
 /// size that needs confirmation.
 pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
-    if plan.runs() > MAX_RUNS {
-        return Err(PlanError::TooLarge {
-            points: plan.points.len() as u64,
-            seeds: plan.seeds_per_point,
-            limit: MAX_RUNS,
-        });
-    }
-    if plan.runs() > CONFIRM_RUNS && !confirmed {
-        return Err(PlanError::NeedsConfirmation {
-            points: plan.points.len(),
-            seeds: plan.seeds_per_point,
-            runs: plan.runs(),
-            limit: CONFIRM_RUNS,
-        });
-    }
+    check_size(plan.points.len() as u64, plan.seeds_per_point, confirmed)?;
     if plan.seeds_per_point == 0 {
         // Solved only: nothing runs, so no rule needs checking; but every
         // race must be one the solver policy can solve, found now rather
@@ -447,7 +456,7 @@ pub fn validate(plan: &Plan, confirmed: bool) -> Result<(), PlanError> {
                 check_rules(&SectorMarket::new(m.clone(), 1))?
             }
         }
-        target::unsupported(&p.config).map_err(at)?;
+        judge::unsupported(&p.config).map_err(at)?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{PointSolution, RunRow, TrajectoryRow, simulate, target};
+use super::{PointSolution, RunRow, TrajectoryRow, judge, simulate};
 use crate::concept::Concept;
 use crate::config::DynamicsConfig;
 use crate::dynamics::LearningGame;
@@ -106,7 +106,7 @@ impl Regulated<'_> {
                 // (stage 1).
                 let delta = g.bargain().delta;
                 let market = OpennessMarket::new(g, delta, d.leader_every);
-                let t = target::market(&g, delta, &rules);
+                let t = judge::market(&g, delta, &rules);
                 let (result, _) = simulate(&market, &inner, &t, rng, &mut ());
                 let (omega, alpha1) = (result.actions[0], result.actions[1]);
                 let u_g = g.u_g(delta, omega, alpha1);
@@ -130,7 +130,7 @@ impl Regulated<'_> {
                     None => m,
                 };
                 let market = SectorMarket::new(m.clone(), d.leader_every);
-                let t = target::sector(&m, &rules);
+                let t = judge::sector(&m, &rules);
                 let (result, _) = simulate(&market, &inner, &t, rng, &mut ());
                 let a = &result.actions;
                 let u_g = market.payoff(0, a[0], a);

@@ -8,9 +8,9 @@
 
 use rayon::prelude::*;
 
-use super::solve::Method;
 use super::{Actions, NE_TOL, RaceGame, RaceSolution, RaceSolver, SolveError, Utility};
 use crate::limits::MAX_ENUMERATE;
+use crate::method::Method;
 
 const BLOCK_BITS: usize = 16;
 

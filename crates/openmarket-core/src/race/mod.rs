@@ -661,7 +661,7 @@ pub struct RaceEquilibrium {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RaceSolution {
     /// The method that found them.
-    pub solver: solve::Method,
+    pub solver: crate::method::Method,
     /// Every pure NE found, sorted; for the discrete game, all of them.
     pub equilibria: Vec<RaceEquilibrium>,
     /// Does a non-trivial pure NE exist (by the configured definition)?
@@ -676,7 +676,7 @@ impl RaceSolution {
     /// Sort the equilibria (so the result does not depend on threads or
     /// solver order) and record whether a non-trivial one exists.
     pub fn new(
-        solver: solve::Method,
+        solver: crate::method::Method,
         mut equilibria: Vec<RaceEquilibrium>,
         rejected: usize,
         complete: bool,
@@ -751,7 +751,7 @@ pub enum SolveError {
 /// A method that lists the pure Nash equilibria of a race.
 pub trait RaceSolver {
     /// Which method this is.
-    fn method(&self) -> solve::Method;
+    fn method(&self) -> crate::method::Method;
     /// Whether it can solve `game`, without solving it.
     fn supports(&self, game: &RaceGame) -> Result<(), SolveError>;
     /// Every pure NE (for the discrete game, all of them).

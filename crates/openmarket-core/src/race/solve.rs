@@ -2,15 +2,13 @@
 //! every point of `openmarket run`: the same game always gets the same
 //! solver.
 
-use std::str::FromStr;
-
 use super::enumerate::Enumeration;
 use std::time::Duration;
 
 use super::mip::{ContinuousMip, DEFAULT_MAX_EQUILIBRIA, DiscreteMip, Formulation};
 use super::{Actions, RaceGame, RaceSolution, RaceSolver, SolveError};
 use crate::limits::ENUMERATE_UP_TO;
-pub use crate::method::Method;
+use crate::method::Method;
 use crate::mip::MipBackend;
 
 /// Which solver a user asks for.
@@ -42,17 +40,8 @@ pub enum Choice {
 impl Choice {
     /// Parse a user's spelling (`auto`, `enumerate`, `mip`, `both`).
     pub fn parse(s: &str) -> Result<Choice, String> {
-        parse_named("solver", s)
+        crate::names::parse_named("solver", s)
     }
-}
-
-/// A user's spelling of one of `T`'s variants, or a message naming `what`
-/// and the allowed spellings.
-pub(crate) fn parse_named<T: FromStr + strum::VariantNames>(
-    what: &str,
-    s: &str,
-) -> Result<T, String> {
-    T::from_str(s).map_err(|_| format!("unknown {what} \"{s}\"; one of {}", T::VARIANTS.join(", ")))
 }
 
 /// What [`Choice::Auto`] picks for `game`.

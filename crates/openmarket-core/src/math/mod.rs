@@ -2,6 +2,8 @@
 //! their real roots on an interval, exact argmax on an interval, and a
 //! bracketing 1-D maximiser for objectives with no closed form.
 
+pub(crate) mod ode;
+
 use std::ops::{Add, Mul, Sub};
 
 /// A real polynomial of degree at most 3: `c[0] + c[1]·x + c[2]·x² + c[3]·x³`.
