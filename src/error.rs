@@ -5,7 +5,7 @@
 use openmarket_core::config::ConfigError;
 use openmarket_core::experiment::PlanError;
 use openmarket_core::experiment::runner::RunError;
-use openmarket_core::race::SolveError;
+use openmarket_core::method::SolveError;
 
 use crate::output;
 
@@ -62,4 +62,20 @@ impl Error {
             Error::Solve(_) | Error::Run(_) | Error::Output(_) | Error::Other(_) => 1,
         }
     }
+}
+
+/// The last panic's message and place, kept by the binary's panic hook so
+/// that an uncaught panic is reported in one line.
+static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Keep a panic's description (called from the panic hook).
+pub fn record_panic(description: String) {
+    if let Ok(mut p) = LAST_PANIC.lock() {
+        *p = description;
+    }
+}
+
+/// The last panic's description.
+pub fn last_panic() -> String {
+    LAST_PANIC.lock().map(|p| p.clone()).unwrap_or_default()
 }

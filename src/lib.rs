@@ -5,12 +5,16 @@
 //!   core runner → manifest).
 //! - [`output`]: the Parquet store, merge, manifest.
 //! - [`summary`], [`plot`], [`report`]: reading results back.
+//! - [`families`]: each model family's `solve` report, export formats and
+//!   figures, one folder per family.
 //! - [`cli`]: argument parsing and dispatch only.
 
 pub mod cli;
 pub mod error;
+pub mod families;
 pub mod output;
 pub mod plot;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod summary;

@@ -22,14 +22,14 @@ fn main() -> ExitCode {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        openmarket::cli::record_panic(format!("{message}{at}"));
+        openmarket::error::record_panic(format!("{message}{at}"));
     }));
     let cli = openmarket::cli::Cli::parse();
     let result = std::panic::catch_unwind(|| openmarket::cli::run(cli));
     let Ok(result) = result else {
         eprintln!(
             "error: internal error: {}; this is a bug in openmarket",
-            openmarket::cli::last_panic()
+            openmarket::error::last_panic()
         );
         return ExitCode::from(1);
     };

@@ -233,6 +233,28 @@ fn a_killed_run_leaves_nothing_complete_and_resume_finishes_it() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The quick start cut into `n` shards, each run on one thread into
+/// `dir/shardK`.
+fn run_shards(dir: &Path, n: usize) -> Vec<std::path::PathBuf> {
+    (0..n)
+        .map(|k| {
+            let s = dir.join(format!("shard{k}"));
+            let o = openmarket(&[
+                "run",
+                "configs/quickstart.toml",
+                "--out",
+                s.to_str().unwrap(),
+                "--shard",
+                &format!("{k}/{n}"),
+                "--threads",
+                "1",
+            ]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            s
+        })
+        .collect()
+}
+
 #[test]
 fn shards_merge_into_the_unsharded_output() {
     let dir = scratch("shards");
@@ -244,22 +266,10 @@ fn shards_merge_into_the_unsharded_output() {
         whole.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut shards = Vec::new();
-    for k in 0..4 {
-        let s = dir.join(format!("shard{k}"));
-        let o = openmarket(&[
-            "run",
-            "configs/quickstart.toml",
-            "--out",
-            s.to_str().unwrap(),
-            "--shard",
-            &format!("{k}/4"),
-            "--threads",
-            "1",
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        shards.push(s.to_str().unwrap().to_string());
-    }
+    let shards: Vec<String> = run_shards(&dir, 4)
+        .iter()
+        .map(|s| s.to_str().unwrap().to_string())
+        .collect();
     let merged = dir.join("merged");
     // Three of four shards do not cover the plan.
     let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
@@ -860,20 +870,7 @@ fn solve_json_lists_the_specialists() {
 #[test]
 fn folders_of_a_newer_table_schema_are_refused_by_summarize_plot_and_merge() {
     let dir = scratch("schema");
-    let mut shards = Vec::new();
-    for k in 0..2 {
-        let s = dir.join(format!("shard{k}"));
-        let o = openmarket(&[
-            "run",
-            "configs/quickstart.toml",
-            "--out",
-            s.to_str().unwrap(),
-            "--shard",
-            &format!("{k}/2"),
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        shards.push(s);
-    }
+    let shards = run_shards(&dir, 2);
     let m = manifest(&shards[0]);
     assert!(m["schema_version"].as_u64().unwrap() >= 1, "{m}");
     let merged = dir.join("merged");

@@ -13,6 +13,7 @@ mod concat;
 pub mod manifest;
 pub mod merge;
 pub mod schema;
+pub mod size;
 pub mod store;
 
 use std::fs::File;

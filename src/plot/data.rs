@@ -3,51 +3,42 @@
 use std::path::Path;
 
 use anyhow::Result;
-use openmarket_core::config::ModelConfig;
-use openmarket_core::openness::OpennessGame;
 use openmarket_core::plan::Plan;
 use polars::prelude::*;
 
 use crate::output::{self, Want, read_parquet};
 
 /// An experiment folder opened for plotting.
-pub(super) struct Experiment {
+pub(crate) struct Experiment {
     exp: output::Experiment,
-    pub(super) plan: Plan,
+    pub(crate) plan: Plan,
 }
 
 impl Experiment {
     /// Open a finished whole experiment and re-expand its plan, so point
     /// ids map back to exact games.
-    pub(super) fn open(dir: &Path) -> Result<Self> {
+    pub(crate) fn open(dir: &Path) -> Result<Self> {
         let exp = output::Experiment::open(dir, Want::Whole)?;
         let plan = exp.manifest.plan()?;
         Ok(Experiment { exp, plan })
     }
 
-    pub(super) fn table(&self, name: &str) -> Result<DataFrame> {
+    pub(crate) fn table(&self, name: &str) -> Result<DataFrame> {
         Ok(read_parquet(&self.exp.table_path(name))?)
-    }
-
-    pub(super) fn openness(&self, point: usize) -> Option<&OpennessGame> {
-        match &self.plan.points[point].config.model {
-            ModelConfig::Openness(g) => Some(g),
-            ModelConfig::Race(_) | ModelConfig::Sector(_) => None,
-        }
     }
 }
 
-pub(super) fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
+pub(crate) fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
     let c = df.column(name)?.cast(&DataType::UInt64)?;
     Ok(c.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
-pub(super) fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+pub(crate) fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let c = df.column(name)?.cast(&DataType::Float64)?;
     Ok(c.f64()?.iter().collect())
 }
 
-pub(super) fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+pub(crate) fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     let c = df.column(name)?.cast(&DataType::String)?;
     Ok(c.str()?
         .iter()
@@ -55,7 +46,7 @@ pub(super) fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-pub(super) fn lists(df: &DataFrame, name: &str) -> Result<Vec<Vec<f64>>> {
+pub(crate) fn lists(df: &DataFrame, name: &str) -> Result<Vec<Vec<f64>>> {
     let c = df.column(name)?.list()?.clone();
     (0..c.len())
         .map(|k| {

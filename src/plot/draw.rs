@@ -5,14 +5,14 @@ use anyhow::{Result, bail};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub(super) const FONT: &str = "sans-serif";
-pub(super) const SIZE: (u32, u32) = (1200, 700);
+pub(crate) const FONT: &str = "sans-serif";
+pub(crate) const SIZE: (u32, u32) = (1200, 700);
 
-pub(super) fn pe<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+pub(crate) fn pe<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing failed: {e:?}")
 }
 
-pub(super) fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let bytes: &'static [u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -22,54 +22,54 @@ pub(super) fn register_font() {
 }
 
 /// (caption, cells (x, y, class), overlay curve).
-pub(super) type Facet = (String, Vec<(f64, f64, String)>, Vec<(f64, f64)>);
+pub(crate) type Facet = (String, Vec<(f64, f64, String)>, Vec<(f64, f64)>);
 /// (label, colour index, points, drawn as a line? else dots).
-pub(super) type LineSeriesSpec = (String, usize, Vec<(f64, f64)>, bool);
+pub(crate) type LineSeriesSpec = (String, usize, Vec<(f64, f64)>, bool);
 
 /// A categorical cell map: one panel per facet, cells coloured by class.
-pub(super) struct CellMap {
-    pub(super) title: String,
-    pub(super) x_desc: String,
-    pub(super) y_desc: String,
+pub(crate) struct CellMap {
+    pub(crate) title: String,
+    pub(crate) x_desc: String,
+    pub(crate) y_desc: String,
     /// (facet caption, cells (x, y, class), overlay curve).
-    pub(super) facets: Vec<Facet>,
-    pub(super) classes: Vec<(&'static str, RGBColor)>,
-    pub(super) curve_label: String,
+    pub(crate) facets: Vec<Facet>,
+    pub(crate) classes: Vec<(&'static str, RGBColor)>,
+    pub(crate) curve_label: String,
     /// Per facet (empty, or one per facet): paths drawn over the cells and
     /// points marked on them.
-    pub(super) overlays: Vec<Overlay>,
+    pub(crate) overlays: Vec<Overlay>,
 }
 
 /// Paths and marks over one facet of a cell map.
 #[derive(Default)]
-pub(super) struct Overlay {
+pub(crate) struct Overlay {
     /// Each a polyline, in the facet's coordinates.
-    pub(super) paths: Vec<Vec<(f64, f64)>>,
+    pub(crate) paths: Vec<Vec<(f64, f64)>>,
     /// The paths' ends.
-    pub(super) ends: Vec<(f64, f64)>,
+    pub(crate) ends: Vec<(f64, f64)>,
     /// Marked points (drawn as stars).
-    pub(super) marks: Vec<(f64, f64)>,
+    pub(crate) marks: Vec<(f64, f64)>,
     /// Legend labels: (paths, ends, marks).
-    pub(super) labels: [&'static str; 3],
+    pub(crate) labels: [&'static str; 3],
 }
 
 /// Line and scatter series on one or two panels.
-pub(super) struct Lines {
-    pub(super) title: String,
-    pub(super) panels: Vec<Panel>,
+pub(crate) struct Lines {
+    pub(crate) title: String,
+    pub(crate) panels: Vec<Panel>,
 }
 
-pub(super) struct Panel {
-    pub(super) caption: String,
-    pub(super) x_desc: String,
-    pub(super) y_desc: String,
-    pub(super) log_x: bool,
-    pub(super) log_y: bool,
+pub(crate) struct Panel {
+    pub(crate) caption: String,
+    pub(crate) x_desc: String,
+    pub(crate) y_desc: String,
+    pub(crate) log_x: bool,
+    pub(crate) log_y: bool,
     /// (label, colour index, points, as line?).
-    pub(super) series: Vec<LineSeriesSpec>,
+    pub(crate) series: Vec<LineSeriesSpec>,
 }
 
-pub(super) enum Figure {
+pub(crate) enum Figure {
     Cells(CellMap),
     Lines(Lines),
 }
@@ -111,7 +111,7 @@ fn cell_edges(values: &[f64], v: f64) -> (f64, f64) {
 }
 
 impl Figure {
-    pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    pub(crate) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         root.fill(&WHITE).map_err(pe)?;
         match self {
             Figure::Cells(m) => m.draw(root),
@@ -403,14 +403,14 @@ impl Lines {
     }
 }
 
-pub(super) fn sorted_unique(v: impl Iterator<Item = f64>) -> Vec<f64> {
+pub(crate) fn sorted_unique(v: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut u: Vec<f64> = v.filter(|x| x.is_finite()).collect();
     u.sort_by(f64::total_cmp);
     u.dedup();
     u
 }
 
-pub(super) fn fmt_num(x: f64) -> String {
+pub(crate) fn fmt_num(x: f64) -> String {
     let s = format!("{x:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() || s == "-" {
@@ -421,4 +421,4 @@ pub(super) fn fmt_num(x: f64) -> String {
 }
 
 /// Floor for zeros on a log axis.
-pub(super) const LOG_FLOOR: f64 = 1e-16;
+pub(crate) const LOG_FLOOR: f64 = 1e-16;

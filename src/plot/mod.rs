@@ -6,9 +6,9 @@
 //! so point ids map back to exact games. The font is bundled (DejaVu Sans,
 //! `assets/`), so nothing depends on system font libraries.
 
-mod data;
-mod draw;
-mod figures;
+pub(crate) mod data;
+pub(crate) mod draw;
+pub(crate) mod figures;
 
 use std::path::{Path, PathBuf};
 
@@ -17,26 +17,25 @@ use clap::ValueEnum;
 use plotters::prelude::*;
 
 use data::Experiment;
-use draw::{SIZE, pe};
+use draw::{Figure, SIZE, pe};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    /// The (θ, p) plane coloured by regime, with p̄(θ), faceted by α0.
-    RegimeMap,
-    /// Equilibrium openness ω against α0, one line per ε.
-    OpennessCurve,
-    /// Which lever (threshold or penalty) moves ω, over α0 and θ.
-    LeverMap,
-    /// Distance to equilibrium and NashConv against iterations, per rule.
-    Convergence,
-    /// Share of labs opening against head start (the underdog pattern).
-    RaceOpenness,
-    /// A learning regulator's (θ, p) paths over the regime map, the
-    /// optimum marked, per α0.
-    Regulator,
-    /// A sector's openness ω and share of entrants against its size K.
-    Sector,
+/// A figure `plot --kind` draws: every experiment's, or a family's (each
+/// family lists its own in its folder).
+pub(crate) struct FigureKind {
+    /// `--kind NAME`.
+    pub name: &'static str,
+    /// One line for `--help`.
+    pub help: &'static str,
+    /// Reads what it needs from the experiment.
+    pub build: fn(&Experiment) -> Result<Figure>,
 }
+
+/// The figure every experiment has.
+pub(crate) const CONVERGENCE: FigureKind = FigureKind {
+    name: "convergence",
+    help: "Distance to equilibrium and NashConv against iterations, per rule",
+    build: figures::convergence,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -44,14 +43,16 @@ pub enum Format {
     Svg,
 }
 
-/// Draw `kind` from `dir` into `out` (default `<dir>/plots/<kind>.<fmt>`).
-pub fn plot(dir: &Path, kind: Kind, format: Format, out: Option<PathBuf>) -> Result<PathBuf> {
+/// Draw `figure` from `dir` into `out` (default `<dir>/plots/<name>.<fmt>`).
+pub(crate) fn plot(
+    dir: &Path,
+    figure: &FigureKind,
+    format: Format,
+    out: Option<PathBuf>,
+) -> Result<PathBuf> {
     draw::register_font();
     let exp = Experiment::open(dir)?;
-    let name = kind
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
+    let name = figure.name;
     let path = out.unwrap_or_else(|| {
         dir.join("plots").join(format!(
             "{name}.{}",
@@ -65,15 +66,7 @@ pub fn plot(dir: &Path, kind: Kind, format: Format, out: Option<PathBuf>) -> Res
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create folder {}", parent.display()))?;
     }
-    let fig = match kind {
-        Kind::RegimeMap => figures::regime_map(&exp)?,
-        Kind::OpennessCurve => figures::openness_curve(&exp)?,
-        Kind::LeverMap => figures::lever_map(&exp)?,
-        Kind::Convergence => figures::convergence(&exp)?,
-        Kind::RaceOpenness => figures::race_openness(&exp)?,
-        Kind::Regulator => figures::regulator(&exp)?,
-        Kind::Sector => figures::sector(&exp)?,
-    };
+    let fig = (figure.build)(&exp)?;
     // Draw to a temporary file and rename, like every other output.
     let tmp = path.with_extension(format!(
         "tmp.{}",

@@ -15,12 +15,14 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use openmarket_core::config::{self, ModelConfig};
 use openmarket_core::domain::ParamValues;
 use openmarket_core::dynamics::LearningGame;
-use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
 use openmarket_core::dynamics::rules::{RuleConfig, RuleKind};
 use openmarket_core::experiment::instances;
 use openmarket_core::mip;
 use openmarket_core::openness::OpennessGame;
+use openmarket_core::openness::learning::MarketGame;
+use openmarket_core::openness::{Market, Openness};
 use openmarket_core::race::enumerate::Enumeration;
+use openmarket_core::race::learning::RaceLearning;
 use openmarket_core::race::mip::DiscreteMip;
 use openmarket_core::race::{RaceGame, RaceSolver, Utility};
 use rand::SeedableRng;
@@ -32,7 +34,10 @@ fn openness(bargaining: &str) -> OpennessGame {
          [model.bargaining]\n{bargaining}\n[model.regulation]\ntheta = 0.6\npenalty = 0.05\n"
     );
     match config::parse(&text, "bench").unwrap().model {
-        ModelConfig::Openness(g) => g,
+        ModelConfig::Openness(Openness {
+            market: Market::Pair(g),
+            ..
+        }) => g,
         _ => unreachable!(),
     }
 }
@@ -48,7 +53,10 @@ fn sector(k: usize) -> openmarket_core::openness::sector::Sector {
          entry_cost = {{ lognormal = {{ median = 0.1, sigma = 1.0 }} }}\n"
     );
     match config::parse(&text, "bench").unwrap().model {
-        ModelConfig::Sector(m) => m,
+        ModelConfig::Openness(Openness {
+            market: Market::Sector(m),
+            ..
+        }) => m,
         _ => unreachable!(),
     }
 }
@@ -88,7 +96,7 @@ fn rules() -> Vec<RuleConfig> {
 /// (default parameters), on the openness market and on an n = 8 race.
 fn dynamics_step(c: &mut Criterion) {
     let base = openness("rule = \"fixed\"\ndelta = 0.8");
-    let market = OpennessMarket::new(base, 0.8, 1);
+    let market = MarketGame::new(&Market::Pair(base), Some(0.8), 1);
     let race8 = RaceGame::random(8, Utility::Lead, 1);
     let race_game = RaceLearning::new(&race8);
     let mut g = c.benchmark_group("dynamics_step");

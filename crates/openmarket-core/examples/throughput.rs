@@ -18,14 +18,16 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use openmarket_core::config::{self, ModelConfig};
-use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
 use openmarket_core::dynamics::rules::RuleConfig;
 use openmarket_core::dynamics::rules::best_response::BestResponse;
 use openmarket_core::dynamics::{
     AsDynGame, LearningGame, NashConvCheck, Schedule, Setup, Termination, run,
 };
 use openmarket_core::experiment::{instances, run_one, solve_point};
+use openmarket_core::openness::learning::MarketGame;
+use openmarket_core::openness::{Market, Openness};
 use openmarket_core::plan::expand;
+use openmarket_core::race::learning::RaceLearning;
 use openmarket_core::race::{Actions, Leakage, Nontrivial, RaceGame, RaceParams, Utility};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -151,11 +153,15 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let reps = if quick { 1 } else { 5 };
-    let ModelConfig::Openness(g) = config::parse(OPENNESS, "bench").unwrap().model else {
+    let ModelConfig::Openness(Openness {
+        market: Market::Pair(g),
+        ..
+    }) = config::parse(OPENNESS, "bench").unwrap().model
+    else {
         unreachable!()
     };
     let delta = g.solve().delta;
-    let market = OpennessMarket::new(g, delta, 1);
+    let market = MarketGame::new(&Market::Pair(g), Some(delta), 1);
     let race8 = race(8, 1);
 
     // One closed-form best response, alone: the physical limit (D's α1*(ω);
@@ -178,7 +184,7 @@ fn main() {
     // of D (refitted whenever an observation changes it), D to the ω it sees.
     report(
         "openness market (2 agents, G fits D)",
-        &|| market.clone(),
+        &|| MarketGame::new(&Market::Pair(g), Some(delta), 1),
         Schedule::Sequential,
         runs,
         iters,

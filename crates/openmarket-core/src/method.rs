@@ -1,4 +1,5 @@
-//! How an equilibrium was found: the `solver` column of the output.
+//! How an equilibrium was found (the `solver` column of the output), and
+//! why a solve can fail.
 
 use serde::Serialize;
 
@@ -39,4 +40,48 @@ pub enum Method {
     #[serde(rename = "enumerate+mip")]
     #[strum(serialize = "enumerate+mip")]
     EnumerateAndMip,
+}
+
+/// Why a game could not be solved (the race's solvers are the ones that
+/// can fail: limits, MIP backends, time limits).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SolveError {
+    /// More labs than enumeration takes.
+    #[error("n = {n} labs is too many to enumerate (2^{n} profiles; the limit is n = {max})")]
+    TooLarge {
+        /// The game's labs.
+        n: usize,
+        /// The enumeration limit.
+        max: usize,
+    },
+    /// The method does not apply to this game (e.g. the share MIP with a cost).
+    #[error("{0}")]
+    Unsupported(String),
+    /// More labs than a solution concept's solver takes.
+    #[error("{what} are computed for at most {max} labs; this race has {n}")]
+    TooManyLabs {
+        /// The game's labs.
+        n: usize,
+        /// The limit.
+        max: usize,
+        /// What is limited.
+        what: &'static str,
+    },
+    /// The MIP backend failed.
+    #[error("MIP solver failed: {0}")]
+    Mip(String),
+    /// The solve took longer than its time limit.
+    #[error("the MIP did not finish within its time limit of {seconds} s")]
+    TimeLimit {
+        /// The limit.
+        seconds: f64,
+    },
+    /// Enumeration and the MIP listed different equilibria.
+    #[error("enumeration and MIP disagree: {enumerate:?} vs {mip:?}")]
+    Disagreement {
+        /// What enumeration found.
+        enumerate: Vec<Vec<f64>>,
+        /// What the MIP found.
+        mip: Vec<Vec<f64>>,
+    },
 }

@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::config::{self, Config, ConfigError};
+use crate::config::{self, Config, ConfigError, FamilyKind};
 use crate::limits::{MAX_PLAN_SPECIALISTS, MAX_POINTS};
 
 /// The value an axis takes at a point.
@@ -580,27 +580,35 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
     // config's or a grid axis's, the total is known before anything is
     // built; the count kept while building bounds every other case (a
     // design over K) before it fills memory.
-    let base_k = table.get("model").map_or(0, config::sector::declared_size);
-    let k_axis = axes
-        .iter()
-        .take(columns.len())
-        .position(|a| a == "model.population.k");
-    let known = match k_axis {
-        Some(i) => {
-            let per_value = (total / columns[i].len()) as u64;
-            columns[i]
+    let size_of = |t: &toml::Table| t.get("model").map_or(0, declared_size);
+    let base_k = size_of(&table);
+    // The grid axes that change a point's declared size (a sector's K):
+    // with one such axis the total is the sum over its values.
+    let sized: Vec<(usize, Vec<u64>)> = (0..columns.len())
+        .filter(|&i| axes[i].starts_with("model."))
+        .filter_map(|i| {
+            let sizes: Vec<u64> = columns[i]
                 .iter()
                 .map(|v| {
-                    let mut m = toml::Table::new();
-                    m.insert(
-                        "population".into(),
-                        toml::Value::Table(toml::Table::from_iter([("k".to_string(), v.clone())])),
+                    let mut t = toml::Table::from_iter(
+                        table.get("model").map(|m| ("model".to_string(), m.clone())),
                     );
-                    config::sector::declared_size(&toml::Value::Table(m))
+                    set_path(&mut t, &axes[i], v.clone()).map_or(base_k, |()| size_of(&t))
                 })
+                .collect();
+            sizes.iter().any(|&s| s != base_k).then_some((i, sizes))
+        })
+        .collect();
+    let known = match sized.as_slice() {
+        [] => base_k.saturating_mul(total as u64),
+        [(i, sizes)] => {
+            let per_value = (total / columns[*i].len()) as u64;
+            sizes
+                .iter()
                 .fold(0u64, |a, k| a.saturating_add(k.saturating_mul(per_value)))
         }
-        None => base_k.saturating_mul(total as u64),
+        // Several axes together: bounded while building.
+        _ => 0,
     };
     let too_many = || {
         err(
@@ -637,7 +645,7 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
             })?;
         }
         // Count this point's specialists before they are drawn.
-        let n = t.get("model").map_or(0, config::sector::declared_size);
+        let n = size_of(&t);
         let before = specialists.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
         if before.saturating_add(n) > MAX_PLAN_SPECIALISTS {
             return Err(too_many());
@@ -767,4 +775,15 @@ pub fn count(text: &str) -> Option<(u64, u64)> {
             .and_then(|s| s.as_array())
             .is_some_and(|studies| studies.iter().any(|s| s.get("dynamics").is_some()));
     Some((points, if runs_something { seeds } else { 0 }))
+}
+
+/// How many per-agent values a `[model]` table declares for its family
+/// (a sector's specialists), before it is parsed; 0 for an unknown family
+/// (parsing refuses it).
+fn declared_size(model: &toml::Value) -> u64 {
+    model
+        .get("family")
+        .and_then(toml::Value::as_str)
+        .and_then(|f| f.parse::<FamilyKind>().ok())
+        .map_or(0, |kind| kind.declared_size(model))
 }

@@ -7,7 +7,6 @@
 use std::path::Path;
 
 use openmarket_core::config::{self, ModelConfig};
-use openmarket_core::dynamics::games::{OpennessMarket, RaceLearning};
 use openmarket_core::dynamics::rules::RuleConfig;
 use openmarket_core::dynamics::rules::best_response::BestResponse;
 use openmarket_core::dynamics::rules::fictitious_play::FictitiousPlay;
@@ -20,8 +19,11 @@ use openmarket_core::dynamics::{
     Check, LearningGame, NashConvCheck, RunResult, Schedule, Setup, StopReason, Termination,
     distance_to_set, run,
 };
-use openmarket_core::experiment::{instances, judge};
+use openmarket_core::experiment::instances;
+use openmarket_core::openness::learning::MarketGame;
 use openmarket_core::openness::{BargainingRule, OpennessGame, PenaltyForm};
+use openmarket_core::openness::{Market, Openness};
+use openmarket_core::race::learning::RaceLearning;
 use openmarket_core::race::{Actions, RaceGame};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -35,7 +37,10 @@ fn load(name: &str) -> ModelConfig {
 
 fn openness(name: &str) -> OpennessGame {
     match load(name) {
-        ModelConfig::Openness(g) => g,
+        ModelConfig::Openness(Openness {
+            market: Market::Pair(g),
+            ..
+        }) => g,
         _ => panic!("{name}: not an openness config"),
     }
 }
@@ -116,7 +121,10 @@ fn a_learning_generalist_meets_the_specialist_it_faces_not_the_solvers() {
     };
     for regulation in ["", "[model.regulation]\ntheta = 0.6\npenalty = 0.02\n"] {
         let g = match config::parse(&text(regulation), "test").unwrap().model {
-            ModelConfig::Openness(g) => g,
+            ModelConfig::Openness(Openness {
+                market: Market::Pair(g),
+                ..
+            }) => g,
             _ => unreachable!(),
         };
         // G's payoff against the held α1 = 0.2, from the raw formula, on a
@@ -138,9 +146,9 @@ fn a_learning_generalist_meets_the_specialist_it_faces_not_the_solvers() {
         // The SPE, which a circular implementation would reach instead.
         let spe = g.solve().omega.unwrap();
         assert!((spe - 0.28125).abs() < 1e-9);
-        let market = OpennessMarket::new(g, 0.8, 1);
+        let market = MarketGame::new(&Market::Pair(g), Some(0.8), 1);
         let rules = [br(), RuleConfig::Fixed(Fixed { action: 0.2 })];
-        let t = judge::market(&g, 0.8, &rules);
+        let t = openmarket_core::openness::judge::target(&Market::Pair(g), Some(0.8), &rules);
         assert_eq!(t.held, vec![1]);
         assert!((t.profiles[0][0] - grid_best).abs() < 1e-9, "{t:?}");
         for seed in 0..16 {
@@ -192,9 +200,9 @@ fn a_fitted_generalist_reaches_the_spe_against_learning_specialists() {
                 50,
             ),
         ] {
-            let market = OpennessMarket::new(g, delta, every);
+            let market = MarketGame::new(&Market::Pair(g), Some(delta), every);
             let rules = [br(), follower];
-            let t = judge::market(&g, delta, &rules);
+            let t = openmarket_core::openness::judge::target(&Market::Pair(g), Some(delta), &rules);
             assert!(distance_to_set(&t.profiles[0], std::slice::from_ref(&want)) < 1e-12);
             for seed in 0..10 {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -294,7 +302,7 @@ fn fictitious_play_frequencies_approach_the_mixed_ne() {
     let g = race("race_no_pure_ne.toml");
     let learning = RaceLearning::new(&g);
     let rules = [RuleConfig::FictitiousPlay(FictitiousPlay); 3];
-    let t = judge::race(&g, &rules, &[], true);
+    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
     assert_eq!(t.profiles.len(), 1);
     let ne = &t.profiles[0];
     for (a, b) in ne.iter().zip([0.6227, 0.2745, 0.0]) {
@@ -330,7 +338,7 @@ fn logit_dynamics_reach_the_qre_at_their_temperature() {
             rate: 0.2,
         });
         let rules = [rule; 3];
-        let t = judge::race(&g, &rules, &[], true);
+        let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
         let qre = t.profiles[0].clone();
         // The QRE solves the logit equations of the raw payoff table.
         let table = g.binary();
@@ -367,7 +375,7 @@ fn hedge_has_a_vanishing_cce_gap() {
         eta: 0.5,
         points: 2,
     }); 3];
-    let t = judge::race(&g, &rules, &[], true);
+    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let r = go(
         &learning,
@@ -389,7 +397,7 @@ fn same_seed_same_run() {
         eta: 0.3,
         points: 2,
     }); 3];
-    let t = judge::race(&g, &rules, &[], true);
+    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
     let one = |seed| {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut agents = instances(&learning, &rules, 0.1);
@@ -425,7 +433,7 @@ fn openness_nash_conv_matches_brute_force_from_the_raw_payoffs() {
     ] {
         let g = openness(name);
         let delta = fixed_delta(&g);
-        let market = OpennessMarket::new(g, delta, 1);
+        let market = MarketGame::new(&Market::Pair(g), Some(delta), 1);
         let alpha0 = g
             .alpha0_value()
             .expect("exogenous α0 in the example configs");
@@ -501,7 +509,10 @@ fn a_grid_follower_target_counts_the_proportional_penalty() {
                 [model.bargaining]\nrule = \"fixed\"\ndelta = 0.6\n\
                 [model.regulation]\ntheta = 0.8\npenalty = 0.4\npenalty_form = \"proportional\"\n";
     let g = match config::parse(text, "test").unwrap().model {
-        ModelConfig::Openness(g) => g,
+        ModelConfig::Openness(Openness {
+            market: Market::Pair(g),
+            ..
+        }) => g,
         _ => unreachable!(),
     };
     let delta = 0.6;
@@ -512,7 +523,7 @@ fn a_grid_follower_target_counts_the_proportional_penalty() {
             points: 41,
         }),
     ];
-    let market = OpennessMarket::new(g, delta, 1);
+    let market = MarketGame::new(&Market::Pair(g), Some(delta), 1);
     let grid = market.space(1).points(41);
     let (a0, r, c1, lambda, eps) = (0.2, 1.0, 1.0, 0.5, 0.05);
     let answer = |w: f64| {
@@ -533,7 +544,7 @@ fn a_grid_follower_target_counts_the_proportional_penalty() {
         .map(|k| k as f64 / 200_000.0)
         .map(u_g)
         .fold(f64::NEG_INFINITY, f64::max);
-    let t = judge::market(&g, delta, &rules);
+    let t = openmarket_core::openness::judge::target(&Market::Pair(g), Some(delta), &rules);
     let w = t.profiles[0][0];
     assert!(
         (u_g(w) - best).abs() < 1e-6,

@@ -6,13 +6,17 @@ use std::path::Path;
 
 use openmarket_core::config::{self, ModelConfig};
 use openmarket_core::openness::{BargainingRule, OpennessGame, StageOutcome};
+use openmarket_core::openness::{Market, Openness};
 
 fn load(name: &str) -> OpennessGame {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../configs")
         .join(name);
     match config::load(&path).unwrap().model {
-        ModelConfig::Openness(g) => g,
+        ModelConfig::Openness(Openness {
+            market: Market::Pair(g),
+            ..
+        }) => g,
         #[allow(unreachable_patterns)]
         _ => panic!("{name} is not an openness config"),
     }

@@ -4,6 +4,7 @@
 use openmarket_core::config::ModelConfig;
 use openmarket_core::dynamics::rules::RuleConfig;
 use openmarket_core::openness::Alpha0;
+use openmarket_core::openness::{Market, Openness};
 use openmarket_core::plan::{expand, run_seed};
 
 const BASE: &str = r#"
@@ -26,7 +27,10 @@ master_seed = 7
 
 fn alpha0(p: &openmarket_core::plan::Point) -> f64 {
     match &p.config.model {
-        ModelConfig::Openness(g) => match g.alpha0 {
+        ModelConfig::Openness(Openness {
+            market: Market::Pair(g),
+            ..
+        }) => match g.alpha0 {
             Alpha0::Exogenous(a) => a,
             Alpha0::Endogenous => f64::NAN,
         },
@@ -63,7 +67,10 @@ fn logspace_uses_base_ten_exponents() {
         .points
         .iter()
         .map(|p| match &p.config.model {
-            ModelConfig::Openness(g) => g.r,
+            ModelConfig::Openness(Openness {
+                market: Market::Pair(g),
+                ..
+            }) => g.r,
             _ => unreachable!(),
         })
         .collect();

@@ -7,9 +7,9 @@
 //! compared by value; δ by a scan and golden-section refinement of the
 //! bargaining objective.
 
+use openmarket_core::openness::regulator::Regulable;
+use openmarket_core::openness::regulator::{Objective, SearchBox};
 use openmarket_core::openness::{Alpha0, BargainingRule, OpennessGame, PenaltyForm, Regulation};
-use openmarket_core::regulator::optimal::{objective_at, optimal_regulation};
-use openmarket_core::regulator::{Objective, SearchBox};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -393,7 +393,7 @@ fn optimal_regulation_is_the_best_of_a_dense_grid_and_is_attained() {
                 .into_iter()
                 .map(|n| (n, &c.objectives[n]))
                 .map(|(n, obj)| {
-                    let opt = optimal_regulation(&c.game, *obj, &c.search);
+                    let opt = c.game.optimal_regulation(*obj, &c.search);
                     let values: Vec<f64> = cells.iter().map(|(_, o)| score(obj, *o)).collect();
                     let grid_best = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                     // The grid's resolution in value: the largest change
@@ -412,7 +412,7 @@ fn optimal_regulation_is_the_best_of_a_dense_grid_and_is_attained() {
                     }
                     let reg = c.search.regulation(opt.theta, opt.penalty);
                     let attained = score(obj, brute_spe(&c.game, reg, 512));
-                    let recomputed = objective_at(&c.game, obj, &c.search, opt.theta, opt.penalty);
+                    let recomputed = c.game.objective_at(obj, &c.search, opt.theta, opt.penalty);
                     assert_eq!(
                         recomputed, opt.value,
                         "case {seed}, objective {n}: the SPE at the reported (θ, p) gives another value"

@@ -7,6 +7,7 @@
 //! None of it uses the solver's closed forms or its pieces.
 
 use openmarket_core::math::golden_section_max;
+use openmarket_core::openness::Market;
 use openmarket_core::openness::sector::{Sector, Specialist};
 use openmarket_core::openness::{
     Alpha0, BargainingRule, OpennessGame, PenaltyForm, Regime, Regulation,
@@ -571,10 +572,10 @@ fn a_common_delta_is_bargained_as_for_one_specialist() {
 /// at its final ω is the brute-force best to 1e-9 (ω itself to 1e-5 where
 /// the maximiser is clear).
 fn learning_reaches(seed: u64, inertia: f64, leader_every: u64) -> (usize, usize, Vec<u64>) {
-    use openmarket_core::dynamics::games::SectorMarket;
     use openmarket_core::dynamics::rules::{RuleConfig, best_response::BestResponse};
     use openmarket_core::dynamics::{Schedule, Setup, Termination, run};
-    use openmarket_core::experiment::{instances, judge};
+    use openmarket_core::experiment::instances;
+    use openmarket_core::openness::learning::MarketGame;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (mut reached, mut runs) = (0, 0);
     let mut iterations = Vec::new();
@@ -588,10 +589,10 @@ fn learning_reaches(seed: u64, inertia: f64, leader_every: u64) -> (usize, usize
             .map(|x| raw.u_g(x))
             .fold(f64::NEG_INFINITY, f64::max)
             < v_bf - 1e-7;
-        let game = SectorMarket::new(m.clone(), leader_every);
+        let game = MarketGame::new(&Market::Sector(m.clone()), None, leader_every);
         let mut rules = vec![RuleConfig::BestResponse(BestResponse { inertia }); 11];
         rules[0] = RuleConfig::BestResponse(BestResponse { inertia: 1.0 });
-        let t = judge::sector(&m, &rules);
+        let t = openmarket_core::openness::judge::target(&Market::Sector(m.clone()), None, &rules);
         let stop = Termination {
             max_iterations: 5000,
             tol: 1e-9,
@@ -675,7 +676,7 @@ fn learning_reaches_the_spe_of_random_markets_with_ten_specialists() {
 
 /// The raw SPE outcome the regulator sees: (ω, Σ α1, U_G, Σ U_D, penalty
 /// paid) at the brute force's choice, `None` when G exits.
-fn raw_outcome(m: &Sector) -> Option<openmarket_core::regulator::Outcome> {
+fn raw_outcome(m: &Sector) -> Option<openmarket_core::openness::regulator::Outcome> {
     let (w, v, _) = brute_force(m);
     if v < 0.0 {
         return None;
@@ -689,7 +690,7 @@ fn raw_outcome(m: &Sector) -> Option<openmarket_core::regulator::Outcome> {
             u_d += u - s.entry_cost;
         }
     }
-    Some(openmarket_core::regulator::Outcome {
+    Some(openmarket_core::openness::regulator::Outcome {
         omega: w,
         alpha1,
         u_g: v,
@@ -703,8 +704,7 @@ fn raw_outcome(m: &Sector) -> Option<openmarket_core::regulator::Outcome> {
 /// and the raw SPE at the reported (θ, p) attains its value.
 #[test]
 fn the_sector_optimal_regulation_beats_a_grid_of_raw_spes_and_is_attained() {
-    use openmarket_core::regulator::optimal::sector_optimal_regulation;
-    use openmarket_core::regulator::{Objective, SearchBox, regulated_sector};
+    use openmarket_core::openness::regulator::{Objective, Regulable, SearchBox};
     use rayon::prelude::*;
     let mut rng = ChaCha8Rng::seed_from_u64(17);
     let objectives = [
@@ -727,23 +727,23 @@ fn the_sector_optimal_regulation_beats_a_grid_of_raw_spes_and_is_attained() {
             },
         };
         const K: usize = 20;
-        let cells: Vec<Option<openmarket_core::regulator::Outcome>> = (0..=K * K + K)
+        let cells: Vec<Option<openmarket_core::openness::regulator::Outcome>> = (0..=K * K + K)
             .into_par_iter()
             .map(|c| {
                 let (t, p) = search.at(
                     (c / (K + 1)) as f64 / K as f64,
                     (c % (K + 1)) as f64 / K as f64,
                 );
-                raw_outcome(&regulated_sector(&m, &search, t, p))
+                raw_outcome(&Regulable::regulated(&m, &search, t, p))
             })
             .collect();
         for objective in objectives {
-            let opt = sector_optimal_regulation(&m, objective, &search);
+            let opt = m.optimal_regulation(objective, &search);
             let grid_best = cells
                 .iter()
                 .map(|o| objective.score(*o))
                 .fold(f64::NEG_INFINITY, f64::max);
-            let attained = objective.score(raw_outcome(&regulated_sector(
+            let attained = objective.score(raw_outcome(&Regulable::regulated(
                 &m,
                 &search,
                 opt.theta,
@@ -776,12 +776,12 @@ fn the_sector_optimal_regulation_beats_a_grid_of_raw_spes_and_is_attained() {
 /// of staying out and entering.
 #[test]
 fn a_hedge_specialist_that_should_stay_out_ends_out() {
-    use openmarket_core::dynamics::games::SectorMarket;
     use openmarket_core::dynamics::rules::RuleConfig;
     use openmarket_core::dynamics::rules::fixed::Fixed;
     use openmarket_core::dynamics::rules::hedge::Hedge;
     use openmarket_core::dynamics::{Schedule, Setup, Termination, run};
-    use openmarket_core::experiment::{instances, judge};
+    use openmarket_core::experiment::instances;
+    use openmarket_core::openness::learning::MarketGame;
     let spec = |entry_cost: f64| Specialist {
         r: 1.0,
         c1: 1.0,
@@ -800,7 +800,7 @@ fn a_hedge_specialist_that_should_stay_out_ends_out() {
         bargaining: None,
     };
     let raw = Raw(&m);
-    let game = SectorMarket::new(m.clone(), 1);
+    let game = MarketGame::new(&Market::Sector(m.clone()), None, 1);
     let hedge = RuleConfig::Hedge(Hedge {
         eta: 0.5,
         points: 41,
@@ -811,7 +811,7 @@ fn a_hedge_specialist_that_should_stay_out_ends_out() {
         hedge,
         hedge,
     ];
-    let t = judge::sector(&m, &rules);
+    let t = openmarket_core::openness::judge::target(&Market::Sector(m.clone()), None, &rules);
     let stop = Termination {
         max_iterations: 300,
         tol: 0.0,
@@ -846,10 +846,10 @@ fn a_hedge_specialist_that_should_stay_out_ends_out() {
 /// so (its own gain there is ~0).
 #[test]
 fn the_check_tells_a_specialist_caught_out_at_its_threshold() {
-    use openmarket_core::dynamics::games::SectorMarket;
     use openmarket_core::dynamics::rules::RuleConfig;
     use openmarket_core::dynamics::rules::best_response::BestResponse;
-    use openmarket_core::experiment::{instances, judge};
+    use openmarket_core::experiment::instances;
+    use openmarket_core::openness::learning::MarketGame;
     // One specialist with no entry cost, one whose cost its payoff crosses
     // inside (0, 1): G's best is where the second becomes willing to enter.
     let mut m = Sector {
@@ -886,9 +886,9 @@ fn the_check_tells_a_specialist_caught_out_at_its_threshold() {
         "the SPE sits at the threshold: ω = {w}"
     );
     assert!(o.specialists[1].enters && o.specialists[1].u_d < 1e-9);
-    let game = SectorMarket::new(m.clone(), 1);
+    let game = MarketGame::new(&Market::Sector(m.clone()), None, 1);
     let rules = vec![RuleConfig::BestResponse(BestResponse { inertia: 1.0 }); 3];
-    let t = judge::sector(&m, &rules);
+    let t = openmarket_core::openness::judge::target(&Market::Sector(m.clone()), None, &rules);
     let agents = instances(&game, &rules, 0.0);
     let spe = m.kept_in(w);
     let mut check = t.check();

@@ -15,10 +15,11 @@
 use serde::Deserialize;
 
 use super::error::{ConfigError, Cx};
-use super::{DynamicsConfig, Family, OutputConfig, RunsConfig};
+use super::{DynamicsConfig, FamilyKind, ModelConfig, OutputConfig, RunsConfig};
 use crate::domain::{Domain, ParamValues};
 use crate::dynamics::rules::{RuleKind, all_params};
 use crate::dynamics::{Schedule, Termination};
+use crate::family::{AgentTable, Numbered};
 use crate::limits::{MAX_ITERATIONS, MAX_SEEDS};
 
 #[derive(Deserialize)]
@@ -48,11 +49,6 @@ const SHARED: &[&str] = &[
     "noise",
     "leader_every",
 ];
-
-/// The agents' tables of each family (the openness regulator's table is
-/// read with `[regulator]`).
-const OPENNESS_AGENTS: &[&str] = &["generalist", "specialist", "regulator"];
-const RACE_AGENTS: &[&str] = &["lab"];
 
 fn thousand() -> u64 {
     1000
@@ -119,36 +115,33 @@ fn rule_kind(cx: &Cx, field: &str, v: toml::Value) -> Result<RuleKind, ConfigErr
     Ok(r.rule)
 }
 
-/// `[dynamics]` of a model of `family` with `agents` agents, of which
-/// `specialists` are a sector's (agents 1 …).
+/// A group's table: its shared rule keys, and its numbered tables.
+type Group<'a> = (Numbered, toml::Table, Vec<(&'a String, &'a toml::Value)>);
+
+/// `[dynamics]` of `model`: the shared settings, the default rule, and the
+/// rule tables of its agents (`model`'s [`AgentTable`]s).
 pub(crate) fn dynamics(
     cx: &Cx,
     value: toml::Value,
-    family: Family,
-    agents: usize,
-    specialists: Option<usize>,
+    model: &ModelConfig,
 ) -> Result<DynamicsConfig, ConfigError> {
     let toml::Value::Table(table) = value else {
         return Err(cx.err("dynamics", "must be a table".into()));
     };
-    let (agent_keys, other_family) = match family {
-        Family::Openness => (OPENNESS_AGENTS, RACE_AGENTS),
-        Family::Race => (RACE_AGENTS, OPENNESS_AGENTS),
-    };
-    for key in other_family {
-        if table.contains_key(*key) {
-            return Err(cx.err(
-                &format!("dynamics.{key}"),
-                format!(
-                    "is a table of the {} family; this model is {}",
-                    if family == Family::Openness {
-                        "race"
-                    } else {
-                        "openness"
-                    },
-                    <&str>::from(family)
-                ),
-            ));
+    let family = model.family();
+    let agent_keys = family.agent_keys();
+    for other in <FamilyKind as strum::VariantArray>::VARIANTS {
+        for key in other.agent_keys() {
+            if !agent_keys.contains(key) && table.contains_key(*key) {
+                return Err(cx.err(
+                    &format!("dynamics.{key}"),
+                    format!(
+                        "is a table of the {} family; this model is {}",
+                        <&str>::from(other),
+                        <&str>::from(family)
+                    ),
+                ));
+            }
         }
     }
     let other: Vec<&str> = SHARED.iter().chain(agent_keys).copied().collect();
@@ -169,53 +162,68 @@ pub(crate) fn dynamics(
             Err(cx.err(field, format!("must be a table, not {}", v.type_str())))
         }
     };
-    // A sector's `[dynamics.specialist]`: its rule keys apply to every
-    // specialist; its numbered tables, to one each.
-    let mut sector_table: Option<(toml::Table, Vec<(&String, &toml::Value)>)> = None;
-    match family {
-        Family::Openness => {
-            for (k, key) in OPENNESS_AGENTS[..2].iter().enumerate() {
-                if let Some(v) = table.get(*key) {
+    // The index N of `[dynamics.KEY.N]`, checked against the group.
+    let index_of = |field: &str, index: &str, g: &Numbered| -> Result<usize, ConfigError> {
+        let k = agent_index(index).ok_or_else(|| {
+            cx.err(
+                field,
+                format!(
+                    "names a {} by its index: [dynamics.{}.0], [dynamics.{}.1], …",
+                    g.noun, g.key, g.key
+                ),
+            )
+        })?;
+        if k >= g.count {
+            return Err(cx.err(
+                field,
+                format!(
+                    "names {} {k}, but the {} has {} {}s (0 to {})",
+                    g.noun,
+                    g.whole,
+                    g.count,
+                    g.noun,
+                    g.count - 1
+                ),
+            ));
+        }
+        Ok(k)
+    };
+    // A group's `[dynamics.KEY]`: its rule keys apply to every member; its
+    // numbered tables, to one each.
+    let mut group: Option<Group> = None;
+    for spec in model.agent_tables() {
+        match spec {
+            AgentTable::One { key, agent } => {
+                if let Some(v) = table.get(key) {
                     let field = format!("dynamics.{key}");
                     as_table(&field, v)?;
-                    let t = v.as_table().expect("checked");
-                    if k == 1 && specialists.is_some() {
-                        let (numbered, shared): (Vec<_>, Vec<_>) =
-                            t.iter().partition(|(key, _)| looks_numbered(key));
-                        let shared = shared
-                            .into_iter()
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect();
-                        sector_table = Some((shared, numbered));
-                    } else {
-                        tables.push((k, field, t));
+                    tables.push((agent, field, v.as_table().expect("checked")));
+                }
+            }
+            AgentTable::Numbered(g) => {
+                if let Some(v) = table.get(g.key) {
+                    as_table(&format!("dynamics.{}", g.key), v)?;
+                    for (index, t) in v.as_table().expect("checked") {
+                        let field = format!("dynamics.{}.{index}", g.key);
+                        let k = index_of(&field, index, &g)?;
+                        as_table(&field, t)?;
+                        tables.push((g.first + k, field, t.as_table().expect("checked")));
                     }
                 }
             }
-        }
-        Family::Race => {
-            if let Some(v) = table.get("lab") {
-                as_table("dynamics.lab", v)?;
-                for (index, t) in v.as_table().expect("checked") {
-                    let field = format!("dynamics.lab.{index}");
-                    let lab = agent_index(index).ok_or_else(|| {
-                        cx.err(
-                            &field,
-                            "names a lab by its index: [dynamics.lab.0], [dynamics.lab.1], …"
-                                .into(),
-                        )
-                    })?;
-                    if lab >= agents {
-                        return Err(cx.err(
-                            &field,
-                            format!(
-                                "names lab {lab}, but the race has {agents} labs (0 to {})",
-                                agents - 1
-                            ),
-                        ));
-                    }
-                    as_table(&field, t)?;
-                    tables.push((lab, field, t.as_table().expect("checked")));
+            AgentTable::Group(g) => {
+                if let Some(v) = table.get(g.key) {
+                    as_table(&format!("dynamics.{}", g.key), v)?;
+                    let (numbered, shared): (Vec<_>, Vec<_>) = v
+                        .as_table()
+                        .expect("checked")
+                        .iter()
+                        .partition(|(key, _)| looks_numbered(key));
+                    let shared = shared
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    group = Some((g, shared, numbered));
                 }
             }
         }
@@ -230,63 +238,34 @@ pub(crate) fn dynamics(
         agents_rules.push((agent, kind.configure(&values.overlay(&own))));
     }
     let mut followers = None;
-    if let (Some((shared, numbered)), Some(count)) = (&sector_table, specialists) {
-        let (rule, own) = rule_table(cx, "dynamics.specialist", shared, &[])?;
+    if let Some((g, shared, numbered)) = &group {
+        let field = format!("dynamics.{}", g.key);
+        let (rule, own) = rule_table(cx, &field, shared, &[])?;
         let kind = match rule {
-            Some(v) => rule_kind(cx, "dynamics.specialist", v)?,
+            Some(v) => rule_kind(cx, &field, v)?,
             None => raw.rule,
         };
         let common = values.overlay(&own);
         followers = Some(kind.configure(&common));
         for (index, v) in numbered {
-            let field = format!("dynamics.specialist.{index}");
-            let k = agent_index(index).ok_or_else(|| {
-                cx.err(
-                    &field,
-                    "names a specialist by its index: [dynamics.specialist.0], [dynamics.specialist.1], …".into(),
-                )
-            })?;
-            if k >= count {
-                return Err(cx.err(
-                    &field,
-                    format!(
-                        "names specialist {k}, but the sector has {count} specialists (0 to {})",
-                        count - 1
-                    ),
-                ));
-            }
+            let field = format!("dynamics.{}.{index}", g.key);
+            let k = index_of(&field, index, g)?;
             as_table(&field, v)?;
             let (rule, own) = rule_table(cx, &field, v.as_table().expect("checked"), &[])?;
             let kind = match rule {
                 Some(v) => rule_kind(cx, &field, v)?,
                 None => kind,
             };
-            agents_rules.push((1 + k, kind.configure(&common.overlay(&own))));
+            agents_rules.push((g.first + k, kind.configure(&common.overlay(&own))));
         }
     }
     agents_rules.sort_by_key(|(a, _)| *a);
-    let schedule = match (family, raw.schedule) {
-        (Family::Openness, None | Some(Schedule::Sequential)) => Schedule::Sequential,
-        (Family::Openness, Some(other)) => {
-            return Err(cx.err(
-                "dynamics.schedule",
-                format!(
-                    "= \"{}\" does not fit the openness market, which is played in stage order (G announces ω, then D responds): \"sequential\" (the default)",
-                    <&str>::from(other)
-                ),
-            ));
-        }
-        (Family::Race, s) => s.unwrap_or_default(),
-    };
-    if family == Family::Race && raw.leader_every != 1 {
-        return Err(cx.err(
-            "dynamics.leader_every",
-            format!(
-                "= {} applies to the openness market's leader; a race has none (allowed: 1)",
-                raw.leader_every
-            ),
-        ));
-    }
+    let schedule = model
+        .schedule(raw.schedule)
+        .map_err(|why| cx.err("dynamics.schedule", why))?;
+    model
+        .leader_every(raw.leader_every)
+        .map_err(|why| cx.err("dynamics.leader_every", why))?;
     let max_iterations = cx.at_least_one("dynamics.max_iterations", raw.max_iterations)?;
     if max_iterations > MAX_ITERATIONS {
         return Err(cx.err(

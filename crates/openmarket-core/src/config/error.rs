@@ -18,7 +18,7 @@ pub struct ConfigError {
 }
 
 /// The context of one parse: where errors point.
-pub(crate) struct Cx<'a> {
+pub struct Cx<'a> {
     pub(crate) origin: &'a str,
 }
 

@@ -7,7 +7,6 @@
 //! termination and observation. Every run draws from its own ChaCha
 //! stream, so results do not depend on threads or scheduling.
 
-pub mod games;
 pub mod rules;
 
 use rand::RngExt;
@@ -58,33 +57,38 @@ impl Space {
 }
 
 /// What an agent observes, which decides the rules it may follow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::AsRefStr)]
-#[strum(serialize_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     /// A player of a simultaneous game: it sees the others' actions and
     /// knows its own payoff formula, so it can evaluate any action.
     Simultaneous,
-    /// The openness market's generalist: it announces first and sees only
-    /// the follower's response and its own realised payoff, so it cannot
+    /// A market's generalist: it announces first and sees only its
+    /// followers' responses and its own realised payoff, so it cannot
     /// evaluate an action it did not play.
-    Leader,
-    /// The openness market's specialist: it sees the leader's action before
-    /// it moves, so it has nothing to form beliefs about.
-    Follower,
-    /// A sector's generalist: it announces first and sees each
-    /// specialist's response (whether it entered, and its α1) and its own
-    /// realised payoff.
-    SectorLeader,
-    /// A sector's specialist: it sees ω before it moves and may stay out
-    /// (α1 = 0), so its payoff jumps where it enters.
-    Entrant,
+    Leader {
+        /// Its followers may stay out (a sector): it sees whether each
+        /// entered, and must learn where.
+        entry: bool,
+    },
+    /// A market's specialist: it sees the leader's action before it moves,
+    /// so it has nothing to form beliefs about.
+    Follower {
+        /// It may stay out (α1 = 0, in a sector), so its payoff jumps where
+        /// it enters.
+        entry: bool,
+    },
 }
 
 impl Role {
     /// Whether the agent announces first and cannot evaluate an action it
     /// did not play.
     pub fn is_leader(self) -> bool {
-        matches!(self, Role::Leader | Role::SectorLeader)
+        matches!(self, Role::Leader { .. })
+    }
+
+    /// Whether the agent is a follower that may stay out.
+    pub fn is_entrant(self) -> bool {
+        self == Role::Follower { entry: true }
     }
 }
 
@@ -163,6 +167,59 @@ impl<T: LearningGame> AsDynGame for T {
 impl AsDynGame for dyn LearningGame + '_ {
     fn as_dyn(&self) -> &dyn LearningGame {
         self
+    }
+}
+
+/// `[dynamics]`: the update rules, schedule and termination of every run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DynamicsConfig {
+    /// The rule of every agent without its own table.
+    pub rule: rules::RuleConfig,
+    /// (agent, rule) for the agents with their own table, by agent index
+    /// (openness: 0 = generalist, 1 = specialist; a sector: 1 + the
+    /// specialist's index; race: the lab).
+    pub agents: Vec<(usize, rules::RuleConfig)>,
+    /// A sector: the rule of every specialist without its own table
+    /// (`[dynamics.specialist]`).
+    pub followers: Option<rules::RuleConfig>,
+    /// The order of updates within an iteration.
+    pub schedule: Schedule,
+    /// When a run stops.
+    pub termination: Termination,
+    /// σ of the observation noise on payoffs (logit, Hedge).
+    pub noise: f64,
+    /// Openness market: G moves every k-th iteration (two timescales).
+    pub leader_every: u64,
+}
+
+impl DynamicsConfig {
+    /// Agent i's rule.
+    pub fn rule_of(&self, i: usize) -> rules::RuleConfig {
+        self.agents
+            .iter()
+            .find(|(a, _)| *a == i)
+            .map(|(_, r)| *r)
+            .or(self.followers.filter(|_| i > 0))
+            .unwrap_or(self.rule)
+    }
+
+    /// Every agent's rule, for a game of `agents` agents.
+    pub fn rules(&self, agents: usize) -> Vec<rules::RuleConfig> {
+        (0..agents).map(|i| self.rule_of(i)).collect()
+    }
+
+    /// Whether every agent's rule can drive its agent of `game`; the error
+    /// names the agent (by `name`) and the rule, and says why not.
+    pub fn check_rules(
+        &self,
+        game: &dyn LearningGame,
+        name: impl Fn(usize) -> String,
+    ) -> Result<(), String> {
+        for (i, rule) in self.rules(game.agents()).iter().enumerate() {
+            rule.check(game, i)
+                .map_err(|why| format!("{}: {why}", name(i)))?;
+        }
+        Ok(())
     }
 }
 

@@ -74,10 +74,7 @@ impl Layout {
         let width = plan
             .points
             .iter()
-            .map(|p| match &p.config.model {
-                crate::config::ModelConfig::Sector(m) => 1 + m.specialists.len() as u64,
-                _ => 1,
-            })
+            .map(|p| p.config.model.width())
             .max()
             .unwrap_or(1);
         let by_runs =

@@ -14,8 +14,8 @@ use rayon::prelude::*;
 
 use super::layout::Layout;
 use super::{Batch, PointSolution, run_one, solve_point};
+use crate::method::SolveError;
 use crate::plan::Plan;
-use crate::race::SolveError;
 
 /// Boxed error of a sink, shown as it is.
 pub type SinkError = Box<dyn std::error::Error + Send + Sync>;

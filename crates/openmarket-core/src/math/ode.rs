@@ -1,5 +1,5 @@
 //! Explicit adaptive Runge–Kutta integration of autonomous ODEs, for the
-//! replicator dynamics of [`crate::matrix`]. The integrator is generic
+//! replicator dynamics of the bimatrix games (`matrix`). The integrator is generic
 //! over the state (a `Vec` or a fixed-size array) so that the fixed-size
 //! kernels keep their stack-only loops.
 

@@ -6,7 +6,14 @@
 //! backward induction and [`policy`] derives the regulator's diagnostics
 //! (indifference curve, effective thresholds, lever).
 
+mod bargain;
+pub(crate) mod config;
+mod family;
+pub mod judge;
+pub mod learning;
+pub mod market;
 pub mod policy;
+pub mod regulator;
 pub mod sector;
 pub mod spe;
 
@@ -16,6 +23,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::math::Poly3;
 
+pub use family::Openness;
+pub use market::Market;
 pub use spe::{Choice, Equilibrium, StageOutcome, regulated_choice};
 
 /// G's baseline performance: a parameter, or chosen by G (FTG's original game).

@@ -26,9 +26,9 @@
 
 use serde::Serialize;
 
-use super::spe::{BARGAIN_GRID, BARGAIN_TOL};
+use super::bargain::agreed_delta;
 use super::{BargainingRule, Lever, PenaltyForm, Regime, Regulation};
-use crate::math::{Poly3, maximize_1d, smallest_maximiser};
+use crate::math::{Poly3, smallest_maximiser};
 
 /// One specialist of the sector.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -541,9 +541,8 @@ impl Sector {
         best
     }
 
-    /// The subgame-perfect outcome at the given shares, with the
-    /// regulator's diagnostics.
-    pub fn solve(&self) -> SectorOutcome {
+    /// Stages 2–4 at the given shares, with the regulator's diagnostics.
+    fn stage_outcome_with_policy(&self) -> SectorOutcome {
         let terms = self.terms();
         let (pieces, cuts) = self.pieces(&terms);
         let split = (pieces.as_slice(), cuts.as_slice());
@@ -555,8 +554,11 @@ impl Sector {
     /// The subgame-perfect outcome: G's regulated choice of ω (compliance
     /// wins ties, as for one specialist), G's exit if its value is
     /// negative, and each specialist's entry and fine-tuning at that ω.
-    /// Without the regulator's diagnostics.
-    pub fn outcome(&self) -> SectorOutcome {
+    /// Stages 2–4 at the given shares, without the regulator's
+    /// diagnostics (as [`OpennessGame::stage_outcome`] at a given δ).
+    ///
+    /// [`OpennessGame::stage_outcome`]: super::OpennessGame::stage_outcome
+    pub fn stage_outcome(&self) -> SectorOutcome {
         let terms = self.terms();
         let (pieces, cuts) = self.pieces(&terms);
         self.outcome_in(&terms, (pieces.as_slice(), cuts.as_slice()))
@@ -661,6 +663,15 @@ impl Sector {
             .collect()
     }
 
+    /// The market the runs play when stage 1 agreed on `delta`: every
+    /// share set to it, or the given shares when none was bargained.
+    pub fn at_agreed(&self, delta: Option<f64>) -> Sector {
+        match delta {
+            Some(d) => self.at_delta(d),
+            None => self.clone(),
+        }
+    }
+
     /// The same market with every specialist's share set to `delta`.
     pub fn at_delta(&self, delta: f64) -> Sector {
         let mut m = self.clone();
@@ -670,65 +681,44 @@ impl Sector {
         m
     }
 
-    /// The SPE with stage 1: given shares are solved as they are; a common
-    /// δ is bargained between G and the sector (utility Σ_k U_Dk) by the
-    /// rule's criterion, as for one specialist: Nash maximises U_G·U_S,
-    /// utilitarian U_G + U_S, egalitarian min(U_G, U_S), Kalai–Smorodinsky
-    /// min(U_G/U_G^max, U_S/U_S^max), each over δ ∈ [0, 1] by the same
-    /// bracketed search.
-    pub fn bargain(&self) -> SectorOutcome {
+    /// The SPE with stage 1 and the regulator's diagnostics (as
+    /// [`OpennessGame::solve`]): given shares are solved as they are; a
+    /// common δ is bargained between G and the sector (utility Σ_k U_Dk) by
+    /// the rule's criterion, as for one specialist ([`super::bargain`]).
+    ///
+    /// [`OpennessGame::solve`]: super::OpennessGame::solve
+    pub fn solve(&self) -> SectorOutcome {
         match self.bargained_delta() {
-            None => self.solve(),
+            None => self.stage_outcome_with_policy(),
             Some(delta) => SectorOutcome {
                 delta: Some(delta),
-                ..self.at_delta(delta).solve()
+                ..self.at_delta(delta).stage_outcome_with_policy()
             },
         }
     }
 
-    /// [`Sector::bargain`] without the regulator's diagnostics.
-    pub fn spe(&self) -> SectorOutcome {
+    /// The SPE with stage 1, without the regulator's diagnostics (as
+    /// [`OpennessGame::bargain`]): what searches over regulations and
+    /// shares evaluate.
+    ///
+    /// [`OpennessGame::bargain`]: super::OpennessGame::bargain
+    pub fn bargain(&self) -> SectorOutcome {
         match self.bargained_delta() {
-            None => self.outcome(),
+            None => self.stage_outcome(),
             Some(delta) => SectorOutcome {
                 delta: Some(delta),
-                ..self.at_delta(delta).outcome()
+                ..self.at_delta(delta).stage_outcome()
             },
         }
     }
 
     /// The common δ of stage 1, when one is bargained.
     fn bargained_delta(&self) -> Option<f64> {
-        let rule = self.bargaining?;
         let at = |d: f64| {
-            let o = self.at_delta(d).outcome();
+            let o = self.at_delta(d).stage_outcome();
             let u_s: f64 = o.specialists.iter().map(|s| s.u_d).sum();
             (o.u_g, u_s)
         };
-        let search = |f: &dyn Fn(f64, f64) -> f64| {
-            maximize_1d(
-                |d| {
-                    let (g, s) = at(d);
-                    f(g, s)
-                },
-                0.0,
-                1.0,
-                BARGAIN_GRID,
-                BARGAIN_TOL,
-            )
-        };
-        let delta = match rule {
-            BargainingRule::Fixed(d) => d,
-            BargainingRule::Nash => search(&|g, s| g * s).0,
-            BargainingRule::Utilitarian => search(&|g, s| g + s).0,
-            BargainingRule::Egalitarian => search(&|g, s| g.min(s)).0,
-            BargainingRule::KalaiSmorodinsky => {
-                let g_max = search(&|g, _| g).1;
-                let s_max = search(&|_, s| s).1;
-                let ratio = |u: f64, m: f64| if m > 0.0 { u / m } else { f64::INFINITY };
-                search(&|g, s| ratio(g, g_max).min(ratio(s, s_max))).0
-            }
-        };
-        Some(delta)
+        Some(agreed_delta(self.bargaining?, at, || None))
     }
 }

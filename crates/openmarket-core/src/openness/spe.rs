@@ -9,7 +9,8 @@
 
 use serde::Serialize;
 
-use super::{Alpha0, BargainingKind, BargainingRule, Lever, OpennessGame, PenaltyForm, Regime};
+use super::bargain::{BARGAIN_GRID, BARGAIN_TOL, agreed_delta, best_delta};
+use super::{Alpha0, BargainingKind, Lever, OpennessGame, PenaltyForm, Regime};
 use super::{Regulation, policy};
 use crate::math::{Poly3, maximize_1d};
 
@@ -136,11 +137,6 @@ pub struct Equilibrium {
     pub lever: Lever,
 }
 
-/// Grid cells scanned before golden-section refinement in bargaining.
-pub(crate) const BARGAIN_GRID: usize = 512;
-/// Width to which δ is bracketed (docs/model.md asks for 1e-9).
-pub(crate) const BARGAIN_TOL: f64 = 1e-11;
-
 impl OpennessGame {
     /// G's regulated choice at δ, before the exit decision.
     pub fn regulated_choice(&self, delta: f64) -> Choice {
@@ -188,22 +184,14 @@ impl OpennessGame {
 
     /// Stage 1: the bargained δ and the stage outcome it leads to.
     pub fn bargain(&self) -> StageOutcome {
-        let delta = match self.bargaining {
-            BargainingRule::Fixed(d) => d,
-            BargainingRule::Utilitarian => match self.utilitarian_closed_form() {
-                Some(d) => d,
-                None => self.search_delta(|o| o.u_g + o.u_d),
+        let delta = agreed_delta(
+            self.bargaining,
+            |d| {
+                let o = self.stage_outcome(d);
+                (o.u_g, o.u_d)
             },
-            BargainingRule::Nash => self.search_delta(|o| o.u_g * o.u_d),
-            BargainingRule::Egalitarian => self.search_delta(|o| o.u_g.min(o.u_d)),
-            BargainingRule::KalaiSmorodinsky => {
-                let (g_max, d_max) = self.ideal_point();
-                // A player whose ideal is 0 gets 0 everywhere, so it does
-                // not constrain the ratio.
-                let ratio = |u: f64, m: f64| if m > 0.0 { u / m } else { f64::INFINITY };
-                self.search_delta(|o| ratio(o.u_g, g_max).min(ratio(o.u_d, d_max)))
-            }
-        };
+            || self.utilitarian_closed_form(),
+        );
         self.stage_outcome(delta)
     }
 
@@ -225,13 +213,16 @@ impl OpennessGame {
     /// Each player's best SPE utility over δ ∈ [0,1]: the ideal point of the
     /// Kalai–Smorodinsky solution.
     pub fn ideal_point(&self) -> (f64, f64) {
-        (
-            self.best_over_delta(|o| o.u_g).1,
-            self.best_over_delta(|o| o.u_d).1,
-        )
+        let at = |d| {
+            let o = self.stage_outcome(d);
+            (o.u_g, o.u_d)
+        };
+        (best_delta(at, |g, _| g).1, best_delta(at, |_, d| d).1)
     }
 
-    fn best_over_delta(&self, objective: impl Fn(&StageOutcome) -> f64) -> (f64, f64) {
+    /// Bracketed search for the bargaining δ; public so tests can compare it
+    /// with the closed forms.
+    pub fn search_delta(&self, objective: impl Fn(&StageOutcome) -> f64) -> f64 {
         maximize_1d(
             |d| objective(&self.stage_outcome(d)),
             0.0,
@@ -239,12 +230,7 @@ impl OpennessGame {
             BARGAIN_GRID,
             BARGAIN_TOL,
         )
-    }
-
-    /// Bracketed search for the bargaining δ; public so tests can compare it
-    /// with the closed forms.
-    pub fn search_delta(&self, objective: impl Fn(&StageOutcome) -> f64) -> f64 {
-        self.best_over_delta(objective).0
+        .0
     }
 
     /// The full SPE with regime diagnostics, Pareto flag and lever sensitivities.

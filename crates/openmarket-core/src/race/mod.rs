@@ -6,7 +6,11 @@
 //! [`mip`] (mixed-integer programs), behind the [`RaceSolver`] trait;
 //! [`solve`] holds the one policy that picks between them.
 
+pub(crate) mod config;
 pub mod enumerate;
+mod family;
+pub mod judge;
+pub mod learning;
 pub mod mip;
 pub mod mixed;
 pub mod solve;
@@ -15,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::Domain;
 use crate::limits::MAX_LABS;
+pub use crate::method::SolveError;
 
 /// How a lab's payoff depends on the labs' progress.
 #[derive(
@@ -53,6 +58,8 @@ pub enum Utility {
     Deserialize,
     strum::IntoStaticStr,
     strum::AsRefStr,
+    strum::EnumString,
+    strum::VariantNames,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -62,6 +69,13 @@ pub enum Actions {
     Discrete,
     /// How much to open, x_i ∈ [0, 1].
     Continuous,
+}
+
+impl Actions {
+    /// Parse a user's spelling (`discrete`, `continuous`).
+    pub fn parse(s: &str) -> Result<Actions, String> {
+        crate::names::parse_named("action set", s)
+    }
 }
 
 /// Which equilibria count as non-trivial (the paper's decision question).
@@ -703,49 +717,6 @@ impl RaceSolution {
     pub fn profiles(&self) -> Vec<Vec<f64>> {
         self.equilibria.iter().map(|e| e.actions.clone()).collect()
     }
-}
-
-/// Why a race could not be solved.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SolveError {
-    /// More labs than enumeration takes.
-    #[error("n = {n} labs is too many to enumerate (2^{n} profiles; the limit is n = {max})")]
-    TooLarge {
-        /// The game's labs.
-        n: usize,
-        /// The enumeration limit.
-        max: usize,
-    },
-    /// The method does not apply to this game (e.g. the share MIP with a cost).
-    #[error("{0}")]
-    Unsupported(String),
-    /// More labs than a solution concept's solver takes.
-    #[error("{what} are computed for at most {max} labs; this race has {n}")]
-    TooManyLabs {
-        /// The game's labs.
-        n: usize,
-        /// The limit.
-        max: usize,
-        /// What is limited.
-        what: &'static str,
-    },
-    /// The MIP backend failed.
-    #[error("MIP solver failed: {0}")]
-    Mip(String),
-    /// The solve took longer than its time limit.
-    #[error("the MIP did not finish within its time limit of {seconds} s")]
-    TimeLimit {
-        /// The limit.
-        seconds: f64,
-    },
-    /// Enumeration and the MIP listed different equilibria.
-    #[error("enumeration and MIP disagree: {enumerate:?} vs {mip:?}")]
-    Disagreement {
-        /// What enumeration found.
-        enumerate: Vec<Vec<f64>>,
-        /// What the MIP found.
-        mip: Vec<Vec<f64>>,
-    },
 }
 
 /// A method that lists the pure Nash equilibria of a race.

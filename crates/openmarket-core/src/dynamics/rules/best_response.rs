@@ -54,8 +54,8 @@ impl Rule for BestResponse {
     }
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {
         match context.role {
-            Role::Leader => Box::new(FittedResponse::new(self.inertia)),
-            Role::SectorLeader => Box::new(SectorFit::new(self.inertia)),
+            Role::Leader { entry: false } => Box::new(FittedResponse::new(self.inertia)),
+            Role::Leader { entry: true } => Box::new(SectorFit::new(self.inertia)),
             _ => Box::new(*self),
         }
     }

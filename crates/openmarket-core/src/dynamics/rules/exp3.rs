@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, sample, softmax};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role, normal};
+use crate::dynamics::{Dynamics, LearningGame, normal};
 
 const GAMMA: Param = Param {
     key: "gamma",
@@ -50,7 +50,7 @@ impl Rule for Exp3 {
             noise: context.noise,
             // A sector's specialist too: its average would mix staying out
             // (0) with entering.
-            modal: context.role.is_leader() || context.role == Role::Entrant,
+            modal: context.role.is_leader() || context.role.is_entrant(),
             finite: None,
             log_weights: Vec::new(),
             probs: Vec::new(),

@@ -43,7 +43,7 @@ impl Rule for Hedge {
             finite: None,
             log_weights: Vec::new(),
             played: OwnAverage::default(),
-            modal: context.role == Role::Entrant,
+            modal: context.role.is_entrant(),
         })
     }
 }

@@ -71,12 +71,12 @@ impl Rule for Logit {
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {
         match context.role {
             Role::Simultaneous => Box::new(MeanField { rule: *self }),
-            Role::Follower | Role::Entrant => Box::new(Sampled {
+            Role::Follower { .. } => Box::new(Sampled {
                 rule: *self,
                 noise: context.noise,
                 finite: None,
             }),
-            Role::Leader | Role::SectorLeader => Box::new(Estimated {
+            Role::Leader { .. } => Box::new(Estimated {
                 rule: *self,
                 noise: context.noise,
                 finite: None,

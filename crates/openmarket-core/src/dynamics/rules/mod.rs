@@ -223,7 +223,7 @@ pub(crate) fn not_leader(role: Role) -> Result<(), String> {
 
 /// Refusal for a sector's specialist, whose payoff jumps where it enters.
 pub(crate) fn not_entrant(role: Role) -> Result<(), String> {
-    if role == Role::Entrant {
+    if role.is_entrant() {
         Err("cannot drive a specialist of a sector: its payoff jumps where it enters (α1 = 0 is staying out), so local steps never decide entry (its rules: best_response, epsilon_greedy, hedge, exp3, logit, fixed)".into())
     } else {
         Ok(())

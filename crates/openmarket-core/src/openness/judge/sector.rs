@@ -4,19 +4,22 @@
 //! action of its grid, or the mean of its logit response) — or, for a logit
 //! G, its logit response to those values on its grid.
 
+use std::sync::Arc;
+
 use super::{
-    Follower, LeaderTarget, Spec, Target, follower_of, grid_best, leader_on_grid, linf, logit_mean,
+    Follower, LeaderTarget, follower_of, grid_best, leader_gap, leader_on_grid, logit_mean,
     penalised_search,
 };
 use crate::concept::Concept;
-use crate::dynamics::games::SectorMarket;
 use crate::dynamics::rules::RuleConfig;
 use crate::dynamics::{Check, Dynamics, LearningGame};
+use crate::judge::{FamilyCheck, Spec, Target};
 use crate::method::Method;
+use crate::openness::learning::SectorMarket;
 use crate::openness::sector::{Sector, Terms};
 
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct SectorSpec {
+struct SectorSpec {
     sector: Sector,
     /// Each specialist's entry and best response (computed once: the
     /// check runs every iteration).
@@ -91,13 +94,13 @@ impl SectorSpec {
 
 /// The target of a sector's runs at its shares (a bargained δ already
 /// set), for the rules (G, specialist 0, …).
-pub fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
+pub(super) fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
     let market = SectorMarket::new(sector.clone(), 1);
     let followers: Vec<Follower> = (1..market.agents())
         .map(|i| follower_of(&rules[i], market.space(i)))
         .collect();
     let exact = followers.iter().all(|f| *f == Follower::Exact);
-    let spe = exact.then(|| sector.outcome());
+    let spe = exact.then(|| sector.stage_outcome());
     let mut spec = SectorSpec {
         sector: sector.clone(),
         terms: sector.terms(),
@@ -161,7 +164,7 @@ pub fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
         method,
         complete: true,
         is_equilibria,
-        spec: Spec::Sector(Box::new(spec)),
+        spec: Spec::Family(Arc::new(spec)),
     }
 }
 
@@ -172,13 +175,7 @@ impl Check for SectorSpec {
     /// G's gap at its outcome (or its distribution's distance to the
     /// target's) plus every specialist's gain at the profile played.
     fn gap(&self, _: &dyn LearningGame, judged: &[f64], rules: &[Box<dyn Dynamics>]) -> f64 {
-        let leader = match (&self.qre, self.best) {
-            (Some((_, target)), _) => rules[0]
-                .distribution()
-                .map_or(f64::INFINITY, |d| linf(target, d)),
-            (None, Some(best)) => (best - self.value(judged[0])).max(0.0),
-            (None, None) => 0.0,
-        };
+        let leader = leader_gap(&self.qre, self.best, || self.value(judged[0]), rules);
         let at = if self.played[0].is_nan() {
             judged
         } else {
@@ -188,5 +185,11 @@ impl Check for SectorSpec {
             .map(|k| self.follower_gain(k, at[0], at[k + 1]))
             .sum();
         leader + followers
+    }
+}
+
+impl FamilyCheck for SectorSpec {
+    fn check(&self) -> Box<dyn Check> {
+        Box::new(self.clone())
     }
 }

@@ -1,231 +1,19 @@
-//! The two model families as learning games.
+//! The openness market as a learning game ([`MarketGame`]): the generalist
+//! and one specialist (the pair, in closed form) or a sector of specialists
+//! with entry.
 
 use std::cell::RefCell;
 
-use super::{Fitted, LearningGame, Role, Space};
+use super::market::Market;
+use super::sector::{Sector, Terms};
+use super::{OpennessGame, PenaltyForm, regulated_choice};
+use rand_chacha::ChaCha8Rng;
+
+use crate::dynamics::{DynamicsConfig, Fitted, LearningGame, Observer, Role, RunResult, Space};
+use crate::judge::{Target, simulate};
 #[cfg(doc)]
 use crate::limits::MAX_DYNAMIC_SPECIALISTS;
-use crate::limits::{MAX_DYNAMIC_LABS, MAX_MIXED_LABS};
 use crate::math::Poly3;
-use crate::openness::sector::{Sector, Terms};
-use crate::openness::{OpennessGame, PenaltyForm, regulated_choice};
-use crate::race::{Actions, RaceGame, Utility};
-
-/// The race: lab i's action is x_i ∈ {0,1} or [0,1].
-///
-/// In the discrete race a profile entry may be a mixed strategy, the
-/// probability that the lab opens (fictitious play's empirical frequencies,
-/// the logit dynamics' probabilities). Payoffs are then exact expectations
-/// over the labs' independent mixed strategies; at a pure profile they are
-/// the pure payoffs, computed as before.
-pub struct RaceLearning<'a> {
-    /// The race being played.
-    pub game: &'a RaceGame,
-    space: Space,
-    cache: RefCell<ProgressCache>,
-}
-
-/// The progress vector of the last profile asked about. A best-response
-/// sweep asks for every lab at one profile (simultaneous play) or at
-/// profiles one lab apart (sequential play): one O(n²) computation per
-/// sweep, or an O(n) update per changed lab, instead of O(n²) per lab.
-struct ProgressCache {
-    x: [f64; MAX_DYNAMIC_LABS],
-    p: [f64; MAX_DYNAMIC_LABS],
-    valid: bool,
-    /// How many entries of `x` are not 0 or 1 (mixed strategies, interior
-    /// actions): zero means the profile is pure, without another pass.
-    mixed: usize,
-    /// Incremental updates since the last full computation: a full one
-    /// every [`REFRESH`] keeps rounding from accumulating.
-    updates: u32,
-}
-
-const REFRESH: u32 = 64;
-
-impl<'a> RaceLearning<'a> {
-    /// The race as a learning game. Plans check the lab limits before any
-    /// run ([`MAX_DYNAMIC_LABS`], and [`MAX_MIXED_LABS`] for mixed
-    /// profiles); past them this panics.
-    pub fn new(game: &'a RaceGame) -> Self {
-        assert!(
-            game.n() <= MAX_DYNAMIC_LABS,
-            "at most {MAX_DYNAMIC_LABS} labs in the dynamics"
-        );
-        let space = match game.actions {
-            Actions::Discrete => Space::Grid(vec![0.0, 1.0]),
-            Actions::Continuous => Space::Interval(0.0, 1.0),
-        };
-        RaceLearning {
-            game,
-            space,
-            cache: RefCell::new(ProgressCache {
-                x: [0.0; MAX_DYNAMIC_LABS],
-                p: [0.0; MAX_DYNAMIC_LABS],
-                valid: false,
-                mixed: 0,
-                updates: 0,
-            }),
-        }
-    }
-
-    /// Progress at `x`, then `f` of it and of whether `x` is pure: from the
-    /// cache when `x` is the last profile, updated when one or two labs
-    /// changed, else computed afresh. No allocation.
-    #[inline]
-    fn with_progress<T>(&self, x: &[f64], f: impl FnOnce(&[f64], bool) -> T) -> T {
-        let g = self.game;
-        let n = g.n();
-        let mut c = self.cache.borrow_mut();
-        let c = &mut *c;
-        let impure = |v: f64| (v != 0.0 && v != 1.0) as usize;
-        let mut changed = 0;
-        if c.valid {
-            for (a, b) in x.iter().zip(&c.x[..n]) {
-                changed += (a != b) as u32;
-            }
-        }
-        if !c.valid || changed > 2 || c.updates + changed > REFRESH {
-            g.progress_into(x, &mut c.p[..n]);
-            c.x[..n].copy_from_slice(x);
-            c.mixed = x.iter().map(|&v| impure(v)).sum();
-            c.valid = true;
-            c.updates = 0;
-        } else if changed > 0 {
-            for (j, &xj) in x.iter().enumerate() {
-                let d = xj - c.x[j];
-                if d != 0.0 {
-                    g.shift_progress(j, d, &mut c.p[..n]);
-                    c.mixed = c.mixed + impure(xj) - impure(c.x[j]);
-                    c.x[j] = xj;
-                }
-            }
-            c.updates += changed;
-        }
-        f(&c.p[..n], c.mixed == 0)
-    }
-
-    fn discrete(&self) -> bool {
-        self.game.actions == Actions::Discrete
-    }
-
-    /// Whether every lab but `i` plays a pure action.
-    fn others_pure(&self, i: usize, profile: &[f64]) -> bool {
-        profile
-            .iter()
-            .enumerate()
-            .all(|(j, &x)| j == i || x == 0.0 || x == 1.0)
-    }
-
-    /// Lab i's (expected) utilities of closed and open against the others.
-    fn pair(&self, i: usize, profile: &[f64]) -> (f64, f64) {
-        let xi = profile[i];
-        let fused = self.with_progress(profile, |p, pure| {
-            if pure {
-                let (stay, switch) = self.game.stay_switch(i, xi, p);
-                Some(if xi == 0.0 {
-                    (stay, switch)
-                } else {
-                    (switch, stay)
-                })
-            } else if self.others_pure(i, profile) {
-                Some((
-                    self.game.deviation_utility(i, 0.0, xi, p),
-                    self.game.deviation_utility(i, 1.0, xi, p),
-                ))
-            } else {
-                None
-            }
-        });
-        fused.unwrap_or_else(|| {
-            assert!(self.game.n() <= MAX_MIXED_LABS);
-            self.game.expected_pair(i, profile)
-        })
-    }
-}
-
-impl LearningGame for RaceLearning<'_> {
-    fn agents(&self) -> usize {
-        self.game.n()
-    }
-
-    fn space(&self, _i: usize) -> &Space {
-        &self.space
-    }
-
-    fn payoff(&self, i: usize, a: f64, profile: &[f64]) -> f64 {
-        if self.discrete() {
-            let (u0, u1) = self.pair(i, profile);
-            // Exact at a pure a (0·u1 = 0), linear in a mixed one.
-            (1.0 - a) * u0 + a * u1
-        } else {
-            self.with_progress(profile, |p, _| {
-                self.game.deviation_utility(i, a, profile[i], p)
-            })
-        }
-    }
-
-    fn best_response(&self, i: usize, profile: &[f64]) -> f64 {
-        if self.discrete() {
-            let (u0, u1) = self.pair(i, profile);
-            if u1 > u0 { 1.0 } else { 0.0 }
-        } else {
-            self.with_progress(profile, |p, _| self.game.best_response(i, profile, p).0)
-        }
-    }
-
-    fn max_gain(&self, i: usize, profile: &[f64]) -> f64 {
-        if self.discrete() {
-            let (u0, u1) = self.pair(i, profile);
-            let q = profile[i];
-            (u0.max(u1) - ((1.0 - q) * u0 + q * u1)).max(0.0)
-        } else {
-            self.with_progress(profile, |p, _| self.game.max_gain(i, profile, p))
-        }
-    }
-
-    fn nash_conv(&self, profile: &[f64]) -> f64 {
-        // One progress vector for every lab.
-        let pure_sum = self.with_progress(profile, |p, pure| {
-            if self.discrete() && !pure {
-                None
-            } else if self.discrete() {
-                (0..self.game.n())
-                    .map(|i| {
-                        let (stay, switch) = self.game.stay_switch(i, profile[i], p);
-                        if switch > stay { switch - stay } else { 0.0 }
-                    })
-                    .sum::<f64>()
-                    .into()
-            } else {
-                (0..self.game.n())
-                    .map(|i| self.game.max_gain(i, profile, p))
-                    .sum::<f64>()
-                    .into()
-            }
-        });
-        // Mixed profiles: exact expectations, lab by lab.
-        pure_sum.unwrap_or_else(|| (0..self.game.n()).map(|i| self.max_gain(i, profile)).sum())
-    }
-
-    fn gradient(&self, i: usize, profile: &[f64]) -> f64 {
-        let g = self.game;
-        let x = profile[i];
-        self.with_progress(profile, |p, _| match g.utility {
-            // Piecewise linear: the right derivative (left at x = 1).
-            Utility::Lead | Utility::Gap => {
-                let h = 1e-7;
-                let (lo, hi) = if x + h <= 1.0 { (x, x + h) } else { (x - h, x) };
-                (g.deviation_utility(i, hi, x, p) - g.deviation_utility(i, lo, x, p)) / (hi - lo)
-            }
-            // d/dy [V(P⁰ + a·y)/(T⁰ + Δ·y)] − c = V·g/(T⁰ + Δ·y)² − c.
-            Utility::Share => {
-                let (gain, t0, delta) = g.share_gain_sign(i, x, p);
-                g.prize * gain / (t0 + delta * x).powi(2) - g.cost[i]
-            }
-        })
-    }
-}
 
 /// The openness game as a learning market at a fixed δ and regulation:
 /// agent 0 is the generalist G (ω), agent 1 the specialist D (α1), playing
@@ -239,7 +27,7 @@ impl LearningGame for RaceLearning<'_> {
 /// NashConv (reported, never used to act) is the Stackelberg one: G's gain
 /// against D's exact best response, plus D's gain at the ω it faces.
 #[derive(Clone)]
-pub struct OpennessMarket {
+pub(crate) struct OpennessMarket {
     /// The game's parameters.
     pub game: OpennessGame,
     /// The revenue share the market runs at.
@@ -298,7 +86,11 @@ impl LearningGame for OpennessMarket {
     }
 
     fn role(&self, i: usize) -> Role {
-        if i == 0 { Role::Leader } else { Role::Follower }
+        if i == 0 {
+            Role::Leader { entry: false }
+        } else {
+            Role::Follower { entry: false }
+        }
     }
 
     fn payoff(&self, i: usize, a: f64, profile: &[f64]) -> f64 {
@@ -380,7 +172,8 @@ impl LearningGame for OpennessMarket {
 /// (reported, never used to act) is the Stackelberg one: G's gain against
 /// the specialists' exact responses, plus each specialist's gain at the ω
 /// it faces.
-pub struct SectorMarket {
+#[derive(Clone)]
+pub(crate) struct SectorMarket {
     /// The sector, with the shares it runs at.
     pub sector: Sector,
     /// G moves every k-th iteration.
@@ -389,6 +182,8 @@ pub struct SectorMarket {
     terms: Vec<Terms>,
     /// W at the SPE choice (exit ignored: the dynamics keep G in).
     best_value: f64,
+    /// G's SPE choice (exit ignored).
+    choice: f64,
     /// Followers sorted by modelled entry, reused by `leader_response`.
     order: RefCell<Vec<usize>>,
 }
@@ -408,7 +203,7 @@ impl SectorMarket {
             )
             .collect();
         let terms = sector.terms();
-        let choice = sector.outcome().choice;
+        let choice = sector.stage_outcome().choice;
         let mut m = SectorMarket {
             order: RefCell::new((0..sector.specialists.len()).collect()),
             sector,
@@ -416,6 +211,7 @@ impl SectorMarket {
             spaces,
             terms,
             best_value: 0.0,
+            choice,
         };
         m.best_value = m.stackelberg_value(choice);
         m
@@ -505,6 +301,16 @@ impl SectorMarket {
     }
 }
 
+impl SectorMarket {
+    /// The SPE profile, G kept in: its choice and every specialist's best
+    /// response to it.
+    pub fn equilibrium(&self) -> Vec<f64> {
+        std::iter::once(self.choice)
+            .chain((0..self.terms.len()).map(|k| self.respond(k, self.choice)))
+            .collect()
+    }
+}
+
 impl LearningGame for SectorMarket {
     fn agents(&self) -> usize {
         self.spaces.len()
@@ -516,9 +322,9 @@ impl LearningGame for SectorMarket {
 
     fn role(&self, i: usize) -> Role {
         if i == 0 {
-            Role::SectorLeader
+            Role::Leader { entry: true }
         } else {
-            Role::Entrant
+            Role::Follower { entry: true }
         }
     }
 
@@ -607,5 +413,104 @@ impl LearningGame for SectorMarket {
             let s = &self.sector.specialists[k];
             (best - s.payoff(self.sector.alpha0, omega, profile[i])).max(0.0)
         }
+    }
+}
+
+/// The openness market as a learning game: agent 0 is G, agents 1 … K the
+/// specialists. The pair plays by its closed forms, a sector by its
+/// specialists' entry; either way each agent's payoff is its own formula
+/// at the actions it observes, and the roles say what it observes.
+#[derive(Clone)]
+pub struct MarketGame(Game);
+
+#[derive(Clone)]
+enum Game {
+    Pair(OpennessMarket),
+    Sector(SectorMarket),
+}
+
+/// One call on the concrete game: a branch, not a virtual call.
+macro_rules! delegate {
+    ($self:ident, $m:ident => $call:expr) => {
+        match &$self.0 {
+            Game::Pair($m) => $call,
+            Game::Sector($m) => $call,
+        }
+    };
+}
+
+impl MarketGame {
+    /// `market` as a learning game at the revenue share `delta` stage 1
+    /// agreed on (the pair's δ; a sector's common δ, if bargained), G moving
+    /// every `leader_every`-th iteration.
+    pub fn new(market: &Market, delta: Option<f64>, leader_every: u64) -> Self {
+        MarketGame(match market {
+            Market::Pair(g) => Game::Pair(OpennessMarket::new(
+                *g,
+                delta.expect("the pair runs at its δ"),
+                leader_every,
+            )),
+            Market::Sector(m) => Game::Sector(SectorMarket::new(m.at_agreed(delta), leader_every)),
+        })
+    }
+
+    /// The SPE profile with G kept in (the dynamics have no exit): G's
+    /// choice and each specialist's best response to it.
+    pub fn equilibrium(&self) -> Vec<f64> {
+        delegate!(self, m => m.equilibrium())
+    }
+
+    /// W(ω) = V(ω) − penalty(ω): what G realises at ω once every
+    /// specialist best-responds.
+    pub fn stackelberg_value(&self, omega: f64) -> f64 {
+        delegate!(self, m => m.stackelberg_value(omega))
+    }
+
+    /// A run from a random start judged against `target`, monomorphised
+    /// over the concrete game (its payoffs are the hot path), not matched
+    /// per call.
+    pub(crate) fn simulate(
+        &self,
+        d: &DynamicsConfig,
+        target: &Target,
+        rng: &mut ChaCha8Rng,
+        observer: &mut dyn Observer,
+    ) -> (RunResult, Option<f64>) {
+        delegate!(self, m => simulate(m, d, target, rng, observer))
+    }
+}
+
+// Runs go through `simulate`, monomorphised over the concrete game; these
+// serve rule checks, tests and benchmarks.
+impl LearningGame for MarketGame {
+    fn agents(&self) -> usize {
+        delegate!(self, m => m.agents())
+    }
+    fn space(&self, i: usize) -> &Space {
+        delegate!(self, m => m.space(i))
+    }
+    fn payoff(&self, i: usize, a: f64, profile: &[f64]) -> f64 {
+        delegate!(self, m => m.payoff(i, a, profile))
+    }
+    fn best_response(&self, i: usize, profile: &[f64]) -> f64 {
+        delegate!(self, m => m.best_response(i, profile))
+    }
+    fn gradient(&self, i: usize, profile: &[f64]) -> f64 {
+        delegate!(self, m => m.gradient(i, profile))
+    }
+    fn active(&self, i: usize, t: u64) -> bool {
+        delegate!(self, m => m.active(i, t))
+    }
+    fn role(&self, i: usize) -> Role {
+        delegate!(self, m => m.role(i))
+    }
+    fn leader_response(&self, i: usize, followers: &[Fitted]) -> Option<f64> {
+        delegate!(self, m => m.leader_response(i, followers))
+    }
+    fn max_gain(&self, i: usize, profile: &[f64]) -> f64 {
+        delegate!(self, m => m.max_gain(i, profile))
+    }
+    fn nash_conv(&self, profile: &[f64]) -> f64 {
+        delegate!(self, m => m.nash_conv(profile))
     }
 }

@@ -3,11 +3,11 @@
 
 use serde::Deserialize;
 
-use super::error::{ConfigError, Cx};
+use super::rules::RegulatorRule;
+use super::{Objective, ObjectiveKind, RegulatorConfig, SearchBox};
+use crate::config::error::{ConfigError, Cx};
 use crate::domain::Domain;
 use crate::openness::{PenaltyForm, Regulation};
-use crate::regulator::rules::RegulatorRule;
-use crate::regulator::{Objective, ObjectiveKind, RegulatorConfig, SearchBox};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "regulator table")]

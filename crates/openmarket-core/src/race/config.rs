@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::error::{ConfigError, Cx};
+use crate::config::error::{ConfigError, Cx};
 use crate::race::{Actions, Leakage, LeakagePreset, Nontrivial, RaceGame, RaceParams, Utility};
 
 #[derive(Deserialize)]
@@ -38,7 +38,7 @@ struct RawLeakage {
     matrix: Option<Vec<Vec<f64>>>,
 }
 
-pub(crate) fn race(cx: &Cx, mut model: toml::Value) -> Result<RaceGame, ConfigError> {
+pub(crate) fn parse(cx: &Cx, mut model: toml::Value) -> Result<RaceGame, ConfigError> {
     if let toml::Value::Table(t) = &mut model {
         t.remove("family");
     }

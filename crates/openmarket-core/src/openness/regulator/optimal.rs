@@ -25,10 +25,7 @@
 
 use serde::Serialize;
 
-use super::{
-    Objective, ObjectiveKind, SearchBox, outcome, regulated, regulated_sector, sector_outcome,
-    spe_outcome,
-};
+use super::{Objective, ObjectiveKind, Regulable, SearchBox, outcome, sector_outcome};
 use crate::math::maximize_1d;
 use crate::openness::sector::Sector;
 use crate::openness::{BargainingRule, OpennessGame, PenaltyForm, Regime};
@@ -56,19 +53,8 @@ pub struct OptimalRegulation {
     pub u_d: f64,
 }
 
-/// The objective at (θ, p) under the SPE.
-pub fn objective_at(
-    game: &OpennessGame,
-    objective: &Objective,
-    search: &SearchBox,
-    theta: f64,
-    penalty: f64,
-) -> f64 {
-    objective.score(spe_outcome(&regulated(game, search, theta, penalty)))
-}
-
 /// The exact optimal regulation of `game` for `objective` over `search`.
-pub fn optimal_regulation(
+pub(super) fn pair(
     game: &OpennessGame,
     objective: Objective,
     search: &SearchBox,
@@ -77,7 +63,7 @@ pub fn optimal_regulation(
         BargainingRule::Fixed(delta) => structured(game, &objective, search, delta),
         _ => searched(game, &objective, search),
     };
-    let at = regulated(game, search, theta, penalty).bargain();
+    let at = game.regulated(search, theta, penalty).bargain();
     let outcome = outcome(&at);
     OptimalRegulation {
         objective: objective.kind(),
@@ -103,7 +89,7 @@ fn structured(
     let (wu, _) = v.argmax_in(0.0, 1.0);
     let score_at = |theta: f64, penalty: f64| -> f64 {
         objective.score(outcome(
-            &regulated(game, search, theta, penalty).stage_outcome(delta),
+            &game.regulated(search, theta, penalty).stage_outcome(delta),
         ))
     };
     let bar =
@@ -169,7 +155,7 @@ fn branches(
 /// corners at p_lo, the threshold searched at p_hi (where G complies at the
 /// most δ), and the whole box searched.
 fn searched(game: &OpennessGame, objective: &Objective, search: &SearchBox) -> (f64, f64) {
-    searched_by(search, |t, p| objective_at(game, objective, search, t, p))
+    searched_by(search, |t, p| game.objective_at(objective, search, t, p))
 }
 
 /// [`searched`] over the objective `f` at (θ, p).
@@ -191,40 +177,29 @@ fn searched_by(search: &SearchBox, f: impl Fn(f64, f64) -> f64) -> (f64, f64) {
     (best.1, best.2)
 }
 
-/// The objective at (θ, p) under a sector's SPE.
-pub fn sector_objective_at(
-    sector: &Sector,
-    objective: &Objective,
-    search: &SearchBox,
-    theta: f64,
-    penalty: f64,
-) -> f64 {
-    objective.score(sector_outcome(
-        &regulated_sector(sector, search, theta, penalty).spe(),
-    ))
-}
-
 /// The exact optimal regulation of a sector (docs/sector.md): with given
 /// shares, the same branches as for one specialist on the sector's V (its
 /// p̄(θ) and ω^c(θ) are the sector's); with a bargained δ, the same box
 /// search. Performance and D's utility are summed over the specialists.
-pub fn sector_optimal_regulation(
+pub(super) fn sector(
     sector: &Sector,
     objective: Objective,
     search: &SearchBox,
 ) -> OptimalRegulation {
-    let score_at = |t: f64, p: f64| sector_objective_at(sector, &objective, search, t, p);
+    let score_at = |t: f64, p: f64| sector.objective_at(&objective, search, t, p);
     let (theta, penalty) = match sector.bargaining {
         None => {
-            let wu = sector.outcome().omega_unregulated;
+            let wu = sector.stage_outcome().omega_unregulated;
             let bar = |theta: f64| {
-                regulated_sector(sector, search, theta, search.penalty[1]).indifference_penalty()
+                sector
+                    .regulated(search, theta, search.penalty[1])
+                    .indifference_penalty()
             };
             branches(search, wu, score_at, bar)
         }
         Some(_) => searched_by(search, score_at),
     };
-    let at = regulated_sector(sector, search, theta, penalty).spe();
+    let at = sector.regulated(search, theta, penalty).bargain();
     let o = sector_outcome(&at);
     OptimalRegulation {
         objective: objective.kind(),

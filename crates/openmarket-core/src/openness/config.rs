@@ -1,18 +1,20 @@
-//! `[model]` of family `openness` with a sector: `[[model.specialists]]`
-//! (each specialist written out) or `[model.population]` (K specialists
-//! drawn from seeded distributions, so that K, the seed and every spread
-//! are ordinary sweepable keys). docs/sector.md describes both.
+//! `[model]` of family `openness`: one specialist (the keys of
+//! [`OpennessGame`]) or a sector, given by `[[model.specialists]]` (each
+//! specialist written out) or `[model.population]` (K specialists drawn
+//! from seeded distributions, so that K, the seed and every spread are
+//! ordinary sweepable keys). docs/sector.md describes both.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde::Deserialize;
 
-use super::error::{ConfigError, Cx};
+use super::Market;
+use super::sector::{Sector, Specialist};
+use super::{Alpha0, BargainingRule, OpennessGame, Regulation};
+use crate::config::error::{ConfigError, Cx};
 use crate::domain::{Domain, MAX_MAGNITUDE};
 use crate::limits::MAX_SPECIALISTS;
-use crate::openness::sector::{Sector, Specialist};
-use crate::openness::{Alpha0, BargainingRule, Regulation};
 
 /// How many specialists a `[model]` table declares (0 for a pair, or a
 /// count that parsing will refuse): read before the sector is drawn, so a
@@ -29,7 +31,7 @@ pub fn declared_size(model: &toml::Value) -> u64 {
 }
 
 /// Whether a `[model]` table describes a sector rather than one pair.
-pub(crate) fn is_sector(model: &toml::Value) -> bool {
+fn is_sector(model: &toml::Value) -> bool {
     model.get("specialists").is_some() || model.get("population").is_some()
 }
 
@@ -99,10 +101,54 @@ impl Draw {
     }
 }
 
+/// The market a `[model]` table describes.
+pub(crate) fn market(cx: &Cx, model: toml::Value) -> Result<Market, ConfigError> {
+    Ok(if is_sector(&model) {
+        Market::Sector(sector(cx, model)?)
+    } else {
+        Market::Pair(pair(cx, model)?)
+    })
+}
+
+/// `[model]` of one specialist: the TOML shape is [`OpennessGame`]'s own;
+/// here every value is checked against its domain.
+fn pair(cx: &Cx, mut model: toml::Value) -> Result<OpennessGame, ConfigError> {
+    if let toml::Value::Table(t) = &mut model {
+        t.remove("family");
+    }
+    let g: OpennessGame = cx.section("model", model)?;
+    if let Alpha0::Exogenous(a) = g.alpha0 {
+        cx.check("model.alpha0", a, Domain::NonNegative)?;
+    }
+    if let BargainingRule::Fixed(d) = g.bargaining {
+        cx.check("model.bargaining.delta", d, Domain::Unit)?;
+    }
+    if let Some(reg) = g.regulation {
+        cx.check("model.regulation.theta", reg.theta, Domain::Unit)?;
+        cx.check("model.regulation.penalty", reg.penalty, Domain::NonNegative)?;
+    }
+    for (field, v, domain) in [
+        ("model.r", g.r, Domain::Positive),
+        ("model.c0", g.c0, Domain::Positive),
+        ("model.c1", g.c1, Domain::Positive),
+        ("model.epsilon", g.epsilon, Domain::NonNegative),
+        ("model.lambda", g.lambda, Domain::Unit),
+        ("model.kappa", g.kappa, Domain::NonNegative),
+        (
+            "model.operation_cost",
+            g.operation_cost,
+            Domain::NonNegative,
+        ),
+    ] {
+        cx.check(field, v, domain)?;
+    }
+    Ok(g)
+}
+
 /// The single-specialist keys, which belong to each specialist here.
 const PER_SPECIALIST: [&str; 4] = ["r", "c1", "kappa", "lambda"];
 
-pub(crate) fn sector(cx: &Cx, mut model: toml::Value) -> Result<Sector, ConfigError> {
+fn sector(cx: &Cx, mut model: toml::Value) -> Result<Sector, ConfigError> {
     if let toml::Value::Table(t) = &mut model {
         t.remove("family");
         if let Some(key) = PER_SPECIALIST.iter().find(|k| t.contains_key(**k)) {

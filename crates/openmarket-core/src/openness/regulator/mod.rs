@@ -11,13 +11,17 @@
 //! the specialists' terms are summed: performance is Σ_k α1_k (0 for a
 //! specialist that stays out) and U_D is Σ_k U_Dk, net of entry costs.
 
+pub(crate) mod config;
 pub mod optimal;
 pub mod rules;
+pub(crate) mod run;
 
 use serde::{Deserialize, Serialize};
 
+use crate::openness::market::Market;
 use crate::openness::sector::{Sector, SectorOutcome};
 use crate::openness::{OpennessGame, PenaltyForm, Regulation, StageOutcome};
+use optimal::OptimalRegulation;
 
 /// What the regulator maximises.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -149,22 +153,27 @@ pub struct RegulatorConfig {
     pub rule: rules::RegulatorRule,
 }
 
-/// The game with the regulator's (θ, p).
-pub fn regulated(
-    game: &OpennessGame,
-    search: &SearchBox,
-    theta: f64,
-    penalty: f64,
-) -> OpennessGame {
-    OpennessGame {
-        regulation: Some(search.regulation(theta, penalty)),
-        ..*game
+/// A market the regulator acts on: G with one specialist ([`OpennessGame`])
+/// or with a sector ([`Sector`]); [`Market`] dispatches to them.
+pub trait Regulable: Sized {
+    /// The same market under the regulation (θ, p), of `search`'s form.
+    fn regulated(&self, search: &SearchBox, theta: f64, penalty: f64) -> Self;
+    /// What the SPE gives the regulator (`None` when G exits): a sector's
+    /// specialists' performance and utilities summed.
+    fn spe_outcome(&self) -> Option<Outcome>;
+    /// The exact optimal regulation for `objective` over `search`
+    /// ([`optimal`]).
+    fn optimal_regulation(&self, objective: Objective, search: &SearchBox) -> OptimalRegulation;
+    /// The objective at (θ, p) under the SPE.
+    fn objective_at(
+        &self,
+        objective: &Objective,
+        search: &SearchBox,
+        theta: f64,
+        penalty: f64,
+    ) -> f64 {
+        objective.score(self.regulated(search, theta, penalty).spe_outcome())
     }
-}
-
-/// The SPE outcome of `game` (`None` when G exits).
-pub fn spe_outcome(game: &OpennessGame) -> Option<Outcome> {
-    outcome(&game.bargain())
 }
 
 /// What a stage outcome gives the regulator (`None` when G exits).
@@ -178,14 +187,6 @@ pub fn outcome(o: &StageOutcome) -> Option<Outcome> {
     })
 }
 
-/// The sector with the regulator's (θ, p).
-pub fn regulated_sector(sector: &Sector, search: &SearchBox, theta: f64, penalty: f64) -> Sector {
-    Sector {
-        regulation: Some(search.regulation(theta, penalty)),
-        ..sector.clone()
-    }
-}
-
 /// What a sector's outcome gives the regulator (`None` when G exits): the
 /// specialists' performance and utilities summed.
 pub fn sector_outcome(o: &SectorOutcome) -> Option<Outcome> {
@@ -196,4 +197,67 @@ pub fn sector_outcome(o: &SectorOutcome) -> Option<Outcome> {
         u_d: o.specialists.iter().map(|s| s.u_d).sum(),
         penalty_paid: o.penalty_paid,
     })
+}
+
+impl Regulable for OpennessGame {
+    fn regulated(&self, search: &SearchBox, theta: f64, penalty: f64) -> Self {
+        OpennessGame {
+            regulation: Some(search.regulation(theta, penalty)),
+            ..*self
+        }
+    }
+    fn spe_outcome(&self) -> Option<Outcome> {
+        outcome(&self.bargain())
+    }
+    fn optimal_regulation(&self, objective: Objective, search: &SearchBox) -> OptimalRegulation {
+        optimal::pair(self, objective, search)
+    }
+}
+
+impl Regulable for Sector {
+    fn regulated(&self, search: &SearchBox, theta: f64, penalty: f64) -> Self {
+        Sector {
+            regulation: Some(search.regulation(theta, penalty)),
+            ..self.clone()
+        }
+    }
+    fn spe_outcome(&self) -> Option<Outcome> {
+        sector_outcome(&self.bargain())
+    }
+    fn optimal_regulation(&self, objective: Objective, search: &SearchBox) -> OptimalRegulation {
+        optimal::sector(self, objective, search)
+    }
+}
+
+impl Regulable for Market {
+    fn regulated(&self, search: &SearchBox, theta: f64, penalty: f64) -> Self {
+        match self {
+            Market::Pair(g) => Market::Pair(g.regulated(search, theta, penalty)),
+            Market::Sector(m) => Market::Sector(m.regulated(search, theta, penalty)),
+        }
+    }
+    fn spe_outcome(&self) -> Option<Outcome> {
+        match self {
+            Market::Pair(g) => g.spe_outcome(),
+            Market::Sector(m) => m.spe_outcome(),
+        }
+    }
+    fn optimal_regulation(&self, objective: Objective, search: &SearchBox) -> OptimalRegulation {
+        match self {
+            Market::Pair(g) => g.optimal_regulation(objective, search),
+            Market::Sector(m) => m.optimal_regulation(objective, search),
+        }
+    }
+    fn objective_at(
+        &self,
+        objective: &Objective,
+        search: &SearchBox,
+        theta: f64,
+        penalty: f64,
+    ) -> f64 {
+        match self {
+            Market::Pair(g) => g.objective_at(objective, search, theta, penalty),
+            Market::Sector(m) => m.objective_at(objective, search, theta, penalty),
+        }
+    }
 }

@@ -279,7 +279,7 @@ impl Arms {
             // Every arm once first.
             a
         } else if self.exp3 {
-            super::super::dynamics::rules::sample(&self.probs, rng)
+            crate::dynamics::rules::sample(&self.probs, rng)
         } else {
             // UCB1 on the objective rescaled to the range seen this round.
             let means: Vec<f64> = (0..n).map(|a| self.sums[a] / self.counts[a]).collect();
@@ -313,7 +313,7 @@ impl Arms {
             self.baseline = (s + value, c + 1.0);
             let n = self.probs.len() as f64;
             self.probs.copy_from_slice(&self.log_weights);
-            super::super::dynamics::rules::softmax(&mut self.probs);
+            crate::dynamics::rules::softmax(&mut self.probs);
             for p in self.probs.iter_mut() {
                 *p = (1.0 - self.rule.gamma) * *p + self.rule.gamma / n;
             }

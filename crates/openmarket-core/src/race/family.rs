@@ -1,0 +1,130 @@
+//! The race family ([`Family`]): n labs in a winner-takes-all race.
+
+use rand_chacha::ChaCha8Rng;
+
+use super::learning::RaceLearning;
+use super::solve::{self, Choice, Options};
+use super::{RaceGame, config, judge};
+use crate::config::error::{ConfigError, Cx};
+use crate::dynamics::{DynamicsConfig, Observer, Schedule};
+use crate::family::{AgentTable, Family, Numbered, Simulated};
+use crate::judge::{Target, simulate};
+use crate::limits::{DEFAULT_MIP_SECONDS, MAX_DYNAMIC_LABS};
+use crate::method::SolveError;
+use crate::mip::default_backend;
+use crate::rows::{EquilibriumRow, PointSolution};
+
+/// The race solver options a plan uses: the solver policy, the default MIP
+/// backend.
+fn options() -> Options<'static> {
+    Options {
+        backend: default_backend(),
+        progress: None,
+        formulation: Default::default(),
+        time_limit: Some(std::time::Duration::from_secs(DEFAULT_MIP_SECONDS)),
+    }
+}
+
+impl Family for RaceGame {
+    const AGENT_KEYS: &'static [&'static str] = &["lab"];
+
+    fn parse(cx: &Cx, model: toml::Value, _: &toml::Table) -> Result<Self, ConfigError> {
+        config::parse(cx, model)
+    }
+
+    fn agents(&self) -> usize {
+        self.n()
+    }
+
+    fn agent_name(&self, i: usize) -> String {
+        format!("lab {i}")
+    }
+
+    fn agent_label(&self, i: usize) -> String {
+        format!("lab {i}")
+    }
+
+    fn agent_tables(&self) -> Vec<AgentTable> {
+        vec![AgentTable::Numbered(Numbered {
+            key: "lab",
+            first: 0,
+            count: self.n(),
+            noun: "lab",
+            whole: "race",
+        })]
+    }
+
+    fn schedule(&self, requested: Option<Schedule>) -> Result<Schedule, String> {
+        Ok(requested.unwrap_or_default())
+    }
+
+    fn leader_every(&self, k: u64) -> Result<(), String> {
+        if k == 1 {
+            Ok(())
+        } else {
+            Err(format!(
+                "= {k} applies to the openness market's leader; a race has none (allowed: 1)"
+            ))
+        }
+    }
+
+    fn validate(&self, dynamics: Option<&DynamicsConfig>) -> Result<(), String> {
+        let Some(d) = dynamics else {
+            // Solved only: every race must be one the solver policy can
+            // solve, found now rather than after earlier blocks are written.
+            return solve::check(self, Choice::Auto, &options()).map_err(|e| e.to_string());
+        };
+        if self.n() > MAX_DYNAMIC_LABS {
+            return Err(format!(
+                "{} labs; the dynamics take at most {MAX_DYNAMIC_LABS}",
+                self.n()
+            ));
+        }
+        solve::check(self, Choice::Auto, &options()).map_err(|e| e.to_string())?;
+        d.check_rules(&RaceLearning::new(self), |i| self.agent_name(i))?;
+        judge::unsupported(self, &d.rules(self.n()))
+    }
+
+    fn solve(
+        &self,
+        point: usize,
+        dynamics: Option<&DynamicsConfig>,
+    ) -> Result<PointSolution, SolveError> {
+        let sol = solve::solve(self, Choice::Auto, &options())?;
+        let rows = sol
+            .equilibria
+            .iter()
+            .enumerate()
+            .map(|(index, e)| EquilibriumRow {
+                strict: Some(e.strict),
+                nontrivial: Some(e.nontrivial),
+                ..EquilibriumRow::new(point, sol.solver, index, e.actions.clone())
+            })
+            .collect();
+        let target =
+            dynamics.map(|d| judge::race(self, &d.rules(self.n()), &sol.profiles(), sol.complete));
+        Ok(PointSolution {
+            rows,
+            equilibria: sol.profiles(),
+            delta: None,
+            target,
+            optimal: None,
+        })
+    }
+
+    fn simulate(
+        &self,
+        _: &PointSolution,
+        target: &Target,
+        d: &DynamicsConfig,
+        rng: &mut ChaCha8Rng,
+        observer: &mut dyn Observer,
+    ) -> Simulated {
+        let (result, distance) = simulate(&RaceLearning::new(self), d, target, rng, observer);
+        Simulated {
+            result,
+            distance,
+            entrants: None,
+        }
+    }
+}
