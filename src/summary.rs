@@ -260,37 +260,37 @@ fn group_names(has_study: bool, rest: &[&str]) -> Vec<PlSmallStr> {
     v
 }
 
-/// The verdict as `summarize` prints it: tables, or one JSON object
-/// (`json`); every point's row with `all_points`; with `min_share`, the
-/// points below it marked.
-pub fn render(
-    &self,
-    json: bool,
-    all_points: bool,
-    min_share: Option<f64>,
-) -> Result<String, Error> {
-    Ok(if json {
-        let v = self.json(min_share).map_err(query)?;
-        serde_json::to_string_pretty(&v).expect("JSON serializes") + "\n"
-    } else {
-        self.text(all_points, min_share).map_err(query)?
-    })
-}
-
-/// `--fail-if-unconverged`: an error when any point has a smaller share
-/// of converged runs than `min_share`.
-pub fn check(&self, min_share: f64) -> Result<(), Error> {
-    let bad = self.unconverged(min_share).map_err(query)?.height();
-    if bad > 0 {
-        return Err(Error::Check(format!(
-            "{bad} of {} points have a converged share below {min_share}",
-            self.points.height()
-        )));
-    }
-    Ok(())
-}
-
 impl Summary {
+    /// The verdict as `summarize` prints it: tables, or one JSON object
+    /// (`json`); every point's row with `all_points`; with `min_share`, the
+    /// points below it marked.
+    pub fn render(
+        &self,
+        json: bool,
+        all_points: bool,
+        min_share: Option<f64>,
+    ) -> Result<String, Error> {
+        Ok(if json {
+            let v = self.json(min_share).map_err(failed_query)?;
+            serde_json::to_string_pretty(&v).expect("JSON serializes") + "\n"
+        } else {
+            self.text(all_points, min_share).map_err(failed_query)?
+        })
+    }
+
+    /// `--fail-if-unconverged`: an error when any point has a smaller share
+    /// of converged runs than `min_share`.
+    pub fn check(&self, min_share: f64) -> Result<(), Error> {
+        let bad = self.unconverged(min_share).map_err(failed_query)?.height();
+        if bad > 0 {
+            return Err(Error::Check(format!(
+                "{bad} of {} points have a converged share below {min_share}",
+                self.points.height()
+            )));
+        }
+        Ok(())
+    }
+
     /// (point, rule) rows whose converged share is below `min_share`.
     pub fn unconverged(&self, min_share: f64) -> PolarsResult<DataFrame> {
         self.points
@@ -522,6 +522,6 @@ fn rows(df: &DataFrame) -> Vec<Value> {
         .collect()
 }
 
-fn query(e: PolarsError) -> Error {
+fn failed_query(e: PolarsError) -> Error {
     Error::Other(anyhow::anyhow!("summarize: {e}"))
 }

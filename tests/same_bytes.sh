@@ -38,16 +38,21 @@ print(json.dumps(m, sort_keys=True, indent=1))
 PY
 }
 
+# `solve --json` without its timing; a refusal (a sweep, say) as it is.
 strip_solve() {
   "$py" -c '
 import json, sys
+text = sys.stdin.read()
 def drop(v):
     if isinstance(v, dict):
         return {k: drop(x) for k, x in v.items() if k != "solve_seconds"}
     if isinstance(v, list):
         return [drop(x) for x in v]
     return v
-print(json.dumps(drop(json.load(sys.stdin)), sort_keys=True, indent=1))'
+try:
+    print(json.dumps(drop(json.loads(text)), sort_keys=True, indent=1))
+except ValueError:
+    print(text)'
 }
 
 files=(configs/*.toml)

@@ -1,14 +1,11 @@
 //! The figures: each reads what it needs from the experiment and returns a
 //! [`Figure`] for the drawing code.
 
-use std::collections::BTreeMap;
-
-use anyhow::{Context, Result, bail};
-use plotters::prelude::*;
+use anyhow::{Result, bail};
 use polars::prelude::*;
 
-use super::data::{Experiment, f64s, lists, strs, u64s};
-use super::draw::{CellMap, Figure, LOG_FLOOR, Lines, Overlay, Panel, fmt_num, sorted_unique};
+use super::data::{Experiment, f64s, strs, u64s};
+use super::draw::{Figure, LOG_FLOOR, Lines, Panel};
 
 /// At most `k` values spread evenly over `values`.
 pub(crate) fn pick(values: &[f64], k: usize) -> Vec<f64> {

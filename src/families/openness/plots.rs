@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use openmarket_core::config::ModelConfig;
 use openmarket_core::openness::regulator::Regulable;
 use openmarket_core::openness::{Market, OpennessGame, Openness, Regulation};
@@ -108,9 +108,7 @@ fn regime_map(exp: &Experiment) -> Result<Figure> {
         // p̄(θ) at this facet's game and δ (exact for a fixed δ; with a
         // bargained δ, the δ of the facet's first point).
         let r0 = rows[0];
-        let game = exp
-            .openness(points[r0] as usize)
-            .context("openness point")?;
+        let game = pair(exp, points[r0] as usize).context("openness point")?;
         let reg0 = game.regulation.context("regulated game")?;
         let d = delta[r0].unwrap_or(0.5);
         let curve = (0..=400)
@@ -122,8 +120,7 @@ fn regime_map(exp: &Experiment) -> Result<Figure> {
             .collect();
         out.push((format!("α0 = {}", fmt_num(a)), cells, curve));
     }
-    let form = exp
-        .openness(0)
+    let form = pair(exp, 0)
         .and_then(|g| g.regulation)
         .map_or("", |r| r.form.into());
     Ok(Figure::Cells(CellMap {
@@ -300,7 +297,6 @@ fn regulator(exp: &Experiment) -> Result<Figure> {
     let mut facets = Vec::new();
     let mut overlays = Vec::new();
     for (a, p) in chosen {
-        let point = &exp.plan.points[p as usize];
         let Some(m) = model(exp, p as usize) else {
             continue;
         };

@@ -1,7 +1,7 @@
 //! The race family's figure: the share of labs opening against their
 //! head start (the underdog pattern).
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use openmarket_core::config::ModelConfig;
 
 use crate::plot::FigureKind;
