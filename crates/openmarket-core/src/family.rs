@@ -298,3 +298,37 @@ macro_rules! families {
 }
 
 with_families!(families);
+
+#[cfg(test)]
+mod tests {
+    use super::FamilyKind;
+    use strum::VariantArray;
+
+    // A `[dynamics.KEY]` table or a top-level section names its family: two
+    // families may not claim one key.
+    #[test]
+    fn no_two_families_claim_a_key() {
+        for (i, a) in FamilyKind::VARIANTS.iter().enumerate() {
+            for b in &FamilyKind::VARIANTS[i + 1..] {
+                for key in a.agent_keys().iter().chain(a.sections()) {
+                    assert!(
+                        !b.agent_keys().contains(key) && !b.sections().contains(key),
+                        "{a:?} and {b:?} both claim {key}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn serde_and_strum_spell_every_family_alike() {
+        for kind in FamilyKind::VARIANTS {
+            let strum: &'static str = kind.into();
+            assert_eq!(
+                serde_json::to_string(kind).unwrap(),
+                format!("\"{strum}\"")
+            );
+            assert_eq!(strum.parse::<FamilyKind>().ok(), Some(*kind));
+        }
+    }
+}

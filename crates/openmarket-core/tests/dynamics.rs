@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use openmarket_core::config::{self, ModelConfig};
-use openmarket_core::dynamics::rules::RuleConfig;
+use openmarket_core::dynamics::rules::{RuleConfig, RuleKind};
 use openmarket_core::dynamics::rules::best_response::BestResponse;
 use openmarket_core::dynamics::rules::fictitious_play::FictitiousPlay;
 use openmarket_core::dynamics::rules::fixed::Fixed;
@@ -551,4 +551,75 @@ fn a_grid_follower_target_counts_the_proportional_penalty() {
         "target ω {w}: {} vs {best}",
         u_g(w)
     );
+}
+
+/// `[dynamics] rule` is the rule of the agents without a table of their
+/// own: a config where every agent has one needs none, and one where some
+/// agent has none is refused naming it.
+#[test]
+fn a_default_rule_is_needed_only_by_agents_without_their_own() {
+    let race = |tables: &str| {
+        format!(
+            "[model]\nfamily = \"race\"\nhead_start = [3.0, 1.0]\nboost = [1.0, 1.0]\n\
+             [model.leakage]\npreset = \"uniform\"\nbeta = 0.5\n\
+             [dynamics]\nmax_iterations = 10\n{tables}"
+        )
+    };
+    let both = race(
+        "[dynamics.lab.0]\nrule = \"best_response\"\n[dynamics.lab.1]\nrule = \"fictitious_play\"\n",
+    );
+    let d = config::parse(&both, "both.toml").unwrap().dynamics.unwrap();
+    assert_eq!(
+        d.rules(2).iter().map(|r| r.kind()).collect::<Vec<_>>(),
+        [RuleKind::BestResponse, RuleKind::FictitiousPlay]
+    );
+    let one = race("[dynamics.lab.0]\nrule = \"best_response\"\n");
+    let e = config::parse(&one, "one.toml").unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("dynamics.rule"), "{e}");
+    assert!(e.message.contains("lab 1 has no rule"), "{e}");
+    let bare = race("[dynamics.lab.0]\neta = 0.2\n");
+    let e = config::parse(&bare, "bare.toml").unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("dynamics.lab.0.rule"), "{e}");
+    // A sector's specialists may share one table's rule.
+    let sector = "[model]\nfamily = \"openness\"\nalpha0 = 0.2\nc0 = 1.0\n\
+         [model.bargaining]\nrule = \"fixed\"\ndelta = 0.5\n\
+         [[model.specialists]]\nr = 1.0\nc1 = 1.0\n[[model.specialists]]\nr = 1.2\nc1 = 1.0\n\
+         [dynamics]\n[dynamics.generalist]\nrule = \"best_response\"\n\
+         [dynamics.specialist]\nrule = \"epsilon_greedy\"\n";
+    let d = config::parse(sector, "sector.toml").unwrap().dynamics.unwrap();
+    assert_eq!(
+        d.rules(3).iter().map(|r| r.kind()).collect::<Vec<_>>(),
+        [
+            RuleKind::BestResponse,
+            RuleKind::EpsilonGreedy,
+            RuleKind::EpsilonGreedy
+        ]
+    );
+}
+
+/// A value of any length is echoed in a short one-line message.
+#[test]
+fn long_values_are_shortened_in_errors() {
+    let long = "x".repeat(200_000);
+    for text in [
+        format!("[model]\nfamily = \"{long}\"\n"),
+        format!(
+            "[model]\nfamily = \"race\"\nhead_start = [3.0, 1.0]\nboost = [1.0, 1.0]\n\
+             [model.leakage]\npreset = \"uniform\"\nbeta = 0.5\n[dynamics]\nrule = \"{long}\"\n"
+        ),
+        format!(
+            "[model]\nfamily = \"race\"\nhead_start = [3.0, 1.0]\nboost = [1.0, 1.0]\n\
+             [model.leakage]\npreset = \"uniform\"\nbeta = 0.5\n[dynamics]\nrule = \"best_response\"\n\
+             [dynamics.lab.{}]\nrule = \"fixed\"\n",
+            "7".repeat(1000)
+        ),
+    ] {
+        let e = config::parse(&text, "long.toml").unwrap_err().to_string();
+        assert!(
+            e.len() < 400 && e.lines().count() == 1 && e.contains("characters"),
+            "{} characters: {}",
+            e.len(),
+            &e[..e.len().min(500)]
+        );
+    }
 }

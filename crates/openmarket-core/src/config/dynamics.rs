@@ -25,7 +25,7 @@ use crate::limits::{MAX_ITERATIONS, MAX_SEEDS};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "dynamics table")]
 struct Shared {
-    rule: RuleKind,
+    rule: Option<RuleKind>,
     schedule: Option<Schedule>,
     #[serde(default = "thousand")]
     max_iterations: u64,
@@ -152,7 +152,16 @@ pub(crate) fn dynamics(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let raw: Shared = cx.section("dynamics", toml::Value::Table(shared))?;
-    let default = raw.rule.configure(&values);
+    // A rule for a table without its own `rule`: the default, when there
+    // is one.
+    let inherit = |field: &str, from: Option<RuleKind>| {
+        from.ok_or_else(|| {
+            cx.err(
+                &format!("{field}.rule"),
+                "is missing, and [dynamics] gives no default rule".into(),
+            )
+        })
+    };
     // The agents' own tables: (agent index, dotted name, table).
     let mut tables: Vec<(usize, String, &toml::Table)> = Vec::new();
     let as_table = |field: &str, v: &'_ toml::Value| -> Result<(), ConfigError> {
@@ -233,7 +242,7 @@ pub(crate) fn dynamics(
         let (rule, own) = rule_table(cx, &field, t, &[])?;
         let kind = match rule {
             Some(v) => rule_kind(cx, &field, v)?,
-            None => raw.rule,
+            None => inherit(&field, raw.rule)?,
         };
         agents_rules.push((agent, kind.configure(&values.overlay(&own))));
     }
@@ -242,11 +251,11 @@ pub(crate) fn dynamics(
         let field = format!("dynamics.{}", g.key);
         let (rule, own) = rule_table(cx, &field, shared, &[])?;
         let kind = match rule {
-            Some(v) => rule_kind(cx, &field, v)?,
+            Some(v) => Some(rule_kind(cx, &field, v)?),
             None => raw.rule,
         };
         let common = values.overlay(&own);
-        followers = Some(kind.configure(&common));
+        followers = kind.map(|kind| kind.configure(&common));
         for (index, v) in numbered {
             let field = format!("dynamics.{}.{index}", g.key);
             let k = index_of(&field, index, g)?;
@@ -254,12 +263,35 @@ pub(crate) fn dynamics(
             let (rule, own) = rule_table(cx, &field, v.as_table().expect("checked"), &[])?;
             let kind = match rule {
                 Some(v) => rule_kind(cx, &field, v)?,
-                None => kind,
+                None => inherit(&field, kind)?,
             };
             agents_rules.push((g.first + k, kind.configure(&common.overlay(&own))));
         }
     }
     agents_rules.sort_by_key(|(a, _)| *a);
+    // Without a default rule every agent needs one of its own (or its
+    // group's); the default is then never read, and holds agent 0's.
+    let default = match raw.rule {
+        Some(kind) => kind.configure(&values),
+        None => {
+            let group = |i: usize| {
+                group.as_ref().is_some_and(|(g, _, _)| {
+                    followers.is_some() && (g.first..g.first + g.count).contains(&i)
+                })
+            };
+            let own = |i: usize| agents_rules.iter().find(|(a, _)| *a == i).map(|(_, r)| *r);
+            if let Some(i) = (0..model.agents()).find(|&i| own(i).is_none() && !group(i)) {
+                return Err(cx.err(
+                    "dynamics.rule",
+                    format!(
+                        "is missing, and {} has no rule of its own: give a default rule, or every agent a table with one",
+                        model.agent_name(i)
+                    ),
+                ));
+            }
+            own(0).or(followers).expect("agent 0 has a rule")
+        }
+    };
     let schedule = model
         .schedule(raw.schedule)
         .map_err(|why| cx.err("dynamics.schedule", why))?;

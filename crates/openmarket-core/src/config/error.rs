@@ -27,10 +27,17 @@ impl Cx<'_> {
     /// "is missing …" or ": invalid type …".
     pub(crate) fn err(&self, field: &str, message: String) -> ConfigError {
         let sep = if message.starts_with(':') { "" } else { " " };
+        // A field is a dotted path of the user's keys, which may be a
+        // mistake of any length.
+        let field = if field.len() > 200 {
+            shorten(field)
+        } else {
+            field.to_string()
+        };
         ConfigError {
             origin: self.origin.to_string(),
-            field: Some(field.to_string()),
             message: format!("{field}{sep}{message}"),
+            field: Some(field),
         }
     }
 
@@ -133,7 +140,8 @@ impl Cx<'_> {
                 self.err(
                     &at,
                     format!(
-                        "= \"{got}\" is not allowed; one of {}{hint}",
+                        "= \"{}\" is not allowed; one of {}{hint}",
+                        shorten(got),
                         list(&ticked[1..])
                     ),
                 )
@@ -167,6 +175,18 @@ impl Cx<'_> {
                 format!(": invalid type: {}, expected a number", other.type_str()),
             )),
         }
+    }
+}
+
+/// A value as an error echoes it: whole up to 60 characters, else its
+/// first 40 and its length, so that a message stays one readable line.
+pub(crate) fn shorten(value: &str) -> String {
+    let n = value.chars().count();
+    if n <= 60 {
+        value.to_string()
+    } else {
+        let head: String = value.chars().take(40).collect();
+        format!("{head}… ({n} characters)")
     }
 }
 

@@ -134,7 +134,8 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
             return Err(cx.err(
                 "model.family",
                 format!(
-                    "= {other} must be a string, one of {}",
+                    "= {} must be a string, one of {}",
+                    error::shorten(&other.to_string()),
                     error::list(families)
                 ),
             ));
@@ -153,7 +154,8 @@ pub(crate) fn parse_table(table: &toml::Table, origin: &str) -> Result<Config, C
         return Err(cx.err(
             "model.family",
             format!(
-                "= \"{family}\" is not a model family; one of {}{hint}",
+                "= \"{}\" is not a model family; one of {}{hint}",
+                error::shorten(family),
                 error::list(families)
             ),
         ));
