@@ -18,6 +18,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use openmarket_core::config::{self, ModelConfig};
+use openmarket_core::dynamics::StopRule;
 use openmarket_core::dynamics::rules::RuleConfig;
 use openmarket_core::dynamics::rules::best_response::BestResponse;
 use openmarket_core::dynamics::{
@@ -81,6 +82,7 @@ fn throughput<G: LearningGame + AsDynGame>(
         tol: -1.0,
         window: u64::MAX,
         stop_on_cycle: false,
+        stop: StopRule::AtTarget,
     };
     let agents = make().agents() as u64;
     let pool = rayon::ThreadPoolBuilder::new()

@@ -324,10 +324,7 @@ mod tests {
     fn serde_and_strum_spell_every_family_alike() {
         for kind in FamilyKind::VARIANTS {
             let strum: &'static str = kind.into();
-            assert_eq!(
-                serde_json::to_string(kind).unwrap(),
-                format!("\"{strum}\"")
-            );
+            assert_eq!(serde_json::to_string(kind).unwrap(), format!("\"{strum}\""));
             assert_eq!(strum.parse::<FamilyKind>().ok(), Some(*kind));
         }
     }

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use openmarket_core::config::{self, ModelConfig};
-use openmarket_core::dynamics::rules::{RuleConfig, RuleKind};
+use openmarket_core::dynamics::StopRule;
 use openmarket_core::dynamics::rules::best_response::BestResponse;
 use openmarket_core::dynamics::rules::fictitious_play::FictitiousPlay;
 use openmarket_core::dynamics::rules::fixed::Fixed;
@@ -15,9 +15,10 @@ use openmarket_core::dynamics::rules::gradient::GradientAscent;
 use openmarket_core::dynamics::rules::hedge::Hedge;
 use openmarket_core::dynamics::rules::logit::Logit;
 use openmarket_core::dynamics::rules::mean_response::MeanResponse;
+use openmarket_core::dynamics::rules::{RuleConfig, RuleKind};
 use openmarket_core::dynamics::{
-    Check, LearningGame, NashConvCheck, RunResult, Schedule, Setup, StopReason, Termination,
-    distance_to_set, run,
+    Check, Dynamics, LearningGame, NashConvCheck, RunResult, Schedule, Setup, StopReason,
+    Termination, distance_to_set, run,
 };
 use openmarket_core::experiment::instances;
 use openmarket_core::openness::learning::MarketGame;
@@ -58,6 +59,7 @@ fn stop(max_iterations: u64, tol: f64) -> Termination {
         tol,
         window: 5,
         stop_on_cycle: true,
+        stop: StopRule::AtTarget,
     }
 }
 
@@ -586,7 +588,10 @@ fn a_default_rule_is_needed_only_by_agents_without_their_own() {
          [[model.specialists]]\nr = 1.0\nc1 = 1.0\n[[model.specialists]]\nr = 1.2\nc1 = 1.0\n\
          [dynamics]\n[dynamics.generalist]\nrule = \"best_response\"\n\
          [dynamics.specialist]\nrule = \"epsilon_greedy\"\n";
-    let d = config::parse(sector, "sector.toml").unwrap().dynamics.unwrap();
+    let d = config::parse(sector, "sector.toml")
+        .unwrap()
+        .dynamics
+        .unwrap();
     assert_eq!(
         d.rules(3).iter().map(|r| r.kind()).collect::<Vec<_>>(),
         [
@@ -622,4 +627,65 @@ fn long_values_are_shortened_in_errors() {
             &e[..e.len().min(500)]
         );
     }
+}
+
+/// A check that says every profile is on target.
+struct AlwaysOnTarget;
+
+impl Check for AlwaysOnTarget {
+    fn gap(&self, _: &dyn LearningGame, _: &[f64], _: &[Box<dyn Dynamics>]) -> f64 {
+        0.0
+    }
+}
+
+/// The stationary and budget stops read nothing the agents do not see: a
+/// run stops at the same iteration with the same actions whatever its
+/// check says, while the at-target stop ends as soon as its check says so.
+#[test]
+fn only_the_at_target_stop_reads_the_target() {
+    let g = openness("openness_baseline.toml");
+    let delta = fixed_delta(&g);
+    let game = MarketGame::new(&Market::Pair(g), Some(delta), 1);
+    let rules = [br(), br()];
+    let outcome = |rule: StopRule, check: &mut dyn Check| {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let start = random_start(&game, &mut rng);
+        let stop = Termination {
+            stop: rule,
+            ..stop(400, 1e-12)
+        };
+        go(
+            &game,
+            &rules,
+            Schedule::Sequential,
+            start,
+            stop,
+            check,
+            &mut rng,
+        )
+    };
+    for rule in [StopRule::Stationary, StopRule::Budget] {
+        let right = outcome(rule, &mut NashConvCheck);
+        let wrong = outcome(rule, &mut AlwaysOnTarget);
+        assert_eq!(right.iterations, wrong.iterations, "{rule:?}");
+        assert_eq!(right.actions, wrong.actions, "{rule:?}");
+        assert_eq!(right.reason, wrong.reason, "{rule:?}");
+    }
+    // G explores, then settles on its fitted best response: the market
+    // stops once nobody moved for the window, at the SPE (its gap, measured,
+    // is 0 there).
+    let settled = outcome(StopRule::Stationary, &mut NashConvCheck);
+    assert_eq!(settled.reason, StopReason::Stationary);
+    assert!(settled.converged && settled.iterations < 400, "{settled:?}");
+    let spent = outcome(StopRule::Budget, &mut NashConvCheck);
+    assert_eq!(
+        (spent.reason, spent.iterations),
+        (StopReason::MaxIterations, 400)
+    );
+    // The at-target stop believes its check.
+    let fooled = outcome(StopRule::AtTarget, &mut AlwaysOnTarget);
+    assert_eq!(
+        (fooled.reason, fooled.iterations),
+        (StopReason::Converged, 5)
+    );
 }

@@ -572,6 +572,7 @@ fn a_common_delta_is_bargained_as_for_one_specialist() {
 /// at its final ω is the brute-force best to 1e-9 (ω itself to 1e-5 where
 /// the maximiser is clear).
 fn learning_reaches(seed: u64, inertia: f64, leader_every: u64) -> (usize, usize, Vec<u64>) {
+    use openmarket_core::dynamics::StopRule;
     use openmarket_core::dynamics::rules::{RuleConfig, best_response::BestResponse};
     use openmarket_core::dynamics::{Schedule, Setup, Termination, run};
     use openmarket_core::experiment::instances;
@@ -598,6 +599,7 @@ fn learning_reaches(seed: u64, inertia: f64, leader_every: u64) -> (usize, usize
             tol: 1e-9,
             window: 5,
             stop_on_cycle: true,
+            stop: StopRule::AtTarget,
         };
         for replicate in 0..10 {
             let mut run_rng = ChaCha8Rng::seed_from_u64(1000 * case + replicate);
@@ -779,7 +781,7 @@ fn a_hedge_specialist_that_should_stay_out_ends_out() {
     use openmarket_core::dynamics::rules::RuleConfig;
     use openmarket_core::dynamics::rules::fixed::Fixed;
     use openmarket_core::dynamics::rules::hedge::Hedge;
-    use openmarket_core::dynamics::{Schedule, Setup, Termination, run};
+    use openmarket_core::dynamics::{Schedule, Setup, StopRule, Termination, run};
     use openmarket_core::experiment::instances;
     use openmarket_core::openness::learning::MarketGame;
     let spec = |entry_cost: f64| Specialist {
@@ -817,6 +819,7 @@ fn a_hedge_specialist_that_should_stay_out_ends_out() {
         tol: 0.0,
         window: 1,
         stop_on_cycle: false,
+        stop: StopRule::AtTarget,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let mut agents = instances(&game, &rules, 0.0);

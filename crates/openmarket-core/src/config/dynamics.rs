@@ -18,7 +18,7 @@ use super::error::{ConfigError, Cx};
 use super::{DynamicsConfig, FamilyKind, ModelConfig, OutputConfig, RunsConfig};
 use crate::domain::{Domain, ParamValues};
 use crate::dynamics::rules::{RuleKind, all_params};
-use crate::dynamics::{Schedule, Termination};
+use crate::dynamics::{Schedule, StopRule, Termination};
 use crate::family::{AgentTable, Numbered};
 use crate::limits::{MAX_ITERATIONS, MAX_SEEDS};
 
@@ -36,6 +36,7 @@ struct Shared {
     noise: f64,
     #[serde(default = "one")]
     leader_every: u64,
+    stop: Option<StopRule>,
 }
 
 /// The shared keys of `[dynamics]`, besides the rules' parameters and the
@@ -48,6 +49,7 @@ const SHARED: &[&str] = &[
     "window",
     "noise",
     "leader_every",
+    "stop",
 ];
 
 fn thousand() -> u64 {
@@ -329,7 +331,9 @@ pub(crate) fn dynamics(
             tol: cx.check("dynamics.tol", raw.tol, Domain::NonNegative)?,
             window,
             stop_on_cycle: true,
+            stop: raw.stop.unwrap_or_default(),
         },
+        stop: raw.stop,
         noise: cx.check("dynamics.noise", raw.noise, Domain::NonNegative)?,
         leader_every: cx.at_least_one("dynamics.leader_every", raw.leader_every)?,
     })

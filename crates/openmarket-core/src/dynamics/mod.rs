@@ -184,8 +184,11 @@ pub struct DynamicsConfig {
     pub followers: Option<rules::RuleConfig>,
     /// The order of updates within an iteration.
     pub schedule: Schedule,
-    /// When a run stops.
+    /// When a run stops (`stop` resolved: at the target unless set).
     pub termination: Termination,
+    /// `[dynamics] stop` as the config sets it; a regulator's markets stop
+    /// when stationary unless it is set.
+    pub stop: Option<StopRule>,
     /// σ of the observation noise on payoffs (logit, Hedge).
     pub noise: f64,
     /// Openness market: G moves every k-th iteration (two timescales).
@@ -319,6 +322,27 @@ impl Check for NashConvCheck {
     }
 }
 
+/// What ends a run before its iteration budget (`[dynamics] stop`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum StopRule {
+    /// The judge's target gap stays within tol for `window` iterations:
+    /// the equilibrium decides when the run ends. The default of runs whose
+    /// end no other agent observes.
+    #[default]
+    AtTarget,
+    /// No agent's played action moves by more than tol for `window`
+    /// iterations: what the agents themselves see. The default inside a
+    /// regulator's steps, whose end the regulator observes.
+    Stationary,
+    /// Nothing but the iteration budget (and a deterministic run's
+    /// repeated profile).
+    Budget,
+}
+
 /// When a run stops.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Termination {
@@ -331,6 +355,8 @@ pub struct Termination {
     /// Stop at the first repeated profile of a deterministic rule on a
     /// finite game.
     pub stop_on_cycle: bool,
+    /// What else ends the run early.
+    pub stop: StopRule,
 }
 
 /// Why a run stopped.
@@ -340,6 +366,9 @@ pub struct Termination {
 pub enum StopReason {
     /// NashConv stayed within tolerance for the window.
     Converged,
+    /// No agent's action moved by more than tol for the window
+    /// ([`StopRule::Stationary`]).
+    Stationary,
     /// The iteration budget ran out.
     MaxIterations,
     /// A deterministic run repeated a profile.
@@ -359,7 +388,8 @@ pub struct RunResult {
     pub nash_conv: f64,
     /// The check's target gap at the end.
     pub gap: f64,
-    /// The run stopped because its target gap stayed within tolerance.
+    /// Its target gap stayed within tolerance for the last `window`
+    /// iterations (whatever stopped it).
     pub converged: bool,
     /// Iterations run.
     pub iterations: u64,
@@ -444,6 +474,9 @@ where
         && schedule != Schedule::RandomOrder;
     let mut seen = std::collections::HashSet::new();
     let mut below = 0;
+    // Iterations in a row in which no played action moved by more than tol.
+    let mut still = 0;
+    let mut last = profile.clone();
     let mut gap = check.gap(dyn_game, &profile, rules);
     let mut reason = StopReason::MaxIterations;
     let mut t = 0;
@@ -497,12 +530,33 @@ where
             break;
         }
         below = if gap <= stop.tol { below + 1 } else { 0 };
-        if below >= stop.window {
-            reason = StopReason::Converged;
-            break;
+        let moved = profile
+            .iter()
+            .zip(&last)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        still = if moved <= stop.tol { still + 1 } else { 0 };
+        last.copy_from_slice(&profile);
+        match stop.stop {
+            StopRule::AtTarget if below >= stop.window => {
+                reason = StopReason::Converged;
+                break;
+            }
+            StopRule::Stationary if still >= stop.window => {
+                reason = StopReason::Stationary;
+                break;
+            }
+            _ => {}
         }
-        // Only deterministic rules on finite games: the key is exact.
-        if detect_cycles && gap > stop.tol {
+        // Only deterministic rules on finite games: the key is exact. A
+        // profile that did not move is a fixed point, not a cycle: past the
+        // target (which only the at-target stop may read) or, for the other
+        // stops, when nothing moved.
+        let fixed = match stop.stop {
+            StopRule::AtTarget => gap <= stop.tol,
+            _ => moved == 0.0,
+        };
+        if detect_cycles && !fixed {
             let phase = if schedule == Schedule::RoundRobin {
                 t % n as u64
             } else {
@@ -527,7 +581,7 @@ where
         .map(|i| game.payoff(i, profile[i], &profile))
         .collect();
     RunResult {
-        converged: reason == StopReason::Converged,
+        converged: below >= stop.window,
         cycle_detected: reason == StopReason::Cycle,
         nash_conv: game.nash_conv(&profile),
         actions: profile,

@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use super::{Outcome, Regulable, RegulatorConfig};
 use crate::concept::Concept;
 use crate::dynamics::rules::RuleConfig;
-use crate::dynamics::{DynamicsConfig, LearningGame, Termination, distance_to_set};
+use crate::dynamics::{DynamicsConfig, LearningGame, StopRule, Termination, distance_to_set};
 use crate::family::RunAt;
 use crate::openness::judge;
 use crate::openness::learning::MarketGame;
@@ -91,8 +91,11 @@ pub(crate) fn run(
         .as_ref()
         .expect("a regulated point has its optimum")
         .value;
+    // The regulator observes what the market realised when it stopped: that
+    // moment may not be chosen by the equilibrium it is to discover.
     let stop = Termination {
         max_iterations: reg.inner_iterations,
+        stop: d.stop.unwrap_or(StopRule::Stationary),
         ..d.termination
     };
     let gap_at = |(theta, penalty): (f64, f64)| {
