@@ -689,3 +689,93 @@ fn only_the_at_target_stop_reads_the_target() {
         (StopReason::Converged, 5)
     );
 }
+
+/// A generalist on a slow timescale (`leader_every = k`) observes every
+/// iteration but moves every k-th: zeroth-order G's probe phase turns with
+/// its moves, so it climbs to the SPE for every k (it used to play x − h
+/// forever for even k), and EXP3 G credits only its own pulls (it used to
+/// credit the random start's payoff to arm 0 while waiting for its first
+/// move, and each pull k times).
+#[test]
+fn slow_generalists_learn_from_their_own_moves_only() {
+    use openmarket_core::dynamics::rules::exp3::Exp3;
+    use openmarket_core::dynamics::rules::zeroth_order::ZerothOrder;
+    // Unregulated: G's value is smooth, so a local climb can find its top.
+    let g = OpennessGame {
+        regulation: None,
+        ..openness("openness_baseline.toml")
+    };
+    let delta = fixed_delta(&g);
+    // The SPE's ω from the raw payoffs: G's value against D's best response,
+    // on a fine grid (docs/model.md §A.3).
+    let spe = (0..=100_000)
+        .map(|k| k as f64 / 100_000.0)
+        .map(|w| (w, g.u_g(delta, w, g.alpha1_at(delta, w))))
+        .fold(
+            (0.0, f64::NEG_INFINITY),
+            |b, c| if c.1 > b.1 { c } else { b },
+        )
+        .0;
+    let zo = RuleConfig::ZerothOrder(ZerothOrder {
+        step: 0.5,
+        decay: 0.0,
+        spread: 1e-3,
+    });
+    for k in [1, 2, 3, 4] {
+        let game = MarketGame::new(&Market::Pair(g), Some(delta), k);
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut start = random_start(&game, &mut rng);
+        start[0] = 0.9;
+        let r = go(
+            &game,
+            &[zo, br()],
+            Schedule::Sequential,
+            start,
+            Termination {
+                stop: StopRule::Budget,
+                ..stop(4000 * k, 1e-9)
+            },
+            &mut NashConvCheck,
+            &mut rng,
+        );
+        assert!(
+            (r.actions[0] - spe).abs() < 0.01,
+            "leader_every = {k}: ω = {} against the SPE's {spe}",
+            r.actions[0]
+        );
+    }
+    // EXP3 G that never gets to move has learned nothing, whatever the
+    // noise.
+    let exp3 = RuleConfig::Exp3(Exp3 {
+        eta: 0.5,
+        gamma: 0.1,
+        points: 11,
+    });
+    let game = MarketGame::new(&Market::Pair(g), Some(delta), 1000);
+    let modes: Vec<f64> = (0..8)
+        .map(|seed| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let start = random_start(&game, &mut rng);
+            let mut agents = instances(&game, &[exp3, br()], 0.5);
+            run(
+                &game,
+                &mut agents,
+                start,
+                Setup {
+                    schedule: Schedule::Sequential,
+                    stop: &Termination {
+                        stop: StopRule::Budget,
+                        ..stop(999, 1e-9)
+                    },
+                    check: &mut NashConvCheck,
+                },
+                &mut rng,
+                &mut (),
+            )
+            .actions[0]
+        })
+        .collect();
+    // Uniform weights: every arm ties, and the mode reported is the last
+    // (ω = 1).
+    assert!(modes.iter().all(|&m| m == 1.0), "{modes:?}");
+}

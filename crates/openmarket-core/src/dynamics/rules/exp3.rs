@@ -55,6 +55,7 @@ impl Rule for Exp3 {
             log_weights: Vec::new(),
             probs: Vec::new(),
             chosen: 0,
+            moved: false,
             baseline: OwnAverage::default(),
             played: OwnAverage::default(),
         })
@@ -70,6 +71,10 @@ struct Exp3State {
     log_weights: Vec<f64>,
     probs: Vec<f64>,
     chosen: usize,
+    /// It chose an arm whose payoff it has not yet seen. On a slow
+    /// timescale (`leader_every`) it observes every iteration but moves
+    /// every k-th: only the observation right after a move is its arm's.
+    moved: bool,
     baseline: OwnAverage,
     played: OwnAverage,
 }
@@ -102,6 +107,7 @@ impl Dynamics for Exp3State {
         rng: &mut ChaCha8Rng,
     ) -> f64 {
         self.chosen = sample(&self.probs, rng);
+        self.moved = true;
         self.finite.as_ref().expect("init before update").actions[self.chosen]
     }
     fn observe(
@@ -111,6 +117,9 @@ impl Dynamics for Exp3State {
         profile: &[f64],
         rng: &mut ChaCha8Rng,
     ) {
+        if !std::mem::take(&mut self.moved) {
+            return;
+        }
         let u = game.payoff(me, profile[me], profile)
             + if self.noise > 0.0 {
                 self.noise * normal(rng)

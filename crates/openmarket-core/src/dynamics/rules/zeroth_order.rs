@@ -48,6 +48,7 @@ impl Rule for ZerothOrder {
             payoffs: [0.0; 2],
             phase: 0,
             steps: 0,
+            moved: false,
         })
     }
 }
@@ -61,6 +62,10 @@ struct Probe {
     /// 0: play x + h next; 1: play x − h next.
     phase: usize,
     steps: u64,
+    /// A probe was played and its payoff not yet seen. An agent on a slow
+    /// timescale (`leader_every`) observes every iteration but moves every
+    /// k-th: only the observation right after a move is its probe's.
+    moved: bool,
 }
 
 impl Dynamics for Probe {
@@ -82,6 +87,7 @@ impl Dynamics for Probe {
         };
         let x = game.space(me).project(self.centre + h);
         self.probes[self.phase] = x;
+        self.moved = true;
         x
     }
     fn observe(
@@ -91,6 +97,9 @@ impl Dynamics for Probe {
         profile: &[f64],
         rng: &mut ChaCha8Rng,
     ) {
+        if !std::mem::take(&mut self.moved) {
+            return;
+        }
         self.payoffs[self.phase] = game.payoff(me, profile[me], profile)
             + if self.noise > 0.0 {
                 self.noise * normal(rng)
