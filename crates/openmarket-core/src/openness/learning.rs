@@ -460,12 +460,6 @@ impl MarketGame {
         delegate!(self, m => m.equilibrium())
     }
 
-    /// W(ω) = V(ω) − penalty(ω): what G realises at ω once every
-    /// specialist best-responds.
-    pub fn stackelberg_value(&self, omega: f64) -> f64 {
-        delegate!(self, m => m.stackelberg_value(omega))
-    }
-
     /// A run from a random start judged against `target`, monomorphised
     /// over the concrete game (its payoffs are the hot path), not matched
     /// per call.

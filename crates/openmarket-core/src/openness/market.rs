@@ -38,17 +38,6 @@ impl Market {
         }
     }
 
-    /// The same market under `regulation`.
-    pub fn with_regulation(&self, regulation: Option<Regulation>) -> Market {
-        match self {
-            Market::Pair(g) => Market::Pair(OpennessGame { regulation, ..*g }),
-            Market::Sector(m) => Market::Sector(Sector {
-                regulation,
-                ..m.clone()
-            }),
-        }
-    }
-
     /// The market is a sector (its specialists may stay out).
     pub fn is_sector(&self) -> bool {
         matches!(self, Market::Sector(_))
