@@ -14,8 +14,8 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use openmarket_core::config::{self, ModelConfig};
 use openmarket_core::domain::ParamValues;
-use openmarket_core::dynamics::LearningGame;
 use openmarket_core::dynamics::rules::{RuleConfig, RuleKind};
+use openmarket_core::dynamics::{LearningGame, View};
 use openmarket_core::experiment::instances;
 use openmarket_core::mip;
 use openmarket_core::openness::OpennessGame;
@@ -114,7 +114,7 @@ fn dynamics_step(c: &mut Criterion) {
                 .collect();
             let mut agents = instances(game, &vec![rule; game.agents()], 0.0);
             for (i, a) in agents.iter_mut().enumerate() {
-                a.init(game, i, &profile, &mut rng);
+                a.init(&View::new(game, i), &profile, &mut rng);
             }
             let kind: &'static str = rule.kind().into();
             let id = BenchmarkId::new(kind, label);
@@ -123,8 +123,9 @@ fn dynamics_step(c: &mut Criterion) {
                 b.iter(|| {
                     t += 1;
                     let i = (t % game.agents() as u64) as usize;
-                    let a = agents[i].update(game, i, black_box(&profile), t, &mut rng);
-                    agents[i].observe(game, i, &profile, &mut rng);
+                    let view = View::new(game, i);
+                    let a = agents[i].update(&view, black_box(&profile), t, &mut rng);
+                    agents[i].observe(&view, &profile, &mut rng);
                     a
                 })
             });

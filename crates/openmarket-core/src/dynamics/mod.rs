@@ -8,6 +8,9 @@
 //! stream, so results do not depend on threads or scheduling.
 
 pub mod rules;
+mod view;
+
+pub use view::{Formula, Leader, View};
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -258,34 +261,12 @@ pub enum Schedule {
 /// action. Every agent of a run has its own instance, built from its
 /// [`rules::RuleConfig`].
 pub trait Dynamics {
-    /// Prepare per-run state (e.g. Hedge weights) for agent `me` at the
-    /// initial profile.
-    fn init(
-        &mut self,
-        _game: &dyn LearningGame,
-        _me: usize,
-        _profile: &[f64],
-        _rng: &mut ChaCha8Rng,
-    ) {
-    }
-    /// Agent `me`'s next action, given the current profile.
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        t: u64,
-        rng: &mut ChaCha8Rng,
-    ) -> f64;
+    /// Prepare per-run state (e.g. Hedge weights) at the initial profile.
+    fn init(&mut self, _view: &View, _profile: &[f64], _rng: &mut ChaCha8Rng) {}
+    /// The agent's next action, given the current profile.
+    fn update(&mut self, view: &View, profile: &[f64], t: u64, rng: &mut ChaCha8Rng) -> f64;
     /// Learn from the profile played at the end of an iteration.
-    fn observe(
-        &mut self,
-        _game: &dyn LearningGame,
-        _me: usize,
-        _profile: &[f64],
-        _rng: &mut ChaCha8Rng,
-    ) {
-    }
+    fn observe(&mut self, _view: &View, _profile: &[f64], _rng: &mut ChaCha8Rng) {}
     /// Whether the next action is a fixed function of the current profile
     /// (no randomness, no memory): then a repeated profile proves a cycle.
     fn deterministic(&self) -> bool {
@@ -462,8 +443,10 @@ where
     let mut next = profile.clone();
     let mut judged = profile.clone();
     let mut order: Vec<usize> = (0..n).collect();
-    for (i, rule) in rules.iter_mut().enumerate() {
-        rule.init(dyn_game, i, &profile, rng);
+    // The rules see the game only through their agent's view.
+    let views: Vec<View> = (0..n).map(|i| View::new(dyn_game, i)).collect();
+    for (rule, view) in rules.iter_mut().zip(&views) {
+        rule.init(view, &profile, rng);
     }
     let finite = (0..n).all(|i| matches!(game.space(i), Space::Grid(_)));
     // A repeated profile proves a cycle only if nothing random drives the
@@ -486,7 +469,7 @@ where
             Schedule::Simultaneous => {
                 for (i, rule) in rules.iter_mut().enumerate() {
                     next[i] = if game.active(i, t) {
-                        rule.update(dyn_game, i, &profile, t, rng)
+                        rule.update(&views[i], &profile, t, rng)
                     } else {
                         profile[i]
                     };
@@ -496,14 +479,14 @@ where
             Schedule::Sequential => {
                 for (i, rule) in rules.iter_mut().enumerate() {
                     if game.active(i, t) {
-                        profile[i] = rule.update(dyn_game, i, &profile, t, rng);
+                        profile[i] = rule.update(&views[i], &profile, t, rng);
                     }
                 }
             }
             Schedule::RoundRobin => {
                 let i = ((t - 1) % n as u64) as usize;
                 if game.active(i, t) {
-                    profile[i] = rules[i].update(dyn_game, i, &profile, t, rng);
+                    profile[i] = rules[i].update(&views[i], &profile, t, rng);
                 }
             }
             Schedule::RandomOrder => {
@@ -513,14 +496,14 @@ where
                 }
                 for &i in &order {
                     if game.active(i, t) {
-                        profile[i] = rules[i].update(dyn_game, i, &profile, t, rng);
+                        profile[i] = rules[i].update(&views[i], &profile, t, rng);
                     }
                 }
             }
         }
         check.observe(dyn_game, &profile);
         for (i, rule) in rules.iter_mut().enumerate() {
-            rule.observe(dyn_game, i, &profile, rng);
+            rule.observe(&views[i], &profile, rng);
             judged[i] = rule.outcome().unwrap_or(profile[i]);
         }
         gap = check.gap(dyn_game, &judged, rules);

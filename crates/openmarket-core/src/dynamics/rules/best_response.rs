@@ -7,7 +7,7 @@
 //! exploration, the follower's response α1(ω) is fitted by least squares
 //! with a polynomial of degree 2, a class that holds the specialist's
 //! exact best response — and chooses its action by its own payoff formula
-//! against the fit ([`LearningGame::leader_response`]).
+//! against the fit ([`crate::dynamics::Leader::respond`]).
 //!
 //! A sector's generalist fits each specialist apart: where it enters and,
 //! once it has, its response. Its model class holds the truth: a
@@ -26,9 +26,10 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use super::{formula, leader};
 use super::{Context, Rule};
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, Fitted, LearningGame, Role};
+use crate::dynamics::{Dynamics, Fitted, Role, View};
 use crate::math::Poly3;
 
 const INERTIA: Param = Param {
@@ -62,18 +63,11 @@ impl Rule for BestResponse {
 }
 
 impl Dynamics for BestResponse {
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        _: u64,
-        rng: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, view: &View, profile: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         if self.inertia >= 1.0 || rng.random_bool(self.inertia) {
-            game.best_response(me, profile)
+            formula(view).best_response(profile)
         } else {
-            profile[me]
+            profile[view.me()]
         }
     }
     fn deterministic(&self) -> bool {
@@ -117,14 +111,7 @@ impl FittedResponse {
 }
 
 impl Dynamics for FittedResponse {
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        _: u64,
-        rng: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, view: &View, profile: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         if self.explored < EXPLORE {
             // One action in each third of [0, 1]: a well-conditioned fit.
             let third = self.explored as f64;
@@ -132,7 +119,7 @@ impl Dynamics for FittedResponse {
             return (third + rng.random_range(0.0..1.0)) / 3.0;
         }
         if self.inertia < 1.0 && !rng.random_bool(self.inertia) {
-            return profile[me];
+            return profile[view.me()];
         }
         match self.choice {
             Some(w) => w,
@@ -141,15 +128,14 @@ impl Dynamics for FittedResponse {
                     from: 0.0,
                     response: self.fit(),
                 };
-                let w = game
-                    .leader_response(me, &[fitted])
-                    .expect("plans give this rule only to leaders");
+                let w = leader(view).respond(&[fitted]);
                 self.choice = Some(w);
                 w
             }
         }
     }
-    fn observe(&mut self, _: &dyn LearningGame, me: usize, profile: &[f64], _: &mut ChaCha8Rng) {
+    fn observe(&mut self, view: &View, profile: &[f64], _: &mut ChaCha8Rng) {
+        let me = view.me();
         let (w, response) = (profile[me], profile[1 - me]);
         let seen = &mut self.seen[..self.len];
         if seen.last() == Some(&(w, response)) {
@@ -397,8 +383,8 @@ impl SectorFit {
 }
 
 impl Dynamics for SectorFit {
-    fn init(&mut self, game: &dyn LearningGame, _: usize, _: &[f64], _: &mut ChaCha8Rng) {
-        let followers = game.agents() - 1;
+    fn init(&mut self, view: &View, _: &[f64], _: &mut ChaCha8Rng) {
+        let followers = view.agents() - 1;
         self.models = vec![EntrantModel::UNKNOWN; followers];
         self.pending = vec![0.0; followers];
         self.fitted = vec![
@@ -409,14 +395,7 @@ impl Dynamics for SectorFit {
             followers
         ];
     }
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        _: u64,
-        rng: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, view: &View, profile: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         if let Some(omega) = self.pending_omega.take() {
             let mut changed = false;
             for (m, &alpha1) in self.models.iter_mut().zip(&self.pending) {
@@ -434,7 +413,7 @@ impl Dynamics for SectorFit {
             };
         }
         if self.inertia < 1.0 && !rng.random_bool(self.inertia) {
-            return profile[me];
+            return profile[view.me()];
         }
         if let Some(w) = self.choice {
             return w;
@@ -445,9 +424,7 @@ impl Dynamics for SectorFit {
                 response: m.fit,
             };
         }
-        let w = game
-            .leader_response(me, &self.fitted)
-            .expect("plans give this rule only to leaders");
+        let w = leader(view).respond(&self.fitted);
         // Optimism in the face of uncertainty: a choice that counts on an
         // entry not yet seen there is tested before it is trusted; each
         // test shrinks that specialist's bracket.
@@ -455,7 +432,8 @@ impl Dynamics for SectorFit {
         self.choice = Some(w);
         w
     }
-    fn observe(&mut self, _: &dyn LearningGame, me: usize, profile: &[f64], _: &mut ChaCha8Rng) {
+    fn observe(&mut self, view: &View, profile: &[f64], _: &mut ChaCha8Rng) {
+        let me = view.me();
         let others = profile.iter().enumerate().filter(|&(j, _)| j != me);
         for (p, (_, &alpha1)) in self.pending.iter_mut().zip(others) {
             *p = alpha1;

@@ -3,9 +3,10 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use super::formula;
 use super::{Context, Rule, not_leader};
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role, Space};
+use crate::dynamics::{Dynamics, Role, Space, View};
 
 const EPSILON: Param = Param {
     key: "epsilon",
@@ -36,18 +37,11 @@ impl Rule for EpsilonGreedy {
 }
 
 impl Dynamics for EpsilonGreedy {
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        _: u64,
-        rng: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, view: &View, profile: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         if rng.random_bool(self.epsilon) {
-            game.space(me).sample(rng)
+            view.space().sample(rng)
         } else {
-            game.best_response(me, profile)
+            formula(view).best_response(profile)
         }
     }
 }

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, sample, softmax};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, normal};
+use crate::dynamics::{Dynamics, View, normal};
 
 const GAMMA: Param = Param {
     key: "gamma",
@@ -91,36 +91,23 @@ impl Exp3State {
 }
 
 impl Dynamics for Exp3State {
-    fn init(&mut self, game: &dyn LearningGame, me: usize, _: &[f64], _: &mut ChaCha8Rng) {
-        let f = FiniteActions::new(game, me, self.rule.points);
+    fn init(&mut self, view: &View, _: &[f64], _: &mut ChaCha8Rng) {
+        let f = FiniteActions::new(view, self.rule.points);
         self.log_weights = vec![0.0; f.actions.len()];
         self.probs = vec![0.0; f.actions.len()];
         self.refresh();
         self.finite = Some(f);
     }
-    fn update(
-        &mut self,
-        _: &dyn LearningGame,
-        _: usize,
-        _: &[f64],
-        _: u64,
-        rng: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, _: &View, _: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         self.chosen = sample(&self.probs, rng);
         self.moved = true;
         self.finite.as_ref().expect("init before update").actions[self.chosen]
     }
-    fn observe(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        rng: &mut ChaCha8Rng,
-    ) {
+    fn observe(&mut self, view: &View, profile: &[f64], rng: &mut ChaCha8Rng) {
         if !std::mem::take(&mut self.moved) {
             return;
         }
-        let u = game.payoff(me, profile[me], profile)
+        let u = view.realised(profile)
             + if self.noise > 0.0 {
                 self.noise * normal(rng)
             } else {
@@ -129,7 +116,7 @@ impl Dynamics for Exp3State {
         let b = self.baseline.mean().unwrap_or(u);
         self.log_weights[self.chosen] += self.rule.eta * (u - b) / self.probs[self.chosen];
         self.baseline.add(u);
-        self.played.add(profile[me]);
+        self.played.add(profile[view.me()]);
         self.refresh();
     }
     fn outcome(&self) -> Option<f64> {

@@ -9,10 +9,11 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::formula;
 use super::{Context, Rule};
 use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role, Space};
+use crate::dynamics::{Dynamics, Role, Space, View};
 
 /// Best response to the others' empirical frequencies; a run's outcome is
 /// the empirical mixed profile.
@@ -54,27 +55,21 @@ pub(crate) struct AverageState {
 }
 
 impl Dynamics for AverageState {
-    fn init(&mut self, _: &dyn LearningGame, me: usize, profile: &[f64], _: &mut ChaCha8Rng) {
+    fn init(&mut self, view: &View, profile: &[f64], _: &mut ChaCha8Rng) {
         self.sums = profile.to_vec();
         self.avg = profile.to_vec();
         self.count = 1.0;
-        self.me = me;
+        self.me = view.me();
     }
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        _: u64,
-        _: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, view: &View, profile: &[f64], _: u64, _: &mut ChaCha8Rng) -> f64 {
+        let me = view.me();
         let own = self.avg[me];
         self.avg[me] = profile[me];
-        let br = game.best_response(me, &self.avg);
+        let br = formula(view).best_response(&self.avg);
         self.avg[me] = own;
         br
     }
-    fn observe(&mut self, _: &dyn LearningGame, _: usize, profile: &[f64], _: &mut ChaCha8Rng) {
+    fn observe(&mut self, _: &View, profile: &[f64], _: &mut ChaCha8Rng) {
         self.count += 1.0;
         for ((s, a), x) in self.sums.iter_mut().zip(self.avg.iter_mut()).zip(profile) {
             *s += x;

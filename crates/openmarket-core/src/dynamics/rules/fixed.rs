@@ -5,7 +5,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Context, Rule};
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role, Space};
+use crate::dynamics::{Dynamics, Role, Space, View};
 
 /// `action`: the action held (required with `rule = "fixed"`).
 pub const ACTION: Param = Param {
@@ -55,15 +55,8 @@ impl Rule for Fixed {
 }
 
 impl Dynamics for Fixed {
-    fn init(&mut self, _: &dyn LearningGame, _: usize, _: &[f64], _: &mut ChaCha8Rng) {}
-    fn update(
-        &mut self,
-        _: &dyn LearningGame,
-        _: usize,
-        _: &[f64],
-        _: u64,
-        _: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn init(&mut self, _: &View, _: &[f64], _: &mut ChaCha8Rng) {}
+    fn update(&mut self, _: &View, _: &[f64], _: u64, _: &mut ChaCha8Rng) -> f64 {
         self.action
     }
     fn deterministic(&self) -> bool {

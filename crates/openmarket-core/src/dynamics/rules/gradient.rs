@@ -2,9 +2,10 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::formula;
 use super::{Context, DECAY, Rule, STEP, needs_interval, not_entrant, not_leader};
 use crate::domain::{Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role, Space};
+use crate::dynamics::{Dynamics, Role, Space, View};
 
 /// Projected gradient ascent with step γ_t = step / t^decay. Intervals only.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -34,17 +35,10 @@ impl Rule for GradientAscent {
 }
 
 impl Dynamics for GradientAscent {
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        t: u64,
-        _: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, view: &View, profile: &[f64], t: u64, _: &mut ChaCha8Rng) -> f64 {
         let gamma = self.step / (t as f64).powf(self.decay);
-        game.space(me)
-            .project(profile[me] + gamma * game.gradient(me, profile))
+        view.space()
+            .project(profile[view.me()] + gamma * formula(view).gradient(profile))
     }
     fn deterministic(&self) -> bool {
         true

@@ -7,10 +7,11 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::formula;
 use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, not_leader, sample_softmax};
 use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role, Space, normal};
+use crate::dynamics::{Dynamics, Role, Space, View, normal};
 
 /// Hedge over the agent's finite actions (an interval is discretised into
 /// `points` actions).
@@ -60,33 +61,21 @@ struct HedgeState {
 }
 
 impl Dynamics for HedgeState {
-    fn init(&mut self, game: &dyn LearningGame, me: usize, _: &[f64], _: &mut ChaCha8Rng) {
-        let finite = FiniteActions::new(game, me, self.rule.points);
+    fn init(&mut self, view: &View, _: &[f64], _: &mut ChaCha8Rng) {
+        let finite = FiniteActions::new(view, self.rule.points);
         self.log_weights = vec![0.0; finite.actions.len()];
         self.finite = Some(finite);
     }
-    fn update(
-        &mut self,
-        _: &dyn LearningGame,
-        _: usize,
-        _: &[f64],
-        _: u64,
-        rng: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, _: &View, _: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         let f = self.finite.as_mut().expect("init before update");
         f.buf.copy_from_slice(&self.log_weights);
         f.actions[sample_softmax(&mut f.buf, rng)]
     }
-    fn observe(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        rng: &mut ChaCha8Rng,
-    ) {
+    fn observe(&mut self, view: &View, profile: &[f64], rng: &mut ChaCha8Rng) {
+        let own = formula(view);
         let f = self.finite.as_ref().expect("init before observe");
         for (k, &a) in f.actions.iter().enumerate() {
-            let seen = game.payoff(me, a, profile)
+            let seen = own.payoff(a, profile)
                 + if self.noise > 0.0 {
                     self.noise * normal(rng)
                 } else {
@@ -94,7 +83,7 @@ impl Dynamics for HedgeState {
                 };
             self.log_weights[k] += self.rule.eta * seen;
         }
-        self.played.add(profile[me]);
+        self.played.add(profile[view.me()]);
     }
     fn outcome(&self) -> Option<f64> {
         if self.modal {

@@ -18,10 +18,11 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::formula;
 use super::{Context, FiniteActions, POINTS, Rule, sample, sample_softmax, softmax};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role, Space, normal};
+use crate::dynamics::{Dynamics, Role, Space, View, normal};
 
 const TEMPERATURE: Param = Param {
     key: "temperature",
@@ -97,21 +98,16 @@ struct MeanField {
 }
 
 impl Dynamics for MeanField {
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        _: u64,
-        _: &mut ChaCha8Rng,
-    ) -> f64 {
-        let gain = game.payoff(me, 1.0, profile) - game.payoff(me, 0.0, profile);
+    fn update(&mut self, view: &View, profile: &[f64], _: u64, _: &mut ChaCha8Rng) -> f64 {
+        let own = formula(view);
+        let gain = own.payoff(1.0, profile) - own.payoff(0.0, profile);
         let z = gain / self.rule.temperature;
         let response = if z >= 0.0 {
             1.0 / (1.0 + (-z).exp())
         } else {
             z.exp() / (1.0 + z.exp())
         };
+        let me = view.me();
         profile[me] + self.rule.rate * (response - profile[me])
     }
     fn deterministic(&self) -> bool {
@@ -127,20 +123,14 @@ struct Sampled {
 }
 
 impl Dynamics for Sampled {
-    fn init(&mut self, game: &dyn LearningGame, me: usize, _: &[f64], _: &mut ChaCha8Rng) {
-        self.finite = Some(FiniteActions::new(game, me, self.rule.points));
+    fn init(&mut self, view: &View, _: &[f64], _: &mut ChaCha8Rng) {
+        self.finite = Some(FiniteActions::new(view, self.rule.points));
     }
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        _: u64,
-        rng: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, view: &View, profile: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
+        let own = formula(view);
         let f = self.finite.as_mut().expect("init before update");
         for (s, &a) in f.buf.iter_mut().zip(&f.actions) {
-            let u = game.payoff(me, a, profile)
+            let u = own.payoff(a, profile)
                 + if self.noise > 0.0 {
                     self.noise * normal(rng)
                 } else {
@@ -180,9 +170,9 @@ impl Estimated {
 }
 
 impl Dynamics for Estimated {
-    fn init(&mut self, game: &dyn LearningGame, me: usize, _: &[f64], rng: &mut ChaCha8Rng) {
+    fn init(&mut self, view: &View, _: &[f64], rng: &mut ChaCha8Rng) {
         use rand::seq::SliceRandom;
-        let f = FiniteActions::new(game, me, self.rule.points);
+        let f = FiniteActions::new(view, self.rule.points);
         let k = f.actions.len();
         self.sums = vec![0.0; k];
         self.counts = vec![0.0; k];
@@ -191,14 +181,7 @@ impl Dynamics for Estimated {
         self.order.shuffle(rng);
         self.finite = Some(f);
     }
-    fn update(
-        &mut self,
-        _: &dyn LearningGame,
-        _: usize,
-        _: &[f64],
-        _: u64,
-        rng: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, _: &View, _: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         let f = self.finite.as_ref().expect("init before update");
         let k = if self.played < self.order.len() {
             self.order[self.played]
@@ -208,18 +191,12 @@ impl Dynamics for Estimated {
         self.played += 1;
         f.actions[k]
     }
-    fn observe(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        rng: &mut ChaCha8Rng,
-    ) {
+    fn observe(&mut self, view: &View, profile: &[f64], rng: &mut ChaCha8Rng) {
         let f = self.finite.as_ref().expect("init before observe");
-        let Some(k) = f.actions.iter().position(|&a| a == profile[me]) else {
+        let Some(k) = f.actions.iter().position(|&a| a == profile[view.me()]) else {
             return;
         };
-        let u = game.payoff(me, profile[me], profile)
+        let u = view.realised(profile)
             + if self.noise > 0.0 {
                 self.noise * normal(rng)
             } else {

@@ -8,8 +8,10 @@
 //! adding a rule means one new module and one line there.
 //!
 //! Information (docs/model.md §C): a rule sees the game only through
-//! [`LearningGame`] — its own agent's payoff formula at the actions it
-//! observes, and the best response to them. A leader (the openness
+//! its agent's [`View`]: its realised payoff, and its own payoff formula at
+//! the actions it observes (a leader's: against the followers it fitted).
+//! The view holds the game privately, so a rule cannot ask for a gain, a
+//! target or another agent's payoff. A leader (the openness
 //! market's generalist) cannot evaluate an action it did not play, so only
 //! rules that learn from realised payoffs, or that model the follower's
 //! observed response, drive it.
@@ -29,7 +31,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{Dynamics, LearningGame, Role, Space};
+use super::{Dynamics, Formula, Leader, LearningGame, Role, Space, View};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
 use crate::limits::MAX_RULE_POINTS;
@@ -245,13 +247,26 @@ pub(crate) struct FiniteActions {
 }
 
 impl FiniteActions {
-    pub(crate) fn new(game: &dyn LearningGame, me: usize, points: usize) -> Self {
-        let actions = game.space(me).points(points);
+    pub(crate) fn new(view: &View, points: usize) -> Self {
+        let actions = view.space().points(points);
         FiniteActions {
             buf: vec![0.0; actions.len()],
             actions,
         }
     }
+}
+
+/// The payoff formula of an agent that sees the others' actions: every
+/// rule that calls this refuses leaders in `supports`.
+pub(crate) fn formula<'a>(view: &View<'a>) -> Formula<'a> {
+    view.formula()
+        .expect("supports() gives this rule no leader")
+}
+
+/// A leader's payoff formula against its fitted followers: rules build
+/// their leader state only for `Role::Leader`.
+pub(crate) fn leader<'a>(view: &View<'a>) -> Leader<'a> {
+    view.leader().expect("built for a leader's role only")
 }
 
 /// Sample an index with probability ∝ exp(scores[k]) (stable softmax).

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Context, DECAY, Rule, STEP, needs_interval, not_entrant};
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, LearningGame, Role, Space, normal};
+use crate::dynamics::{Dynamics, Role, Space, View, normal};
 
 const SPREAD: Param = Param {
     key: "spread",
@@ -69,38 +69,25 @@ struct Probe {
 }
 
 impl Dynamics for Probe {
-    fn init(&mut self, _: &dyn LearningGame, me: usize, profile: &[f64], _: &mut ChaCha8Rng) {
-        self.centre = profile[me];
+    fn init(&mut self, view: &View, profile: &[f64], _: &mut ChaCha8Rng) {
+        self.centre = profile[view.me()];
     }
-    fn update(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        _: &[f64],
-        _: u64,
-        _: &mut ChaCha8Rng,
-    ) -> f64 {
+    fn update(&mut self, view: &View, _: &[f64], _: u64, _: &mut ChaCha8Rng) -> f64 {
         let h = if self.phase == 0 {
             self.rule.spread
         } else {
             -self.rule.spread
         };
-        let x = game.space(me).project(self.centre + h);
+        let x = view.space().project(self.centre + h);
         self.probes[self.phase] = x;
         self.moved = true;
         x
     }
-    fn observe(
-        &mut self,
-        game: &dyn LearningGame,
-        me: usize,
-        profile: &[f64],
-        rng: &mut ChaCha8Rng,
-    ) {
+    fn observe(&mut self, view: &View, profile: &[f64], rng: &mut ChaCha8Rng) {
         if !std::mem::take(&mut self.moved) {
             return;
         }
-        self.payoffs[self.phase] = game.payoff(me, profile[me], profile)
+        self.payoffs[self.phase] = view.realised(profile)
             + if self.noise > 0.0 {
                 self.noise * normal(rng)
             } else {
@@ -112,7 +99,7 @@ impl Dynamics for Probe {
                 self.steps += 1;
                 let gamma = self.rule.step / (self.steps as f64).powf(self.rule.decay);
                 let slope = (self.payoffs[0] - self.payoffs[1]) / width;
-                self.centre = game.space(me).project(self.centre + gamma * slope);
+                self.centre = view.space().project(self.centre + gamma * slope);
             }
         }
         self.phase = 1 - self.phase;
