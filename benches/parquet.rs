@@ -9,6 +9,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use openmarket::output::Store;
 use openmarket_core::concept::Concept;
 use openmarket_core::dynamics::StopReason;
+use openmarket_core::dynamics::rate::{Rate, RateKind};
 use openmarket_core::dynamics::rules::RuleKind;
 use openmarket_core::experiment::runner::Sink;
 use openmarket_core::experiment::{Batch, EquilibriumRow, RunRow, Shard};
@@ -64,6 +65,14 @@ fn batch() -> (plan::Plan, Batch) {
                 target: Some(Concept::Spe),
                 dist_to_target: Some(x * 1e-7),
                 target_gap: Some(x * 1e-9),
+                gap_checkpoints: vec![x, x / 2.0, x * 1e-9],
+                rate: Some(Rate {
+                    kind: RateKind::Finite,
+                    value: Some(3.0),
+                    se: None,
+                }),
+                theory: None,
+                epsilon_time: Some(3),
                 entrants: None,
                 regulator: None,
             });

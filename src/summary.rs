@@ -38,11 +38,31 @@ fn share_of(e: Expr) -> Expr {
     e.cast(DataType::Float64).mean()
 }
 
+/// A column the folder's schema may predate (schema_version 1 had no
+/// rates): its aggregate, or null.
+fn if_has(schema: &Schema, name: &str, e: Expr) -> Expr {
+    if schema.contains(name) {
+        e
+    } else {
+        lit(NULL).cast(DataType::Float64)
+    }
+}
+
 /// The aggregates both levels report.
-fn stats() -> Vec<Expr> {
+fn stats(schema: &Schema) -> Vec<Expr> {
     vec![
         len().alias("runs"),
         share("converged").alias("converged_share"),
+        if_has(schema, "rate_kind", col("rate_kind").first()).alias("rate_kind"),
+        if_has(schema, "rate", col("rate").median()).alias("median_rate"),
+        if_has(schema, "rate_expected", col("rate_expected").first()).alias("rate_expected"),
+        if_has(schema, "rate_theory", col("rate_theory").first()).alias("rate_theory"),
+        if_has(
+            schema,
+            "epsilon_time",
+            col("epsilon_time").cast(DataType::Float64).median(),
+        )
+        .alias("median_epsilon_time"),
         col("iterations")
             .cast(DataType::Float64)
             .median()
@@ -53,6 +73,24 @@ fn stats() -> Vec<Expr> {
         col("target_gap").median().alias("median_target_gap"),
         col("nash_conv").median().alias("median_nash_conv"),
         share("cycle_detected").alias("cycling_share"),
+    ]
+}
+
+/// The Wilson score interval at 95% of `converged_share` over `runs`
+/// (`converged_lo`, `converged_hi`): unlike the normal approximation it
+/// stays inside [0, 1] and is not empty at a share of 0 or 1.
+fn wilson() -> Vec<Expr> {
+    const Z: f64 = 1.959_963_984_540_054;
+    let n = col("runs").cast(DataType::Float64);
+    let p = col("converged_share");
+    let z2n = lit(Z * Z) / n.clone();
+    let centre = (p.clone() + z2n.clone() / lit(2.0)) / (lit(1.0) + z2n.clone());
+    let half = lit(Z)
+        * (p.clone() * (lit(1.0) - p) / n.clone() + z2n.clone() / (lit(4.0) * n)).sqrt()
+        / (lit(1.0) + z2n);
+    vec![
+        (centre.clone() - half.clone()).alias("converged_lo"),
+        (centre + half).alias("converged_hi"),
     ]
 }
 
@@ -76,6 +114,7 @@ fn query(path: &Path, equilibria: &Path, axes: Vec<String>) -> PolarsResult<Summ
         LazyFrame::scan_parquet(PlRefPath::new(&*path_text), ScanArgsParquet::default())?;
     let has_study = runs.collect_schema()?.contains("study");
 
+    let run_schema = runs.collect_schema()?;
     let mut group: Vec<Expr> = Vec::new();
     if has_study {
         group.push(col("study"));
@@ -95,18 +134,19 @@ fn query(path: &Path, equilibria: &Path, axes: Vec<String>) -> PolarsResult<Summ
         .agg(
             [col("point_id").n_unique().alias("points")]
                 .into_iter()
-                .chain(stats())
+                .chain(stats(&run_schema))
                 .collect::<Vec<_>>(),
         )
         .sort(
             group_names(has_study, &["rule", "target"]),
             SortMultipleOptions::default().with_nulls_last(true),
         )
+        .with_columns(wilson())
         .collect()?;
 
     let mut by_point = vec![col("point_id")];
     by_point.extend(group.iter().cloned());
-    let mut aggs = stats();
+    let mut aggs = stats(&run_schema);
     aggs.push(col("family").first());
     aggs.push(col("regime").first());
     aggs.extend(axes.iter().map(|a| col(a.as_str()).first()));
@@ -115,6 +155,7 @@ fn query(path: &Path, equilibria: &Path, axes: Vec<String>) -> PolarsResult<Summ
         .group_by(&by_point)
         .agg(aggs)
         .sort(["point_id", "rule"], SortMultipleOptions::default())
+        .with_columns(wilson())
         .collect()?;
 
     // A run converged when it reached its own target, so the only points
@@ -344,13 +385,18 @@ impl Summary {
             "points",
             "runs",
             "target",
-            "converged_share",
+            "converged (95% CI)",
+            "rate (median)",
+            "theory",
+            "median_epsilon_time",
             "median_iterations",
             "median_dist_to_target",
             "median_target_gap",
             "cycling_share",
         ]);
-        s += &table(&self.overview, &cols, usize::MAX);
+        let overview = for_text(&self.overview)?;
+        s += &table(&overview, &cols, usize::MAX);
+        s += &theory_notes(&self.overview)?;
         let mut point_cols: Vec<&str> = vec!["point_id"];
         point_cols.extend(cols.iter().copied().filter(|c| *c != "points"));
         point_cols.push("regime");
@@ -360,9 +406,10 @@ impl Summary {
                 .map(String::as_str)
                 .filter(|a| !a.starts_with("dynamics.") || !a.ends_with("rule")),
         );
+        let points = for_text(&self.points)?;
         if all_points {
             let _ = writeln!(s, "\nEvery point");
-            s += &table(&self.points, &point_cols, usize::MAX);
+            s += &table(&points, &point_cols, usize::MAX);
         }
         if let Some(r) = &self.regulator {
             let _ = writeln!(
@@ -417,7 +464,7 @@ impl Summary {
             }
         );
         if n > 0 {
-            s += &table(&self.disagreements, &point_cols, 15);
+            s += &table(&for_text(&self.disagreements)?, &point_cols, 15);
         }
         if let Some(m) = min_share {
             let bad = self.unconverged(m)?;
@@ -429,11 +476,89 @@ impl Summary {
                 self.points.height()
             );
             if bad.height() > 0 {
-                s += &table(&bad, &point_cols, 15);
+                s += &table(&for_text(&bad)?, &point_cols, 15);
             }
         }
         Ok(s)
     }
+}
+
+/// The text tables' joined cells: the converged share with its interval,
+/// and the fitted rate statistic with its kind.
+fn for_text(df: &DataFrame) -> PolarsResult<DataFrame> {
+    let f = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
+        Ok(df
+            .column(name)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .collect())
+    };
+    let (share, lo, hi) = (
+        f("converged_share")?,
+        f("converged_lo")?,
+        f("converged_hi")?,
+    );
+    let (rate, expected) = (f("median_rate")?, f("rate_expected")?);
+    let kind = df.column("rate_kind")?.cast(&DataType::String)?;
+    let kind = kind.str()?;
+    let theory = df.column("rate_theory")?.cast(&DataType::String)?;
+    let theory = theory.str()?;
+    let mut converged = Vec::with_capacity(df.height());
+    let mut rates = Vec::with_capacity(df.height());
+    let mut theories = Vec::with_capacity(df.height());
+    for r in 0..df.height() {
+        converged.push(match (share[r], lo[r], hi[r]) {
+            (Some(p), Some(l), Some(h)) => {
+                format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p, 100.0 * l, 100.0 * h)
+            }
+            _ => "–".into(),
+        });
+        rates.push(match (kind.get(r), rate[r]) {
+            (Some("finite"), Some(x)) => format!("finite, t = {x}"),
+            (Some("geometric"), Some(x)) => format!("geometric, ρ = {x:.4}"),
+            (Some("power"), Some(x)) => format!("power, b = {x:.3}"),
+            (Some(k), None) => format!("{k}, –"),
+            _ => "–".into(),
+        });
+        theories.push(match (kind.get(r), expected[r], theory.get(r)) {
+            (Some("power"), Some(b), _) => format!("b = {b}"),
+            (Some("finite"), _, Some(t)) if !t.starts_with("none") => "finite".into(),
+            (Some("geometric"), _, Some(t)) if !t.starts_with("none") => "ρ < 1".into(),
+            (Some(_), _, _) => "none known".into(),
+            _ => "–".into(),
+        });
+    }
+    let mut out = df.clone();
+    out.with_column(Column::new("converged (95% CI)".into(), converged))?;
+    out.with_column(Column::new("rate (median)".into(), rates))?;
+    out.with_column(Column::new("theory".into(), theories))?;
+    Ok(out)
+}
+
+/// What theory says of each rate shown, one line per distinct statement.
+fn theory_notes(overview: &DataFrame) -> PolarsResult<String> {
+    let rules = overview.column("rule")?.cast(&DataType::String)?;
+    let says = overview.column("rate_theory")?.cast(&DataType::String)?;
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for (rule, says) in rules.str()?.iter().zip(says.str()?.iter()) {
+        if let (Some(r), Some(t)) = (rule, says)
+            && !seen.iter().any(|(a, b)| a == r && b == t)
+        {
+            seen.push((r.to_string(), t.to_string()));
+        }
+    }
+    let mut s = String::new();
+    if !seen.is_empty() {
+        let _ = writeln!(
+            s,
+            "  rate: the statistic theory names for the rule (finite: the hitting time; geometric: the gap's ratio per iteration; power: the exponent b of gap ∝ t^b), fitted to the gap at t = 1, 2, 4, …; theory, per rule (docs/dynamics.md, \"Rates\"):"
+        );
+        for (r, t) in seen {
+            let _ = writeln!(s, "    {r}: {t}");
+        }
+    }
+    Ok(s)
 }
 
 fn cell(v: &AnyValue, column: &str) -> String {
@@ -441,7 +566,9 @@ fn cell(v: &AnyValue, column: &str) -> String {
         AnyValue::Null => "–".into(),
         AnyValue::Float64(x) if column.ends_with("_share") => format!("{:.1}%", 100.0 * x),
         AnyValue::Float64(x)
-            if column == "median_iterations" || column == "median_steps_to_optimum" =>
+            if column == "median_iterations"
+                || column == "median_steps_to_optimum"
+                || column == "median_epsilon_time" =>
         {
             format!("{x}")
         }

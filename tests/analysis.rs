@@ -112,7 +112,7 @@ fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
     // run converged (reached its own target), farthest from the target
     // first, groups without a target first: a converged run is never
     // listed as disagreeing.
-    let mut expected: Vec<(Option<f64>, u64, String)> = groups
+    let expected: Vec<(Option<f64>, u64, String)> = groups
         .iter()
         .filter_map(|((p, r), idx)| {
             let d = median(idx.iter().filter_map(|&k| dist.get(k)).collect());
@@ -120,13 +120,6 @@ fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
             (!all).then(|| (d, *p, r.clone()))
         })
         .collect();
-    // Nulls first, then descending distance, ties in plan order.
-    expected.sort_by(|a, b| match (a.0, b.0) {
-        (None, None) => (a.1, &a.2).cmp(&(b.1, &b.2)),
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (Some(x), Some(y)) => y.total_cmp(&x).then((a.1, &a.2).cmp(&(b.1, &b.2))),
-    });
     let listed: Vec<(u64, String)> = json["disagreements"]
         .as_array()
         .unwrap()
@@ -138,15 +131,40 @@ fn summarize_matches_a_hand_written_computation_on_the_quickstart() {
             )
         })
         .collect();
-    let want: Vec<(u64, String)> = expected.into_iter().map(|(_, p, r)| (p, r)).collect();
     assert!(
-        !want.is_empty(),
-        "the quickstart has disagreements (zeroth order, EXP3, fictitious play)"
+        !expected.is_empty(),
+        "the quickstart has disagreements (zeroth order, EXP3, the noisy study)"
     );
-    assert_eq!(listed, want);
-    // Best response converges everywhere in the quickstart; EXP3 does not
-    // reach the 1e-12 tolerance, so a demand of 50% fails with code 3.
-    for r in rows.iter().filter(|r| r["rule"] == "best_response") {
+    // The same groups ...
+    let mut want: Vec<(u64, String)> = expected.iter().map(|(_, p, r)| (*p, r.clone())).collect();
+    let mut got = listed.clone();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    // ... nulls first, then by descending median distance. Medians are
+    // compared to 1e-12: this median and Polars' may round the mean of the
+    // two middle values differently, which reorders ties.
+    let dist_of = |g: &(u64, String)| {
+        expected
+            .iter()
+            .find(|(_, p, r)| (*p, r) == (g.0, &g.1))
+            .unwrap()
+            .0
+    };
+    for pair in listed.windows(2) {
+        match (dist_of(&pair[0]), dist_of(&pair[1])) {
+            (Some(_), None) => panic!("a null distance after a number: {pair:?}"),
+            (Some(a), Some(b)) => assert!(a >= b - 1e-12, "{pair:?}: {a} then {b}"),
+            _ => {}
+        }
+    }
+    // Best response converges everywhere in the quickstart's noiseless
+    // studies; EXP3 does not reach the 1e-9 tolerance, so a demand of 50%
+    // fails with code 3.
+    for r in rows
+        .iter()
+        .filter(|r| r["rule"] == "best_response" && r["study"] != "openness_noisy")
+    {
         assert_eq!(r["converged_share"].as_f64(), Some(1.0), "{r}");
     }
     let o = openmarket(&[

@@ -10,7 +10,9 @@ use polars::prelude::*;
 /// `plot` and `merge` refuse folders of a newer version than theirs.
 ///
 /// 1: the columns as of the first recorded version (openmarket 0.1).
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: runs gain gap_checkpoints, rate_kind, rate, rate_se, rate_expected,
+///    rate_theory and epsilon_time.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The Parquet type of a swept parameter, fixed by the whole plan so every
 /// block of an experiment has the same schema.
@@ -245,6 +247,42 @@ pub fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> PolarsRes
         Column::new(
             "target_gap".into(),
             rows.iter().map(|r| r.target_gap).collect::<Vec<_>>(),
+        ),
+        list(
+            "gap_checkpoints",
+            rows.iter().map(|r| r.gap_checkpoints.as_slice()),
+        ),
+        opt_names(
+            "rate_kind",
+            rows.iter().map(|r| r.rate.as_ref().map(|k| &k.kind)),
+        ),
+        Column::new(
+            "rate".into(),
+            rows.iter()
+                .map(|r| r.rate.and_then(|k| k.value))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "rate_se".into(),
+            rows.iter()
+                .map(|r| r.rate.and_then(|k| k.se))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "rate_expected".into(),
+            rows.iter()
+                .map(|r| r.theory.and_then(|t| t.expected))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "rate_theory".into(),
+            rows.iter()
+                .map(|r| r.theory.map(|t| t.says))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "epsilon_time".into(),
+            rows.iter().map(|r| r.epsilon_time).collect::<Vec<_>>(),
         ),
     ]);
     cols.extend(regulator_columns(rows));

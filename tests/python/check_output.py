@@ -20,7 +20,9 @@ RUN_COLUMNS = [
     "point_id", "replicate", "seed", "family", "rule", "actions", "payoffs",
     "nash_conv", "converged", "iterations", "termination_reason",
     "cycle_detected", "avg_regret", "dist_to_equilibrium", "regime",
-    "target", "dist_to_target", "target_gap",
+    "target", "dist_to_target", "target_gap", "gap_checkpoints",
+    "rate_kind", "rate", "rate_se", "rate_expected", "rate_theory",
+    "epsilon_time",
 ]
 EQ_COLUMNS = ["point_id", "solver", "equilibrium", "actions", "strict",
               "nontrivial", "regime", "delta", "concept", "target", "held",
@@ -55,6 +57,38 @@ def main(folder: str, summary_json: str | None) -> None:
         assert arrow.equals(frame), f"pyarrow and Polars read {table} differently"
         print(f"{table}.parquet: pyarrow reads the same {arrow.height} rows "
               f"({f.metadata.num_row_groups} row groups)")
+    # The rate columns, recomputed from the checkpoints by numpy: one
+    # checkpoint per power of two up to the last iteration (a regulator's
+    # runs count steps, not iterations); a finite rate is the hitting time;
+    # a power rate is the least-squares slope of log gap on log t over the
+    # later half of the checkpoints (at least three), up to the first 0.
+    import numpy as np
+    plain = runs.filter(pl.col("target").is_not_null()
+                        & (pl.col("target") != "optimal_regulation"))
+    for row in plain.iter_rows(named=True):
+        n = row["iterations"]
+        assert len(row["gap_checkpoints"]) == n.bit_length(), row
+        if row["epsilon_time"] is not None:
+            assert 0 <= row["epsilon_time"] <= n, row
+        if row["rate_kind"] == "finite":
+            assert close(row["rate"], None if row["epsilon_time"] is None
+                         else float(row["epsilon_time"])), row
+        if row["rate_kind"] == "power":
+            gaps = []
+            for g in row["gap_checkpoints"]:
+                if not g > 0 or not math.isfinite(g):
+                    break
+                gaps.append(g)
+            if len(gaps) < 2:
+                assert row["rate"] is None, row
+                continue
+            keep = min(max(len(gaps) - len(gaps) // 2, 3), len(gaps))
+            t = np.log(2.0 ** np.arange(len(gaps)))[-keep:]
+            y = np.log(np.array(gaps))[-keep:]
+            slope = np.polyfit(t, y, 1)[0]
+            assert math.isclose(row["rate"], slope, rel_tol=1e-6, abs_tol=1e-9), (
+                row["rate"], slope)
+    print(f"{folder}: rate columns agree with numpy's fit on {plain.height} runs")
     print(f"{folder}: {runs.height} runs, {eq.height} equilibria, "
           f"{len(m['axes'])} axes: counts and columns match the manifest")
 

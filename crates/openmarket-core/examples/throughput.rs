@@ -80,6 +80,7 @@ fn throughput<G: LearningGame + AsDynGame>(
     let stop = Termination {
         max_iterations: iterations,
         tol: -1.0,
+        still: -1.0,
         window: u64::MAX,
         stop_on_cycle: false,
         stop: StopRule::AtTarget,

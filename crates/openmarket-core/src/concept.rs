@@ -38,6 +38,21 @@ pub enum Concept {
 }
 
 impl Concept {
+    /// The target gap within which a run counts as converged when the
+    /// config sets no `tol` (docs/dynamics.md, "Tolerances"). Exact rules
+    /// reach a pure equilibrium or an SPE to rounding; the logit dynamics
+    /// approach a QRE geometrically; fictitious play and no-regret
+    /// learners approach theirs at best polynomially (a CCE gap of order
+    /// t^-1/2), so within a budget of 10^3 iterations a hundredth of the
+    /// payoff scale is what theory lets them reach.
+    pub fn default_tol(self) -> f64 {
+        match self {
+            Concept::PureNash | Concept::Spe | Concept::OptimalRegulation => 1e-9,
+            Concept::Qre => 1e-6,
+            Concept::MixedNash | Concept::Cce => 1e-2,
+        }
+    }
+
     /// Parse a user's spelling (`pure`, `mixed`, `qre`, or the full names).
     pub fn parse(s: &str) -> Result<Concept, String> {
         s.parse()

@@ -5,6 +5,7 @@
 
 use crate::concept::Concept;
 use crate::dynamics::StopReason;
+use crate::dynamics::rate::{Rate, Theory};
 use crate::dynamics::rules::RuleKind;
 use crate::judge::Target;
 use crate::method::Method;
@@ -133,6 +134,17 @@ pub struct RunRow {
     pub dist_to_target: Option<f64>,
     /// The target gap at the end (NashConv, logit residual, CCE gap).
     pub target_gap: Option<f64>,
+    /// The target gap at t = 1, 2, 4, … (a regulator: its objective gap
+    /// after steps 1, 2, 4, …).
+    pub gap_checkpoints: Vec<f64>,
+    /// The convergence statistic theory names for the run's rules, fitted
+    /// to the checkpoints; `None` without a target.
+    pub rate: Option<Rate>,
+    /// What theory says of that statistic for the run's slowest rule.
+    pub theory: Option<Theory>,
+    /// The first iteration after which the target gap stayed within tol;
+    /// `None` if it ended above.
+    pub epsilon_time: Option<u64>,
     /// Openness: the equilibrium regime of the point (with a regulator,
     /// at the optimal regulation).
     pub regime: Option<Regime>,

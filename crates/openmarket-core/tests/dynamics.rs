@@ -57,6 +57,7 @@ fn stop(max_iterations: u64, tol: f64) -> Termination {
     Termination {
         max_iterations,
         tol,
+        still: tol,
         window: 5,
         stop_on_cycle: true,
         stop: StopRule::AtTarget,
@@ -778,4 +779,149 @@ fn slow_generalists_learn_from_their_own_moves_only() {
     // Uniform weights: every arm ties, and the mode reported is the last
     // (ω = 1).
     assert!(modes.iter().all(|&m| m == 1.0), "{modes:?}");
+}
+
+/// Without `stop` a plain run stops when its agents' play is stationary,
+/// not when the judge's target is reached (which no agent can see).
+#[test]
+fn the_default_stop_reads_no_target() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/openness_baseline.toml"),
+    )
+    .unwrap()
+        + "\n[dynamics]\nrule = \"best_response\"\n";
+    let c = config::parse(&text, "openness_baseline.toml").unwrap();
+    let d = c.dynamics.expect("the config has [dynamics]");
+    assert_eq!(d.stop, None);
+    assert_eq!(d.termination.stop, StopRule::Stationary);
+}
+
+/// A rule that samples its action can repeat it by chance: a run with one
+/// is never stopped as stationary, whatever the window, and runs its budget.
+#[test]
+fn a_sampling_rule_is_never_stopped_as_stationary() {
+    let g = race("race_several_ne.toml");
+    let learning = RaceLearning::new(&g);
+    let rules = [RuleConfig::Hedge(Hedge {
+        eta: 0.5,
+        points: 2,
+    }); 3];
+    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let r = go(
+        &learning,
+        &rules,
+        Schedule::Simultaneous,
+        vec![0.0; 3],
+        Termination {
+            stop: StopRule::Stationary,
+            ..stop(3000, 1e-12)
+        },
+        t.check().as_mut(),
+        &mut rng,
+    );
+    // Hedge's play settles on one profile within a few hundred iterations
+    // (its samples then repeat for far longer than the window of 5).
+    assert_eq!(r.reason, StopReason::MaxIterations, "{r:?}");
+    assert_eq!(r.iterations, 3000);
+}
+
+/// `gap_checkpoints` and `epsilon_time` against the gap the observer saw at
+/// every iteration: the checkpoints are its values at t = 1, 2, 4, …, and
+/// epsilon_time is the first t after which it stayed within tol.
+#[test]
+fn checkpoints_and_epsilon_time_match_the_observed_gaps() {
+    use openmarket_core::dynamics::Trajectory;
+    let g = race("race_no_pure_ne.toml");
+    let learning = RaceLearning::new(&g);
+    let rules = [RuleConfig::FictitiousPlay(FictitiousPlay); 3];
+    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
+    for (tol, budget) in [(1e-2, 700), (1e-9, 300), (1.0, 50)] {
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let mut agents = instances(&learning, &rules, 0.0);
+        let mut check = t.check();
+        let mut seen = Trajectory {
+            every: 1,
+            points: Vec::new(),
+        };
+        let r = run(
+            &learning,
+            &mut agents,
+            vec![0.0; 3],
+            Setup {
+                schedule: Schedule::Simultaneous,
+                stop: &Termination {
+                    stop: StopRule::Budget,
+                    ..stop(budget, tol)
+                },
+                check: check.as_mut(),
+            },
+            &mut rng,
+            &mut seen,
+        );
+        let gaps: Vec<(u64, f64)> = seen.points.iter().map(|p| (p.0, p.2)).collect();
+        assert_eq!(gaps.len() as u64, r.iterations);
+        let at_powers: Vec<f64> = gaps
+            .iter()
+            .filter(|(t, _)| t & (t - 1) == 0)
+            .map(|p| p.1)
+            .collect();
+        assert_eq!(r.checkpoints, at_powers, "tol {tol}");
+        let initial = check_at_start(&learning, &t);
+        let last_above = gaps
+            .iter()
+            .rev()
+            .find(|(_, gap)| *gap > tol)
+            .map(|p| p.0)
+            .or((initial > tol).then_some(0));
+        let expected = match last_above {
+            None => Some(0),
+            Some(a) if a == r.iterations => None,
+            Some(a) => Some(a + 1),
+        };
+        assert_eq!(r.epsilon_time, expected, "tol {tol}");
+    }
+}
+
+/// The target gap of the all-closed start, as the run's check sees it.
+fn check_at_start(learning: &RaceLearning, t: &openmarket_core::experiment::Target) -> f64 {
+    let agents = instances(
+        learning,
+        &[RuleConfig::FictitiousPlay(FictitiousPlay); 3],
+        0.0,
+    );
+    t.check().gap(learning, &[0.0; 3], &agents)
+}
+
+/// The rate fit recovers the laws it names from exact sequences: a power
+/// law's exponent, a geometric ratio, a hitting time; an exact 0 ends it.
+#[test]
+fn the_rate_fit_recovers_exact_laws() {
+    use openmarket_core::dynamics::rate::{RateKind, fit};
+    let power: Vec<f64> = (0..12)
+        .map(|k| 3.0 * ((1u64 << k) as f64).powf(-0.5))
+        .collect();
+    let r = fit(RateKind::Power, &power, None);
+    assert!((r.value.unwrap() + 0.5).abs() < 1e-12, "{r:?}");
+    assert!(r.se.unwrap() < 1e-9, "{r:?}");
+    let geometric: Vec<f64> = (0..10).map(|k| 2.0 * 0.97f64.powi(1 << k)).collect();
+    let r = fit(RateKind::Geometric, &geometric, None);
+    assert!((r.value.unwrap() - 0.97).abs() < 1e-9, "{r:?}");
+    // Noise around t^-1: the fitted exponent within two standard errors.
+    let wobbly: Vec<f64> = (0..14)
+        .map(|k| ((1u64 << k) as f64).powf(-1.0) * if k % 2 == 0 { 1.1 } else { 0.9 })
+        .collect();
+    let r = fit(RateKind::Power, &wobbly, None);
+    let (b, se) = (r.value.unwrap(), r.se.unwrap());
+    assert!(se > 0.0 && (b + 1.0).abs() < 2.0 * se + 0.05, "{r:?}");
+    // Arrived at t = 4: the fit uses t = 1, 2 only; too few for an error.
+    let arrived = [1.0, 0.5, 0.0, 0.0];
+    let r = fit(RateKind::Power, &arrived, None);
+    assert!(
+        (r.value.unwrap() + 1.0).abs() < 1e-12 && r.se.is_none(),
+        "{r:?}"
+    );
+    assert_eq!(fit(RateKind::Power, &[0.0, 0.0], None).value, None);
+    assert_eq!(fit(RateKind::Finite, &power, Some(17)).value, Some(17.0));
+    assert_eq!(fit(RateKind::Finite, &power, None).value, None);
 }

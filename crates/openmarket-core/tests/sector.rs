@@ -597,6 +597,7 @@ fn learning_reaches(seed: u64, inertia: f64, leader_every: u64) -> (usize, usize
         let stop = Termination {
             max_iterations: 5000,
             tol: 1e-9,
+            still: 1e-9,
             window: 5,
             stop_on_cycle: true,
             stop: StopRule::AtTarget,
@@ -817,6 +818,7 @@ fn a_hedge_specialist_that_should_stay_out_ends_out() {
     let stop = Termination {
         max_iterations: 300,
         tol: 0.0,
+        still: 0.0,
         window: 1,
         stop_on_cycle: false,
         stop: StopRule::AtTarget,

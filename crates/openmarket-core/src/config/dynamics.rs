@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::error::{ConfigError, Cx};
 use super::{DynamicsConfig, FamilyKind, ModelConfig, OutputConfig, RunsConfig};
+use crate::concept::Concept;
 use crate::domain::{Domain, ParamValues};
 use crate::dynamics::rules::{RuleKind, all_params};
 use crate::dynamics::{Schedule, StopRule, Termination};
@@ -29,11 +30,12 @@ struct Shared {
     schedule: Option<Schedule>,
     #[serde(default = "thousand")]
     max_iterations: u64,
-    #[serde(default = "default_tol")]
-    tol: f64,
+    tol: Option<f64>,
     window: Option<u64>,
     #[serde(default)]
     noise: f64,
+    #[serde(default)]
+    response_noise: f64,
     #[serde(default = "one")]
     leader_every: u64,
     stop: Option<StopRule>,
@@ -48,15 +50,13 @@ const SHARED: &[&str] = &[
     "tol",
     "window",
     "noise",
+    "response_noise",
     "leader_every",
     "stop",
 ];
 
 fn thousand() -> u64 {
     1000
-}
-fn default_tol() -> f64 {
-    1e-9
 }
 fn one() -> u64 {
     1
@@ -321,6 +321,10 @@ pub(crate) fn dynamics(
             ),
         ));
     }
+    let tol = raw
+        .tol
+        .map(|t| cx.check("dynamics.tol", t, Domain::NonNegative))
+        .transpose()?;
     Ok(DynamicsConfig {
         rule: default,
         agents: agents_rules,
@@ -328,13 +332,20 @@ pub(crate) fn dynamics(
         schedule,
         termination: Termination {
             max_iterations,
-            tol: cx.check("dynamics.tol", raw.tol, Domain::NonNegative)?,
+            tol: tol.unwrap_or(Concept::PureNash.default_tol()),
+            still: tol.unwrap_or(Concept::PureNash.default_tol()),
             window,
             stop_on_cycle: true,
             stop: raw.stop.unwrap_or_default(),
         },
+        tol,
         stop: raw.stop,
         noise: cx.check("dynamics.noise", raw.noise, Domain::NonNegative)?,
+        response_noise: cx.check(
+            "dynamics.response_noise",
+            raw.response_noise,
+            Domain::NonNegative,
+        )?,
         leader_every: cx.at_least_one("dynamics.leader_every", raw.leader_every)?,
     })
 }

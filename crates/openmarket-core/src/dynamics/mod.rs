@@ -7,6 +7,7 @@
 //! termination and observation. Every run draws from its own ChaCha
 //! stream, so results do not depend on threads or scheduling.
 
+pub mod rate;
 pub mod rules;
 mod view;
 
@@ -16,6 +17,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::concept::Concept;
 use crate::math::Poly3;
 
 /// An agent's action set.
@@ -187,13 +189,20 @@ pub struct DynamicsConfig {
     pub followers: Option<rules::RuleConfig>,
     /// The order of updates within an iteration.
     pub schedule: Schedule,
-    /// When a run stops (`stop` resolved: at the target unless set).
+    /// When a run stops (`stop` resolved: stationary unless set; `tol` as
+    /// set, else a pure equilibrium's; see [`DynamicsConfig::termination_for`]).
     pub termination: Termination,
+    /// `[dynamics] tol` as the config sets it: it wins over every concept's
+    /// default.
+    pub tol: Option<f64>,
     /// `[dynamics] stop` as the config sets it; a regulator's markets stop
     /// when stationary unless it is set.
     pub stop: Option<StopRule>,
     /// σ of the observation noise on payoffs (logit, Hedge).
     pub noise: f64,
+    /// σ of the observation noise on the followers' responses a leader
+    /// sees (G's best response, which fits them).
+    pub response_noise: f64,
     /// Openness market: G moves every k-th iteration (two timescales).
     pub leader_every: u64,
 }
@@ -207,6 +216,18 @@ impl DynamicsConfig {
             .map(|(_, r)| *r)
             .or(self.followers.filter(|_| i > 0))
             .unwrap_or(self.rule)
+    }
+
+    /// When a run judged against `concept` stops: the user's `tol`, else
+    /// the concept's default ([`Concept::default_tol`]).
+    pub fn termination_for(&self, concept: Option<Concept>) -> Termination {
+        Termination {
+            tol: self
+                .tol
+                .or(concept.map(Concept::default_tol))
+                .unwrap_or(self.termination.tol),
+            ..self.termination
+        }
     }
 
     /// Every agent's rule, for a game of `agents` agents.
@@ -272,6 +293,14 @@ pub trait Dynamics {
     fn deterministic(&self) -> bool {
         false
     }
+    /// Whether a window of unchanged play means the agent has settled:
+    /// false for a rule that samples its action (Hedge, EXP3, a sampled
+    /// logit, ε-greedy, best response with inertia), which can repeat an
+    /// action by chance. A run with such an agent is never stopped as
+    /// stationary: it runs its budget.
+    fn settles(&self) -> bool {
+        true
+    }
     /// What this agent's play converges in, if not its current action:
     /// fictitious play's and Hedge's empirical frequency, a leader's modal
     /// or expected action.
@@ -311,13 +340,16 @@ impl Check for NashConvCheck {
 #[strum(serialize_all = "snake_case")]
 pub enum StopRule {
     /// The judge's target gap stays within tol for `window` iterations:
-    /// the equilibrium decides when the run ends. The default of runs whose
-    /// end no other agent observes.
-    #[default]
+    /// the equilibrium decides when the run ends. Only when a config asks
+    /// for it (throughput comparisons): the target is the answer the run
+    /// is checked against, and no agent observes it.
     AtTarget,
-    /// No agent's played action moves by more than tol for `window`
-    /// iterations: what the agents themselves see. The default inside a
-    /// regulator's steps, whose end the regulator observes.
+    /// No agent's played action, and no agent's outcome (its average,
+    /// its modal action), moves by more than the stationarity tolerance
+    /// for `window` iterations: what the agents themselves see. Only when
+    /// no rule samples its action ([`Dynamics::settles`]); otherwise the
+    /// budget. The default.
+    #[default]
     Stationary,
     /// Nothing but the iteration budget (and a deterministic run's
     /// repeated profile).
@@ -331,6 +363,8 @@ pub struct Termination {
     pub max_iterations: u64,
     /// Converged when the target gap ≤ tol ...
     pub tol: f64,
+    /// Stationary when no action or outcome moves by more than this.
+    pub still: f64,
     /// ... for this many consecutive iterations.
     pub window: u64,
     /// Stop at the first repeated profile of a deterministic rule on a
@@ -378,6 +412,14 @@ pub struct RunResult {
     pub reason: StopReason,
     /// It stopped on a repeated profile.
     pub cycle_detected: bool,
+    /// The target gap at t = 1, 2, 4, … (up to the last iteration).
+    pub checkpoints: Vec<f64>,
+    /// The first iteration after which the target gap stayed within tol
+    /// to the end (0: from the start); `None` if it ended above tol.
+    pub epsilon_time: Option<u64>,
+    /// What theory says of the run's slowest learning agent (set by whoever
+    /// knows the rules' roles: `judge::simulate`).
+    pub theory: Option<rate::Theory>,
 }
 
 /// Called every iteration; records what it wants (e.g. every k-th profile).
@@ -456,11 +498,17 @@ where
         && rules.iter().all(|r| r.deterministic())
         && schedule != Schedule::RandomOrder;
     let mut seen = std::collections::HashSet::new();
+    // Stationary play proves nothing when a rule samples its action.
+    let can_settle = rules.iter().all(|r| r.settles());
     let mut below = 0;
     // Iterations in a row in which no played action moved by more than tol.
     let mut still = 0;
     let mut last = profile.clone();
+    let mut last_judged = profile.clone();
     let mut gap = check.gap(dyn_game, &profile, rules);
+    // The last iteration whose gap was above tol (t = 0: the start).
+    let mut above = (gap > stop.tol).then_some(0);
+    let mut checkpoints = Vec::with_capacity(64);
     let mut reason = StopReason::MaxIterations;
     let mut t = 0;
     while t < stop.max_iterations {
@@ -508,6 +556,12 @@ where
         }
         gap = check.gap(dyn_game, &judged, rules);
         observer.observe(t, &judged, gap);
+        if rate::is_checkpoint(t) {
+            checkpoints.push(gap);
+        }
+        if gap > stop.tol || gap.is_nan() {
+            above = Some(t);
+        }
         if !gap.is_finite() || profile.iter().any(|a| !a.is_finite()) {
             reason = StopReason::NonFinite;
             break;
@@ -516,16 +570,18 @@ where
         let moved = profile
             .iter()
             .zip(&last)
+            .chain(judged.iter().zip(&last_judged))
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
-        still = if moved <= stop.tol { still + 1 } else { 0 };
+        still = if moved <= stop.still { still + 1 } else { 0 };
         last.copy_from_slice(&profile);
+        last_judged.copy_from_slice(&judged);
         match stop.stop {
             StopRule::AtTarget if below >= stop.window => {
                 reason = StopReason::Converged;
                 break;
             }
-            StopRule::Stationary if still >= stop.window => {
+            StopRule::Stationary if can_settle && still >= stop.window => {
                 reason = StopReason::Stationary;
                 break;
             }
@@ -566,6 +622,13 @@ where
     RunResult {
         converged: below >= stop.window,
         cycle_detected: reason == StopReason::Cycle,
+        checkpoints,
+        theory: None,
+        epsilon_time: match above {
+            None => Some(0),
+            Some(a) if a < t => Some(a + 1),
+            Some(_) => None,
+        },
         nash_conv: game.nash_conv(&profile),
         actions: profile,
         payoffs,

@@ -16,6 +16,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::concept::Concept;
 use crate::config::Config;
+use crate::dynamics::rate;
 use crate::dynamics::rules::RuleConfig;
 use crate::dynamics::{Observer, Trajectory, distance_to_set};
 use crate::family::{RunAt, Simulated};
@@ -214,16 +215,23 @@ pub fn run_one(
     } = model.simulate(solution, target, d, &mut rng, observer);
     let n = result.actions.len();
     let exists = target.exists();
+    let rules = d.rules(n);
+    let theory = result.theory.filter(|_| exists);
+    let rate = theory.map(|t| rate::fit(t.kind, &result.checkpoints, result.epsilon_time));
     let row = RunRow {
         point: point.index,
         replicate,
         seed,
-        rules: d.rules(n).iter().map(RuleConfig::kind).collect(),
+        rules: rules.iter().map(RuleConfig::kind).collect(),
         dist_to_equilibrium: (!solution.equilibria.is_empty())
             .then(|| distance_to_set(&result.actions, &solution.equilibria)),
         target: target.concept,
         dist_to_target: distance.filter(|_| exists),
         target_gap: target.concept.map(|_| result.gap),
+        epsilon_time: result.epsilon_time.filter(|_| exists),
+        gap_checkpoints: result.checkpoints,
+        rate,
+        theory,
         avg_regret: (target.concept == Some(Concept::Cce)).then_some(result.gap),
         actions: result.actions,
         payoffs: result.payoffs,

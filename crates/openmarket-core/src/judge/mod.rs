@@ -85,11 +85,22 @@ impl PartialEq for Spec {
     }
 }
 
-/// One instance of each agent's rule, built for the agent's role.
+/// One instance of each agent's rule, built for the agent's role, with
+/// noise σ on the payoffs it observes and none on responses.
 pub fn instances(
     game: &dyn LearningGame,
     rules: &[RuleConfig],
     noise: f64,
+) -> Vec<Box<dyn Dynamics>> {
+    instances_observing(game, rules, noise, 0.0)
+}
+
+/// [`instances`] with noise σ on the followers' responses a leader sees.
+pub fn instances_observing(
+    game: &dyn LearningGame,
+    rules: &[RuleConfig],
+    noise: f64,
+    response_noise: f64,
 ) -> Vec<Box<dyn Dynamics>> {
     rules
         .iter()
@@ -98,6 +109,7 @@ pub fn instances(
             r.build(&Context {
                 noise,
                 role: game.role(i),
+                response_noise,
             })
         })
         .collect()
@@ -115,22 +127,31 @@ pub fn simulate<G: LearningGame>(
     let start: Vec<f64> = (0..game.agents())
         .map(|i| game.space(i).sample(rng))
         .collect();
-    let mut rules = instances(game, &d.rules(game.agents()), d.noise);
+    let configs = d.rules(game.agents());
+    let mut rules = instances_observing(game, &configs, d.noise, d.response_noise);
     let mut check = target.check();
+    let stop = d.termination_for(target.concept);
     let result = run(
         game,
         &mut rules,
         start,
         Setup {
             schedule: d.schedule,
-            stop: &d.termination,
+            stop: &stop,
             check: check.as_mut(),
         },
         rng,
         observer,
     );
     let distance = target.distance(&result.actions, &rules);
-    (result, distance)
+    // The slowest shape among the learning agents' rules, for their roles,
+    // decides the run's statistic.
+    let theory = configs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.theory(game.role(i)))
+        .reduce(|a, b| if b.kind > a.kind { b } else { a });
+    (RunResult { theory, ..result }, distance)
 }
 
 /// The concept the free agents' rules share (`fixed` agents excluded).

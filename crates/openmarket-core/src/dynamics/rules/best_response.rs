@@ -26,10 +26,11 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::{formula, leader};
 use super::{Context, Rule};
+use super::{formula, leader};
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, Fitted, Role, View};
+use crate::dynamics::rate::{RateKind, Theory};
+use crate::dynamics::{Dynamics, Fitted, Role, View, normal};
 use crate::math::Poly3;
 
 const INERTIA: Param = Param {
@@ -48,6 +49,13 @@ pub struct BestResponse {
 
 impl Rule for BestResponse {
     const PARAMS: &'static [Param] = &[INERTIA];
+    fn theory(&self, _: Role) -> Option<Theory> {
+        Some(Theory {
+            kind: RateKind::Finite,
+            expected: None,
+            says: "finite time where best-response paths end (finite improvement property)",
+        })
+    }
     fn from_params(v: &ParamValues) -> Self {
         BestResponse {
             inertia: v.get(&INERTIA),
@@ -55,8 +63,12 @@ impl Rule for BestResponse {
     }
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {
         match context.role {
-            Role::Leader { entry: false } => Box::new(FittedResponse::new(self.inertia)),
-            Role::Leader { entry: true } => Box::new(SectorFit::new(self.inertia)),
+            Role::Leader { entry: false } => {
+                Box::new(FittedResponse::new(self.inertia, context.response_noise))
+            }
+            Role::Leader { entry: true } => {
+                Box::new(SectorFit::new(self.inertia, context.response_noise))
+            }
             _ => Box::new(*self),
         }
     }
@@ -73,6 +85,9 @@ impl Dynamics for BestResponse {
     fn deterministic(&self) -> bool {
         self.inertia >= 1.0
     }
+    fn settles(&self) -> bool {
+        self.inertia >= 1.0
+    }
 }
 
 /// Observed (leader action, follower response) pairs kept for the fit: the
@@ -86,8 +101,14 @@ const EXPLORE: usize = 3;
 /// changed it: once play settles, an update is a copy.
 struct FittedResponse {
     inertia: f64,
-    /// (action, latest observed response), most recent last.
+    /// σ of the noise on the responses it observes: with noise, the
+    /// responses seen at one action are averaged rather than replaced.
+    noise: f64,
+    /// (action, latest observed response, or their mean under noise),
+    /// most recent last.
     seen: [(f64, f64); KEEP],
+    /// How many responses each mean holds.
+    counts: [f64; KEEP],
     len: usize,
     explored: usize,
     /// The best response to the current fit, while no observation changed.
@@ -95,10 +116,12 @@ struct FittedResponse {
 }
 
 impl FittedResponse {
-    fn new(inertia: f64) -> Self {
+    fn new(inertia: f64, noise: f64) -> Self {
         FittedResponse {
             inertia,
+            noise,
             seen: [(0.0, 0.0); KEEP],
+            counts: [0.0; KEEP],
             len: 0,
             explored: 0,
             choice: None,
@@ -111,6 +134,9 @@ impl FittedResponse {
 }
 
 impl Dynamics for FittedResponse {
+    fn settles(&self) -> bool {
+        self.inertia >= 1.0
+    }
     fn update(&mut self, view: &View, profile: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         if self.explored < EXPLORE {
             // One action in each third of [0, 1]: a well-conditioned fit.
@@ -134,27 +160,45 @@ impl Dynamics for FittedResponse {
             }
         }
     }
-    fn observe(&mut self, view: &View, profile: &[f64], _: &mut ChaCha8Rng) {
+    fn observe(&mut self, view: &View, profile: &[f64], rng: &mut ChaCha8Rng) {
         let me = view.me();
-        let (w, response) = (profile[me], profile[1 - me]);
+        let w = profile[me];
+        let response = if self.noise > 0.0 {
+            profile[1 - me] + self.noise * normal(rng)
+        } else {
+            profile[1 - me]
+        };
         let seen = &mut self.seen[..self.len];
         if seen.last() == Some(&(w, response)) {
             return;
         }
         self.choice = None;
         match seen.iter().position(|(x, _)| *x == w) {
-            // Move it to the back with its new response.
+            // Move it to the back with its new response (under noise, the
+            // mean of every response seen there).
             Some(k) => {
+                let response = if self.noise > 0.0 {
+                    let c = self.counts[k] + 1.0;
+                    seen[k].1 + (response - seen[k].1) / c
+                } else {
+                    response
+                };
+                let c = self.counts[k] + 1.0;
                 seen[k..].rotate_left(1);
+                self.counts[k..self.len].rotate_left(1);
                 seen[self.len - 1] = (w, response);
+                self.counts[self.len - 1] = c;
             }
             None if self.len < KEEP => {
                 self.seen[self.len] = (w, response);
+                self.counts[self.len] = 1.0;
                 self.len += 1;
             }
             None => {
                 self.seen.rotate_left(1);
+                self.counts.rotate_left(1);
                 self.seen[KEEP - 1] = (w, response);
+                self.counts[KEEP - 1] = 1.0;
             }
         }
     }
@@ -359,6 +403,10 @@ impl EntrantModel {
 /// still answering an older one.
 struct SectorFit {
     inertia: f64,
+    /// σ of the noise on the responses of the specialists that entered (an
+    /// entry itself is seen exactly). The latest response replaces the one
+    /// before at the same ω: this G does not average (docs/dynamics.md).
+    noise: f64,
     models: Vec<EntrantModel>,
     fitted: Vec<Fitted>,
     explored: usize,
@@ -369,9 +417,10 @@ struct SectorFit {
 }
 
 impl SectorFit {
-    fn new(inertia: f64) -> Self {
+    fn new(inertia: f64, noise: f64) -> Self {
         SectorFit {
             inertia,
+            noise,
             models: Vec::new(),
             fitted: Vec::new(),
             explored: 0,
@@ -383,6 +432,9 @@ impl SectorFit {
 }
 
 impl Dynamics for SectorFit {
+    fn settles(&self) -> bool {
+        self.inertia >= 1.0
+    }
     fn init(&mut self, view: &View, _: &[f64], _: &mut ChaCha8Rng) {
         let followers = view.agents() - 1;
         self.models = vec![EntrantModel::UNKNOWN; followers];
@@ -432,11 +484,15 @@ impl Dynamics for SectorFit {
         self.choice = Some(w);
         w
     }
-    fn observe(&mut self, view: &View, profile: &[f64], _: &mut ChaCha8Rng) {
+    fn observe(&mut self, view: &View, profile: &[f64], rng: &mut ChaCha8Rng) {
         let me = view.me();
         let others = profile.iter().enumerate().filter(|&(j, _)| j != me);
         for (p, (_, &alpha1)) in self.pending.iter_mut().zip(others) {
-            *p = alpha1;
+            *p = if self.noise > 0.0 && alpha1 > 0.0 {
+                (alpha1 + self.noise * normal(rng)).max(f64::MIN_POSITIVE)
+            } else {
+                alpha1
+            };
         }
         self.pending_omega = Some(profile[me]);
     }

@@ -6,6 +6,7 @@ use rand_chacha::ChaCha8Rng;
 use super::formula;
 use super::{Context, Rule, not_leader};
 use crate::domain::{Domain, Param, ParamValues};
+use crate::dynamics::rate::{RateKind, Theory};
 use crate::dynamics::{Dynamics, Role, Space, View};
 
 const EPSILON: Param = Param {
@@ -23,6 +24,13 @@ pub struct EpsilonGreedy {
 
 impl Rule for EpsilonGreedy {
     const PARAMS: &'static [Param] = &[EPSILON];
+    fn theory(&self, _: Role) -> Option<Theory> {
+        Some(Theory {
+            kind: RateKind::Finite,
+            expected: None,
+            says: "none: ε-exploration keeps leaving the equilibrium",
+        })
+    }
     fn from_params(v: &ParamValues) -> Self {
         EpsilonGreedy {
             epsilon: v.get(&EPSILON),
@@ -37,6 +45,9 @@ impl Rule for EpsilonGreedy {
 }
 
 impl Dynamics for EpsilonGreedy {
+    fn settles(&self) -> bool {
+        false
+    }
     fn update(&mut self, view: &View, profile: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         if rng.random_bool(self.epsilon) {
             view.space().sample(rng)

@@ -12,7 +12,8 @@ use rand_chacha::ChaCha8Rng;
 use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, sample, softmax};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::{Dynamics, View, normal};
+use crate::dynamics::rate::{RateKind, Theory};
+use crate::dynamics::{Dynamics, Role, View, normal};
 
 const GAMMA: Param = Param {
     key: "gamma",
@@ -34,6 +35,20 @@ pub struct Exp3 {
 
 impl Rule for Exp3 {
     const PARAMS: &'static [Param] = &[ETA, GAMMA, POINTS];
+    fn theory(&self, role: Role) -> Option<Theory> {
+        if role != Role::Simultaneous {
+            return Some(Theory {
+                kind: RateKind::Power,
+                expected: None,
+                says: "none stated in the market, where it is judged at its modal action against the SPE",
+            });
+        }
+        Some(Theory {
+            kind: RateKind::Power,
+            expected: Some(-0.5),
+            says: "CCE gap O(t^-1/2): a regret bound (Auer et al. 2002)",
+        })
+    }
     fn from_params(v: &ParamValues) -> Self {
         Exp3 {
             eta: v.get(&ETA),
@@ -91,6 +106,9 @@ impl Exp3State {
 }
 
 impl Dynamics for Exp3State {
+    fn settles(&self) -> bool {
+        false
+    }
     fn init(&mut self, view: &View, _: &[f64], _: &mut ChaCha8Rng) {
         let f = FiniteActions::new(view, self.rule.points);
         self.log_weights = vec![0.0; f.actions.len()];

@@ -13,6 +13,7 @@ use super::formula;
 use super::{Context, Rule};
 use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
+use crate::dynamics::rate::{RateKind, Theory};
 use crate::dynamics::{Dynamics, Role, Space, View};
 
 /// Best response to the others' empirical frequencies; a run's outcome is
@@ -22,6 +23,13 @@ pub struct FictitiousPlay;
 
 impl Rule for FictitiousPlay {
     const PARAMS: &'static [Param] = &[];
+    fn theory(&self, _: Role) -> Option<Theory> {
+        Some(Theory {
+            kind: RateKind::Power,
+            expected: None,
+            says: "none known in general; can cycle (Shapley 1964)",
+        })
+    }
     fn from_params(_: &ParamValues) -> Self {
         FictitiousPlay
     }

@@ -5,6 +5,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Context, Rule};
 use crate::domain::{Domain, Param, ParamValues};
+use crate::dynamics::rate::Theory;
 use crate::dynamics::{Dynamics, Role, Space, View};
 
 /// `action`: the action held (required with `rule = "fixed"`).
@@ -23,6 +24,9 @@ pub struct Fixed {
 
 impl Rule for Fixed {
     const PARAMS: &'static [Param] = &[ACTION];
+    fn theory(&self, _: Role) -> Option<Theory> {
+        None
+    }
     fn from_params(v: &ParamValues) -> Self {
         Fixed {
             action: v.get(&ACTION),

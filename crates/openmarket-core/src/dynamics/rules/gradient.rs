@@ -5,6 +5,7 @@ use rand_chacha::ChaCha8Rng;
 use super::formula;
 use super::{Context, DECAY, Rule, STEP, needs_interval, not_entrant, not_leader};
 use crate::domain::{Param, ParamValues};
+use crate::dynamics::rate::{RateKind, Theory};
 use crate::dynamics::{Dynamics, Role, Space, View};
 
 /// Projected gradient ascent with step γ_t = step / t^decay. Intervals only.
@@ -18,6 +19,21 @@ pub struct GradientAscent {
 
 impl Rule for GradientAscent {
     const PARAMS: &'static [Param] = &[STEP, DECAY];
+    fn theory(&self, _: Role) -> Option<Theory> {
+        Some(if self.decay == 0.0 {
+            Theory {
+                kind: RateKind::Geometric,
+                expected: None,
+                says: "geometric for a strongly concave payoff and a small enough step",
+            }
+        } else {
+            Theory {
+                kind: RateKind::Power,
+                expected: None,
+                says: "none stated here for a decaying step",
+            }
+        })
+    }
     fn from_params(v: &ParamValues) -> Self {
         GradientAscent {
             step: v.get(&STEP),

@@ -11,6 +11,7 @@ use super::formula;
 use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, not_leader, sample_softmax};
 use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
+use crate::dynamics::rate::{RateKind, Theory};
 use crate::dynamics::{Dynamics, Role, Space, View, normal};
 
 /// Hedge over the agent's finite actions (an interval is discretised into
@@ -25,6 +26,20 @@ pub struct Hedge {
 
 impl Rule for Hedge {
     const PARAMS: &'static [Param] = &[ETA, POINTS];
+    fn theory(&self, role: Role) -> Option<Theory> {
+        if role != Role::Simultaneous {
+            return Some(Theory {
+                kind: RateKind::Power,
+                expected: None,
+                says: "none stated in the market, where it is judged at its modal action against the SPE",
+            });
+        }
+        Some(Theory {
+            kind: RateKind::Power,
+            expected: Some(-0.5),
+            says: "CCE gap O(t^-1/2): a regret bound (Freund & Schapire 1999)",
+        })
+    }
     fn from_params(v: &ParamValues) -> Self {
         Hedge {
             eta: v.get(&ETA),
@@ -61,6 +76,9 @@ struct HedgeState {
 }
 
 impl Dynamics for HedgeState {
+    fn settles(&self) -> bool {
+        false
+    }
     fn init(&mut self, view: &View, _: &[f64], _: &mut ChaCha8Rng) {
         let finite = FiniteActions::new(view, self.rule.points);
         self.log_weights = vec![0.0; finite.actions.len()];

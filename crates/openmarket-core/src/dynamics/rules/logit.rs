@@ -22,6 +22,7 @@ use super::formula;
 use super::{Context, FiniteActions, POINTS, Rule, sample, sample_softmax, softmax};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
+use crate::dynamics::rate::{RateKind, Theory};
 use crate::dynamics::{Dynamics, Role, Space, View, normal};
 
 const TEMPERATURE: Param = Param {
@@ -50,6 +51,20 @@ pub struct Logit {
 
 impl Rule for Logit {
     const PARAMS: &'static [Param] = &[TEMPERATURE, POINTS, RATE];
+    fn theory(&self, role: Role) -> Option<Theory> {
+        if role != Role::Simultaneous {
+            return Some(Theory {
+                kind: RateKind::Power,
+                expected: None,
+                says: "none stated for sampled play in the market (a follower's draws, a leader's estimates)",
+            });
+        }
+        Some(Theory {
+            kind: RateKind::Geometric,
+            expected: None,
+            says: "geometric near a stable QRE (a contraction of the logit map)",
+        })
+    }
     fn from_params(v: &ParamValues) -> Self {
         Logit {
             temperature: v.get(&TEMPERATURE),
@@ -123,6 +138,9 @@ struct Sampled {
 }
 
 impl Dynamics for Sampled {
+    fn settles(&self) -> bool {
+        false
+    }
     fn init(&mut self, view: &View, _: &[f64], _: &mut ChaCha8Rng) {
         self.finite = Some(FiniteActions::new(view, self.rule.points));
     }
@@ -170,6 +188,9 @@ impl Estimated {
 }
 
 impl Dynamics for Estimated {
+    fn settles(&self) -> bool {
+        false
+    }
     fn init(&mut self, view: &View, _: &[f64], rng: &mut ChaCha8Rng) {
         use rand::seq::SliceRandom;
         let f = FiniteActions::new(view, self.rule.points);

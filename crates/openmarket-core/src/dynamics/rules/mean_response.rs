@@ -8,6 +8,7 @@
 use super::fictitious_play::AverageState;
 use super::{Context, Rule};
 use crate::domain::{Param, ParamValues};
+use crate::dynamics::rate::{RateKind, Theory};
 use crate::dynamics::{Dynamics, Role, Space};
 
 /// Best response to the others' average action; a run's outcome is the
@@ -17,6 +18,13 @@ pub struct MeanResponse;
 
 impl Rule for MeanResponse {
     const PARAMS: &'static [Param] = &[];
+    fn theory(&self, _: Role) -> Option<Theory> {
+        Some(Theory {
+            kind: RateKind::Power,
+            expected: None,
+            says: "none known in general (fictitious play's continuous cousin)",
+        })
+    }
     fn from_params(_: &ParamValues) -> Self {
         MeanResponse
     }

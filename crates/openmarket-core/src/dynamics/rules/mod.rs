@@ -31,6 +31,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::rate::Theory;
 use super::{Dynamics, Formula, Leader, LearningGame, Role, Space, View};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
@@ -43,6 +44,9 @@ pub struct Context {
     pub noise: f64,
     /// What the agent observes.
     pub role: Role,
+    /// σ of the observation noise on the followers' responses a leader
+    /// sees (rules that fit them).
+    pub response_noise: f64,
 }
 
 /// An update rule: its parameters, which agents it can drive, its target,
@@ -61,6 +65,9 @@ pub trait Rule: Copy + std::fmt::Debug + PartialEq {
     fn concept(&self) -> Concept {
         Concept::PureNash
     }
+    /// What theory says of the rule's convergence, and so which statistic
+    /// of a run's gap to report; `None` for a rule that does not learn.
+    fn theory(&self, role: Role) -> Option<Theory>;
     /// One agent's state for one run.
     fn build(&self, context: &Context) -> Box<dyn Dynamics>;
 }
@@ -125,6 +132,13 @@ macro_rules! rules {
             pub fn concept(&self) -> Concept {
                 match self {
                     $(RuleConfig::$variant(r) => r.concept()),*
+                }
+            }
+
+            /// What theory says of the rule's convergence.
+            pub fn theory(&self, role: Role) -> Option<Theory> {
+                match self {
+                    $(RuleConfig::$variant(r) => r.theory(role)),*
                 }
             }
 

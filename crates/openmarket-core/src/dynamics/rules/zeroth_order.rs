@@ -7,6 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Context, DECAY, Rule, STEP, needs_interval, not_entrant};
 use crate::domain::{Domain, Param, ParamValues};
+use crate::dynamics::rate::{RateKind, Theory};
 use crate::dynamics::{Dynamics, Role, Space, View, normal};
 
 const SPREAD: Param = Param {
@@ -28,6 +29,13 @@ pub struct ZerothOrder {
 
 impl Rule for ZerothOrder {
     const PARAMS: &'static [Param] = &[STEP, DECAY, SPREAD];
+    fn theory(&self, _: Role) -> Option<Theory> {
+        Some(Theory {
+            kind: RateKind::Power,
+            expected: None,
+            says: "none stated here (two-point estimates of a gradient)",
+        })
+    }
     fn from_params(v: &ParamValues) -> Self {
         ZerothOrder {
             step: v.get(&STEP),

@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Outcome, Regulable, RegulatorConfig};
 use crate::concept::Concept;
+use crate::dynamics::rate::{self, RateKind, Theory};
 use crate::dynamics::rules::RuleConfig;
 use crate::dynamics::{DynamicsConfig, LearningGame, StopRule, Termination, distance_to_set};
 use crate::family::RunAt;
@@ -105,6 +106,7 @@ pub(crate) fn run(
     let mut trajectory = Vec::new();
     let mut within_since = None;
     let mut market_iterations = 0;
+    let mut checkpoints = Vec::new();
     for step in 0..reg.outer_iterations {
         let proposal = regulator.propose(rng);
         let m = model.market_at(reg, d, &stop, proposal, rng);
@@ -112,6 +114,9 @@ pub(crate) fn run(
         regulator.observe(m.value);
         let recommended = regulator.recommend();
         let gap = gap_at(recommended);
+        if rate::is_checkpoint(step + 1) {
+            checkpoints.push(gap);
+        }
         match (gap <= reg.tol, within_since) {
             (true, None) => within_since = Some(step + 1),
             (false, _) => within_since = None,
@@ -148,6 +153,14 @@ pub(crate) fn run(
         target: Some(Concept::OptimalRegulation),
         dist_to_target: None,
         target_gap: Some(objective_gap),
+        rate: Some(rate::fit(RateKind::Power, &checkpoints, within_since)),
+        theory: Some(Theory {
+            kind: RateKind::Power,
+            expected: None,
+            says: "none stated here: bandit bounds concern regret, not the recommendation",
+        }),
+        epsilon_time: within_since,
+        gap_checkpoints: checkpoints,
         avg_regret: None,
         actions: r.actions,
         payoffs: r.payoffs,
