@@ -9,10 +9,10 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, sample, softmax};
+use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, no_regret, sample, softmax};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
-use crate::dynamics::rate::{RateKind, Theory};
+use crate::dynamics::rate::Theory;
 use crate::dynamics::{Dynamics, Role, View, normal};
 
 const GAMMA: Param = Param {
@@ -36,18 +36,10 @@ pub struct Exp3 {
 impl Rule for Exp3 {
     const PARAMS: &'static [Param] = &[ETA, GAMMA, POINTS];
     fn theory(&self, role: Role) -> Option<Theory> {
-        if role != Role::Simultaneous {
-            return Some(Theory {
-                kind: RateKind::Power,
-                expected: None,
-                says: "none stated in the market, where it is judged at its modal action against the SPE",
-            });
-        }
-        Some(Theory {
-            kind: RateKind::Power,
-            expected: Some(-0.5),
-            says: "CCE gap O(t^-1/2): a regret bound (Auer et al. 2002)",
-        })
+        Some(no_regret(
+            role,
+            "CCE gap O(t^-1/2): a regret bound (Auer et al. 2002)",
+        ))
     }
     fn from_params(v: &ParamValues) -> Self {
         Exp3 {

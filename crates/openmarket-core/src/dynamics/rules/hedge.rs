@@ -8,10 +8,12 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::formula;
-use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, not_leader, sample_softmax};
+use super::{
+    Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, no_regret, not_leader, sample_softmax,
+};
 use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
-use crate::dynamics::rate::{RateKind, Theory};
+use crate::dynamics::rate::Theory;
 use crate::dynamics::{Dynamics, Role, Space, View, normal};
 
 /// Hedge over the agent's finite actions (an interval is discretised into
@@ -27,18 +29,10 @@ pub struct Hedge {
 impl Rule for Hedge {
     const PARAMS: &'static [Param] = &[ETA, POINTS];
     fn theory(&self, role: Role) -> Option<Theory> {
-        if role != Role::Simultaneous {
-            return Some(Theory {
-                kind: RateKind::Power,
-                expected: None,
-                says: "none stated in the market, where it is judged at its modal action against the SPE",
-            });
-        }
-        Some(Theory {
-            kind: RateKind::Power,
-            expected: Some(-0.5),
-            says: "CCE gap O(t^-1/2): a regret bound (Freund & Schapire 1999)",
-        })
+        Some(no_regret(
+            role,
+            "CCE gap O(t^-1/2): a regret bound (Freund & Schapire 1999)",
+        ))
     }
     fn from_params(v: &ParamValues) -> Self {
         Hedge {

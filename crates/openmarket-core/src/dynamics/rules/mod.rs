@@ -31,7 +31,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::rate::Theory;
+use super::rate::{RateKind, Theory};
 use super::{Dynamics, Formula, Leader, LearningGame, Role, Space, View};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
@@ -266,6 +266,26 @@ impl FiniteActions {
         FiniteActions {
             buf: vec![0.0; actions.len()],
             actions,
+        }
+    }
+}
+
+/// What theory says of a no-regret learner (Hedge, EXP3): in a
+/// simultaneous game its CCE gap falls as t^-1/2 (`says` cites the bound);
+/// in the market it is judged at its modal action against the SPE, of
+/// which no rate is stated.
+pub(crate) fn no_regret(role: Role, says: &'static str) -> Theory {
+    if role == Role::Simultaneous {
+        Theory {
+            kind: RateKind::Power,
+            expected: Some(-0.5),
+            says,
+        }
+    } else {
+        Theory {
+            kind: RateKind::Power,
+            expected: None,
+            says: "none stated in the market, where it is judged at its modal action against the SPE",
         }
     }
 }
