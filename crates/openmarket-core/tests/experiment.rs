@@ -242,3 +242,101 @@ fn learning_regulator_finds_the_optimal_regulation_on_the_baseline() {
         .count();
     assert_eq!(within, 64);
 }
+
+/// The pair market at δ = 0.8 with G's and D's rules and settings set by
+/// `dynamics` (the rest of `[dynamics]`), 8 seeds.
+fn pair_with(dynamics: &str) -> Batch {
+    let text = format!(
+        "[model]\nfamily = \"openness\"\nalpha0 = 0.2\nr = 1.0\nc0 = 1.0\nc1 = 1.0\nepsilon = 0.1\n\
+         [model.bargaining]\nrule = \"fixed\"\ndelta = 0.8\n\
+         [dynamics]\nmax_iterations = 400\n{dynamics}\n\
+         [runs]\nseeds_per_point = 8\nmaster_seed = 9\n"
+    );
+    collect(&text, 2, 1)
+}
+
+#[test]
+fn a_logit_follower_is_judged_by_what_it_draws_from() {
+    // Noiseless, it draws from its exact logit response: converged.
+    let exact = pair_with(
+        "[dynamics.generalist]\nrule = \"fixed\"\naction = 0.5\n\
+         [dynamics.specialist]\nrule = \"logit\"\ntemperature = 0.01\npoints = 21",
+    );
+    assert!(
+        exact.runs.iter().all(|r| r.converged),
+        "{:?}",
+        exact.runs[0]
+    );
+    // With noise σ = 0.1 on the payoffs it sees, its draws come from a
+    // perturbed response: the gap it used to report (0, whatever it played)
+    // now shows the distance.
+    let noisy = pair_with(
+        "noise = 0.1\n[dynamics.generalist]\nrule = \"fixed\"\naction = 0.5\n\
+         [dynamics.specialist]\nrule = \"logit\"\ntemperature = 0.01\npoints = 21",
+    );
+    for r in &noisy.runs {
+        assert!(!r.converged, "{r:?}");
+        assert!(r.target_gap.unwrap() > 1e-3, "{r:?}");
+    }
+}
+
+#[test]
+fn a_zeroth_order_follower_is_judged_at_its_centre() {
+    // Its probes sit h = 1e-3 from its centre, worth c1·h² = 1e-6 of gain:
+    // judged at the probe it could never come within the 1e-9 default.
+    let out = pair_with(
+        "[dynamics.generalist]\nrule = \"fixed\"\naction = 0.5\n\
+         [dynamics.specialist]\nrule = \"zeroth_order\"",
+    );
+    for r in &out.runs {
+        assert!(r.converged, "{r:?}");
+        // α1*(ω) from the first-order condition of D's raw payoff, by hand.
+        assert!(r.dist_to_target.unwrap() < 1e-4, "{r:?}");
+    }
+}
+
+#[test]
+fn no_regret_and_logit_agents_report_actions_they_played() {
+    // 21 points of G's ω ∈ [0, 1] and of D's α1 ∈ [0, α0 + r(1 + κ)/c1]
+    // = [0, 1.2].
+    let on_grid = |hi: f64, x: f64| (0..21).any(|k| (hi * k as f64 / 20.0 - x).abs() < 1e-12);
+    for d in ["hedge", "exp3"] {
+        let out = pair_with(&format!(
+            "[dynamics.generalist]\nrule = \"best_response\"\n\
+             [dynamics.specialist]\nrule = \"{d}\"\npoints = 21"
+        ));
+        // D's α1 at the last ω, not an average of its play across ω.
+        for r in &out.runs {
+            assert!(on_grid(1.2, r.actions[1]), "{d}: {:?}", r.actions);
+        }
+    }
+    let out = pair_with(
+        "[dynamics.generalist]\nrule = \"logit\"\npoints = 21\n\
+         [dynamics.specialist]\nrule = \"best_response\"",
+    );
+    // Logit G's ω is one it played, not the mean of its distribution.
+    for r in &out.runs {
+        assert!(on_grid(1.0, r.actions[0]), "{:?}", r.actions);
+    }
+}
+
+#[test]
+fn hedge_on_the_continuous_race_is_judged_by_its_cce_gap() {
+    // No Nash set is listed for continuous actions; the CCE gap needs none.
+    let out = collect(RACE_CONTINUOUS, 2, 1);
+    let hedge: Vec<_> = out
+        .runs
+        .iter()
+        .filter(|r| r.rules[0] == RuleKind::Hedge)
+        .collect();
+    assert_eq!(hedge.len(), 6);
+    for r in &hedge {
+        assert!(r.rate.is_some() && r.target_gap.is_some(), "{r:?}");
+        assert_eq!(
+            r.converged,
+            r.epsilon_time.is_some_and(|t| t + 10 <= r.iterations),
+            "{r:?}"
+        );
+    }
+    assert!(hedge.iter().any(|r| r.converged), "{:?}", hedge[0]);
+}

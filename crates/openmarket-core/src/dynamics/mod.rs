@@ -302,13 +302,14 @@ pub trait Dynamics {
         true
     }
     /// What this agent's play converges in, if not its current action:
-    /// fictitious play's and Hedge's empirical frequency, a leader's modal
-    /// or expected action.
+    /// fictitious play's and Hedge's empirical frequency, a no-regret
+    /// leader's modal action, a zeroth-order agent's centre.
     fn outcome(&self) -> Option<f64> {
         None
     }
     /// The agent's mixed strategy over its finite actions, if it keeps one
-    /// (a leader's logit over estimated payoffs).
+    /// (a leader's logit over estimated payoffs, a follower's last logit
+    /// response).
     fn distribution(&self) -> Option<&[f64]> {
         None
     }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rand_chacha::ChaCha8Rng;
 
 use crate::concept::Concept;
-use crate::dynamics::rules::{Context, RuleConfig};
+use crate::dynamics::rules::{Context, Limit, RuleConfig};
 use crate::dynamics::{
     Check, Dynamics, DynamicsConfig, LearningGame, Observer, RunResult, Setup, run,
 };
@@ -165,8 +165,8 @@ pub(crate) fn common_concept(rules: &[RuleConfig]) -> Option<Concept> {
 pub(crate) fn held_of(rules: &[RuleConfig]) -> Vec<Option<f64>> {
     rules
         .iter()
-        .map(|r| match r {
-            RuleConfig::Fixed(f) => Some(f.action),
+        .map(|r| match r.limit() {
+            Limit::Held(a) => Some(a),
             _ => None,
         })
         .collect()
@@ -199,9 +199,14 @@ impl Target {
         }
     }
 
-    /// Whether a run with this target can converge (a target exists).
+    /// Whether a run with this target can converge (a target exists). The
+    /// CCE gap needs no listed profile: the Nash set it lists where it can
+    /// is for the marginals' distance only.
     pub fn exists(&self) -> bool {
-        self.concept.is_some() && (!self.profiles.is_empty() || self.distribution.is_some())
+        self.concept.is_some()
+            && (!self.profiles.is_empty()
+                || self.distribution.is_some()
+                || matches!(self.spec, Spec::Cce(_)))
     }
 
     /// How the held agents are named in the output, each by `name`.

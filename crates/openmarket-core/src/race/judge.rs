@@ -5,7 +5,7 @@
 use super::{NE_TOL, RaceGame};
 use crate::concept::Concept;
 use crate::dynamics::Space;
-use crate::dynamics::rules::RuleConfig;
+use crate::dynamics::rules::{Limit, POINTS, RuleConfig};
 use crate::finite::{nash, qre};
 use crate::judge::{Spec, Target, common_concept, held_of};
 use crate::method::Method;
@@ -98,19 +98,21 @@ pub fn race(g: &RaceGame, rules: &[RuleConfig], equilibria: &[Vec<f64>], complet
             }
         }
         Some(Concept::Cce) => {
+            let space = match g.actions {
+                crate::race::Actions::Discrete => Space::Grid(vec![0.0, 1.0]),
+                crate::race::Actions::Continuous => Space::Interval(0.0, 1.0),
+            };
+            // Each lab's deviations range over the actions its rule's
+            // limit names (a rule without a finite limit: the default
+            // grid of an interval, a finite set as it is).
             let actions = free
                 .iter()
                 .map(|&i| {
-                    let points = match rules[i] {
-                        RuleConfig::Hedge(h) => h.points,
-                        RuleConfig::Exp3(e) => e.points,
-                        _ => unreachable!("only no-regret rules share the CCE concept"),
-                    };
-                    let space = match g.actions {
-                        crate::race::Actions::Discrete => Space::Grid(vec![0.0, 1.0]),
-                        crate::race::Actions::Continuous => Space::Interval(0.0, 1.0),
-                    };
-                    (i, space.points(points))
+                    let acts = rules[i]
+                        .limit()
+                        .actions(&space)
+                        .unwrap_or_else(|| space.points(POINTS.default as usize));
+                    (i, acts)
                 })
                 .collect();
             // The time-averaged marginals are compared with the Nash set
@@ -137,8 +139,8 @@ pub fn race(g: &RaceGame, rules: &[RuleConfig], equilibria: &[Vec<f64>], complet
         Some(Concept::Qre) => {
             let tau: Vec<f64> = rules
                 .iter()
-                .map(|r| match r {
-                    RuleConfig::Logit(l) => l.temperature,
+                .map(|r| match r.limit() {
+                    Limit::Logit { temperature, .. } => temperature,
                     _ => f64::NAN,
                 })
                 .collect();
@@ -164,9 +166,13 @@ pub fn race(g: &RaceGame, rules: &[RuleConfig], equilibria: &[Vec<f64>], complet
                 },
             }
         }
-        Some(Concept::Spe | Concept::OptimalRegulation) => {
-            unreachable!("the race has no leader and no regulator")
-        }
+        // No rule of a simultaneous game converges to these: judged as
+        // rules without a common concept are.
+        Some(Concept::Spe | Concept::OptimalRegulation) => Target {
+            concept: None,
+            spec: Spec::Nothing,
+            ..base
+        },
     }
 }
 

@@ -9,7 +9,10 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, no_regret, sample, softmax};
+use super::{
+    Context, ETA, FiniteActions, Limit, OwnAverage, POINTS, Report, Rule, no_regret, sample,
+    softmax,
+};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
 use crate::dynamics::rate::Theory;
@@ -41,6 +44,11 @@ impl Rule for Exp3 {
             "CCE gap O(t^-1/2): a regret bound (Auer et al. 2002)",
         ))
     }
+    fn limit(&self) -> Limit {
+        Limit::NoRegret {
+            points: self.points,
+        }
+    }
     fn from_params(v: &ParamValues) -> Self {
         Exp3 {
             eta: v.get(&ETA),
@@ -55,9 +63,7 @@ impl Rule for Exp3 {
         Box::new(Exp3State {
             rule: *self,
             noise: context.noise,
-            // A sector's specialist too: its average would mix staying out
-            // (0) with entering.
-            modal: context.role.is_leader() || context.role.is_entrant(),
+            report: Report::of(context.role),
             finite: None,
             log_weights: Vec::new(),
             probs: Vec::new(),
@@ -72,8 +78,7 @@ impl Rule for Exp3 {
 struct Exp3State {
     rule: Exp3,
     noise: f64,
-    /// Report the modal action, not the average.
-    modal: bool,
+    report: Report,
     finite: Option<FiniteActions>,
     log_weights: Vec<f64>,
     probs: Vec<f64>,
@@ -130,14 +135,15 @@ impl Dynamics for Exp3State {
         self.refresh();
     }
     fn outcome(&self) -> Option<f64> {
-        if self.modal {
-            // A leader's play concentrates on one ω: report its modal action.
-            let f = self.finite.as_ref()?;
-            let k =
-                (0..self.probs.len()).max_by(|&a, &b| self.probs[a].total_cmp(&self.probs[b]))?;
-            Some(f.actions[k])
-        } else {
-            self.played.mean()
+        match self.report {
+            Report::Modal => {
+                let f = self.finite.as_ref()?;
+                let k = (0..self.probs.len())
+                    .max_by(|&a, &b| self.probs[a].total_cmp(&self.probs[b]))?;
+                Some(f.actions[k])
+            }
+            Report::Average => self.played.mean(),
+            Report::Last => None,
         }
     }
 }

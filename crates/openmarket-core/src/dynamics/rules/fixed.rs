@@ -3,7 +3,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{Context, Rule};
+use super::{Context, Limit, Rule};
 use crate::domain::{Domain, Param, ParamValues};
 use crate::dynamics::rate::Theory;
 use crate::dynamics::{Dynamics, Role, Space, View};
@@ -26,6 +26,9 @@ impl Rule for Fixed {
     const PARAMS: &'static [Param] = &[ACTION];
     fn theory(&self, _: Role) -> Option<Theory> {
         None
+    }
+    fn limit(&self) -> Limit {
+        Limit::Held(self.action)
     }
     fn from_params(v: &ParamValues) -> Self {
         Fixed {

@@ -9,7 +9,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::formula;
 use super::{
-    Context, ETA, FiniteActions, OwnAverage, POINTS, Rule, no_regret, not_leader, sample_softmax,
+    Context, ETA, FiniteActions, Limit, OwnAverage, POINTS, Report, Rule, no_regret, not_leader,
+    sample_softmax,
 };
 use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
@@ -34,6 +35,11 @@ impl Rule for Hedge {
             "CCE gap O(t^-1/2): a regret bound (Freund & Schapire 1999)",
         ))
     }
+    fn limit(&self) -> Limit {
+        Limit::NoRegret {
+            points: self.points,
+        }
+    }
     fn from_params(v: &ParamValues) -> Self {
         Hedge {
             eta: v.get(&ETA),
@@ -53,7 +59,7 @@ impl Rule for Hedge {
             finite: None,
             log_weights: Vec::new(),
             played: OwnAverage::default(),
-            modal: context.role.is_entrant(),
+            report: Report::of(context.role),
         })
     }
 }
@@ -64,9 +70,7 @@ struct HedgeState {
     finite: Option<FiniteActions>,
     log_weights: Vec<f64>,
     played: OwnAverage,
-    /// Report the modal action, not the average: a sector's specialist,
-    /// whose average would mix staying out (0) with entering.
-    modal: bool,
+    report: Report,
 }
 
 impl Dynamics for HedgeState {
@@ -98,13 +102,15 @@ impl Dynamics for HedgeState {
         self.played.add(profile[view.me()]);
     }
     fn outcome(&self) -> Option<f64> {
-        if self.modal {
-            let f = self.finite.as_ref()?;
-            let k = (0..self.log_weights.len())
-                .max_by(|&a, &b| self.log_weights[a].total_cmp(&self.log_weights[b]))?;
-            Some(f.actions[k])
-        } else {
-            self.played.mean()
+        match self.report {
+            Report::Modal => {
+                let f = self.finite.as_ref()?;
+                let k = (0..self.log_weights.len())
+                    .max_by(|&a, &b| self.log_weights[a].total_cmp(&self.log_weights[b]))?;
+                Some(f.actions[k])
+            }
+            Report::Average => self.played.mean(),
+            Report::Last => None,
         }
     }
 }

@@ -19,7 +19,7 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::formula;
-use super::{Context, FiniteActions, POINTS, Rule, sample, sample_softmax, softmax};
+use super::{Context, FiniteActions, Limit, POINTS, Rule, sample, sample_softmax, softmax};
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
 use crate::dynamics::rate::{RateKind, Theory};
@@ -65,6 +65,12 @@ impl Rule for Logit {
             says: "geometric near a stable QRE (a contraction of the logit map)",
         })
     }
+    fn limit(&self) -> Limit {
+        Limit::Logit {
+            points: self.points,
+            temperature: self.temperature,
+        }
+    }
     fn from_params(v: &ParamValues) -> Self {
         Logit {
             temperature: v.get(&TEMPERATURE),
@@ -91,6 +97,7 @@ impl Rule for Logit {
                 rule: *self,
                 noise: context.noise,
                 finite: None,
+                drawn: false,
             }),
             Role::Leader { .. } => Box::new(Estimated {
                 rule: *self,
@@ -134,7 +141,10 @@ impl Dynamics for MeanField {
 struct Sampled {
     rule: Logit,
     noise: f64,
+    /// Its buffer holds the mixed strategy of the last draw.
     finite: Option<FiniteActions>,
+    /// It has drawn once (the buffer holds a strategy).
+    drawn: bool,
 }
 
 impl Dynamics for Sampled {
@@ -156,7 +166,16 @@ impl Dynamics for Sampled {
                 };
             *s = u / self.rule.temperature;
         }
+        self.drawn = true;
         f.actions[sample_softmax(&mut f.buf, rng)]
+    }
+    /// The logit response it drew from (to the payoffs it saw, noise
+    /// included): what the judge compares with the exact one.
+    fn distribution(&self) -> Option<&[f64]> {
+        self.finite
+            .as_ref()
+            .filter(|_| self.drawn)
+            .map(|f| f.buf.as_slice())
     }
 }
 
@@ -229,10 +248,9 @@ impl Dynamics for Estimated {
             self.refresh();
         }
     }
-    fn outcome(&self) -> Option<f64> {
-        let f = self.finite.as_ref()?;
-        Some(self.probs.iter().zip(&f.actions).map(|(p, a)| p * a).sum())
-    }
+    // No `outcome`: its outcome is the ω it last played, so that the
+    // profile a run ends with (and a regulator above it observes) was
+    // played; its mixed strategy is judged as one, by `distribution`.
     fn distribution(&self) -> Option<&[f64]> {
         Some(&self.probs)
     }

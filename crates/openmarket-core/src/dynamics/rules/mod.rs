@@ -37,6 +37,45 @@ use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
 use crate::limits::MAX_RULE_POINTS;
 
+/// What the judge holds a rule's play to in its limit, declared by the rule
+/// so that the judge names no rule: each family turns it into its check.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Limit {
+    /// Its exact best response (a leader: its best action over its
+    /// action set against the followers' limits).
+    Exact,
+    /// The action it holds: judged by how far its play is from it.
+    Held(f64),
+    /// No regret over `points` actions of its action set: in a
+    /// simultaneous game, the CCE gap of the joint play; in a market, the
+    /// best of those actions.
+    NoRegret {
+        /// Actions per interval (a finite set is used as it is).
+        points: usize,
+    },
+    /// The logit response at temperature τ over `points` actions: in a
+    /// simultaneous game the QRE; a market's follower is judged by its
+    /// mixed play against the logit response to the ω it saw, a leader by
+    /// its distribution against the logit response to its values.
+    Logit {
+        /// Actions per interval.
+        points: usize,
+        /// τ > 0.
+        temperature: f64,
+    },
+}
+
+impl Limit {
+    /// The actions the limit ranges over on `space`, for a finite limit.
+    pub fn actions(&self, space: &Space) -> Option<Vec<f64>> {
+        match *self {
+            Limit::NoRegret { points } | Limit::Logit { points, .. } => Some(space.points(points)),
+            Limit::Held(a) => Some(vec![a]),
+            Limit::Exact => None,
+        }
+    }
+}
+
 /// Shared settings a rule instance is built with.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Context {
@@ -68,6 +107,10 @@ pub trait Rule: Copy + std::fmt::Debug + PartialEq {
     /// What theory says of the rule's convergence, and so which statistic
     /// of a run's gap to report; `None` for a rule that does not learn.
     fn theory(&self, role: Role) -> Option<Theory>;
+    /// What the judge holds the rule's play to in its limit.
+    fn limit(&self) -> Limit {
+        Limit::Exact
+    }
     /// One agent's state for one run.
     fn build(&self, context: &Context) -> Box<dyn Dynamics>;
 }
@@ -142,6 +185,13 @@ macro_rules! rules {
                 }
             }
 
+            /// What the judge holds the rule's play to in its limit.
+            pub fn limit(&self) -> Limit {
+                match self {
+                    $(RuleConfig::$variant(r) => r.limit()),*
+                }
+            }
+
             /// One agent's state for one run.
             pub fn build(&self, context: &Context) -> Box<dyn Dynamics> {
                 match self {
@@ -190,7 +240,7 @@ impl RuleConfig {
 
     /// Whether the rule drives an agent that does not move.
     pub fn is_fixed(&self) -> bool {
-        matches!(self, RuleConfig::Fixed(_))
+        matches!(self.limit(), Limit::Held(_))
     }
 }
 
@@ -272,8 +322,9 @@ impl FiniteActions {
 
 /// What theory says of a no-regret learner (Hedge, EXP3): in a
 /// simultaneous game its CCE gap falls as t^-1/2 (`says` cites the bound);
-/// in the market it is judged at its modal action against the SPE, of
-/// which no rate is stated.
+/// in the market it is judged against the best action of its grid (a
+/// leader at its modal action, a follower at its last), of which no rate
+/// is stated.
 pub(crate) fn no_regret(role: Role, says: &'static str) -> Theory {
     if role == Role::Simultaneous {
         Theory {
@@ -285,7 +336,7 @@ pub(crate) fn no_regret(role: Role, says: &'static str) -> Theory {
         Theory {
             kind: RateKind::Power,
             expected: None,
-            says: "none stated in the market, where it is judged at its modal action against the SPE",
+            says: "none stated in the market, where it is judged against the best action of its grid",
         }
     }
 }
@@ -332,6 +383,30 @@ pub(crate) fn sample(probs: &[f64], rng: &mut ChaCha8Rng) -> usize {
         u -= p;
     }
     probs.len() - 1
+}
+
+/// What a no-regret learner (Hedge, EXP3) reports as its outcome, by role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Report {
+    /// A player of a simultaneous game: its time-averaged play, whose
+    /// marginals are compared with the Nash set.
+    Average,
+    /// A leader: its play concentrates on one ω, its modal action.
+    Modal,
+    /// A follower: the α1 it played at the last ω it saw. Its weights
+    /// pool payoffs across every ω it has seen, so neither their mode nor
+    /// an average of its play answers any one ω.
+    Last,
+}
+
+impl Report {
+    pub(crate) fn of(role: Role) -> Self {
+        match role {
+            Role::Simultaneous => Report::Average,
+            Role::Leader { .. } => Report::Modal,
+            Role::Follower { .. } => Report::Last,
+        }
+    }
 }
 
 /// The running mean of an agent's own actions: the empirical frequency of

@@ -15,23 +15,25 @@ use super::learning::OpennessMarket;
 use super::market::Market;
 use super::{OpennessGame, PenaltyForm, Regulation, regulated_choice};
 use crate::concept::Concept;
-use crate::dynamics::rules::RuleConfig;
+use crate::dynamics::rules::{Limit, RuleConfig};
 use crate::dynamics::{Check, Dynamics, LearningGame, Space};
 use crate::judge::{FamilyCheck, Spec, Target, linf};
 use crate::math::{Poly3, maximize_1d};
 use crate::method::Method;
 
-/// How D answers ω in the limit of its rule (what G is judged against).
+/// How D answers ω in the limit of its rule (what G is judged against),
+/// from the limit the rule declares.
 #[derive(Clone, Debug, PartialEq)]
 enum Follower {
     /// α1*(ω).
     Exact,
-    /// `fixed`.
+    /// The action it holds.
     Constant(f64),
-    /// The best action of its grid (Hedge, EXP3).
+    /// The best action of its grid (a no-regret rule).
     GridBest(Vec<f64>),
-    /// The mean of its logit response over its grid.
-    LogitMean(Vec<f64>, f64),
+    /// Its logit response over its grid at τ (G is judged against the
+    /// response's mean).
+    Logit(Vec<f64>, f64),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -43,9 +45,9 @@ struct MarketSpec {
     best: Option<f64>,
     /// A logit G's grid and target distribution.
     qre: Option<(Vec<f64>, Vec<f64>)>,
-    /// The profile last played: D responds to the ω G played, which for
-    /// some rules is not G's reported outcome (its mode, mean or centre).
-    played: [f64; 2],
+    /// The ω last played: D answers it, and for some rules it is not G's
+    /// reported outcome (its mode or centre).
+    played: f64,
 }
 
 impl MarketSpec {
@@ -64,9 +66,7 @@ impl MarketSpec {
                 }
                 best.0
             }
-            Follower::LogitMean(grid, tau) => {
-                logit_mean(grid, |a| g.u_d(self.delta, omega, a), *tau)
-            }
+            Follower::Logit(grid, tau) => logit_mean(grid, |a| g.u_d(self.delta, omega, a), *tau),
         }
     }
 
@@ -75,8 +75,11 @@ impl MarketSpec {
         self.game.u_g(self.delta, omega, self.respond(omega))
     }
 
-    /// D's gain at (ω, α1) against its limiting response.
-    fn follower_gain(&self, omega: f64, alpha1: f64) -> f64 {
+    /// D's gap at (ω, α1) to its limit: its gain from its limiting
+    /// response; how far it is from the action it holds; for a logit D,
+    /// the L∞ distance between the strategy it drew from (`mixed`) and its
+    /// exact logit response to ω.
+    fn follower_gain(&self, omega: f64, alpha1: f64, mixed: Option<&[f64]>) -> f64 {
         let g = &self.game;
         match &self.follower {
             Follower::Exact => {
@@ -87,8 +90,10 @@ impl MarketSpec {
                 let best = self.respond(omega);
                 (g.u_d(self.delta, omega, best) - g.u_d(self.delta, omega, alpha1)).max(0.0)
             }
-            // D holds its action, or plays samples of its target response.
-            Follower::Constant(_) | Follower::LogitMean(..) => 0.0,
+            Follower::Constant(a) => (alpha1 - a).abs(),
+            Follower::Logit(grid, tau) => {
+                logit_distance(grid, |a| g.u_d(self.delta, omega, a), *tau, mixed)
+            }
         }
     }
 }
@@ -113,7 +118,7 @@ fn market(game: &OpennessGame, delta: f64, rules: &[RuleConfig]) -> Target {
         follower,
         best: None,
         qre: None,
-        played: [f64::NAN; 2],
+        played: f64::NAN,
     };
     let mut held = Vec::new();
     if rules[0].is_fixed() {
@@ -180,6 +185,29 @@ fn logit_mean(grid: &[f64], value: impl Fn(f64) -> f64, tau: f64) -> f64 {
     mean / total
 }
 
+/// L∞ between `mixed` and the logit response to `value` over `grid` at
+/// temperature τ, without allocating (it runs every iteration); ∞ when
+/// there is no strategy of the grid's size to compare.
+fn logit_distance(
+    grid: &[f64],
+    value: impl Fn(f64) -> f64,
+    tau: f64,
+    mixed: Option<&[f64]>,
+) -> f64 {
+    let Some(mixed) = mixed.filter(|m| m.len() == grid.len()) else {
+        return f64::INFINITY;
+    };
+    let top = grid
+        .iter()
+        .map(|&a| value(a) / tau)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = grid.iter().map(|&a| (value(a) / tau - top).exp()).sum();
+    grid.iter()
+        .zip(mixed)
+        .map(|(&a, q)| ((value(a) / tau - top).exp() / total - q).abs())
+        .fold(0.0, f64::max)
+}
+
 /// The logit response to `value` over `grid` at temperature τ.
 fn logit_distribution(grid: &[f64], value: impl Fn(f64) -> f64, tau: f64) -> Vec<f64> {
     let mut p: Vec<f64> = grid.iter().map(|&w| value(w) / tau).collect();
@@ -195,14 +223,17 @@ fn logit_distribution(grid: &[f64], value: impl Fn(f64) -> f64, tau: f64) -> Vec
     p
 }
 
-/// How a follower answers in the limit of its rule, on its action set.
+/// How a follower answers in the limit its rule declares, on its action
+/// set.
 fn follower_of(rule: &RuleConfig, space: &Space) -> Follower {
-    match rule {
-        RuleConfig::Fixed(f) => Follower::Constant(f.action),
-        RuleConfig::Hedge(h) => Follower::GridBest(space.points(h.points)),
-        RuleConfig::Exp3(e) => Follower::GridBest(space.points(e.points)),
-        RuleConfig::Logit(l) => Follower::LogitMean(space.points(l.points), l.temperature),
-        _ => Follower::Exact,
+    match rule.limit() {
+        Limit::Exact => Follower::Exact,
+        Limit::Held(a) => Follower::Constant(a),
+        Limit::NoRegret { points } => Follower::GridBest(space.points(points)),
+        Limit::Logit {
+            points,
+            temperature,
+        } => Follower::Logit(space.points(points), temperature),
     }
 }
 
@@ -243,31 +274,34 @@ fn leader_on_grid(
     space: &Space,
     value: impl Fn(f64) -> f64,
 ) -> Option<LeaderTarget> {
-    match rule {
+    match rule.limit() {
         // Held: nothing to fall short of.
-        RuleConfig::Fixed(f) => Some(LeaderTarget {
+        Limit::Held(a) => Some(LeaderTarget {
             best: None,
-            ..LeaderTarget::searched(f.action, 0.0, Method::ClosedForm)
+            ..LeaderTarget::searched(a, 0.0, Method::ClosedForm)
         }),
-        RuleConfig::Exp3(e) => {
-            let (w, v) = grid_best(&space.points(e.points), value);
+        Limit::NoRegret { points } => {
+            let (w, v) = grid_best(&space.points(points), value);
             Some(LeaderTarget::searched(w, v, Method::LeaderSearch))
         }
-        RuleConfig::Logit(l) => {
-            let grid = space.points(l.points);
-            let p = logit_distribution(&grid, value, l.temperature);
+        Limit::Logit {
+            points,
+            temperature,
+        } => {
+            let grid = space.points(points);
+            let p = logit_distribution(&grid, value, temperature);
             let mean = grid.iter().zip(&p).map(|(w, q)| w * q).sum();
             Some(LeaderTarget {
                 omega: mean,
                 concept: Concept::Qre,
                 distribution: Some(p.clone()),
-                temperature: Some(l.temperature),
+                temperature: Some(temperature),
                 method: Method::LeaderSearch,
                 best: None,
                 qre: Some((grid, p)),
             })
         }
-        _ => None,
+        Limit::Exact => None,
     }
 }
 
@@ -353,23 +387,65 @@ fn penalised_search(value: impl Fn(f64) -> f64, regulation: Option<Regulation>) 
 
 impl Check for MarketSpec {
     fn observe(&mut self, _: &dyn LearningGame, played: &[f64]) {
-        self.played = [played[0], played[1]];
+        self.played = played[0];
     }
     /// G's gap at its outcome (or its distribution's distance to the
-    /// target's) plus D's gain at the profile played.
+    /// target's) plus D's gap to its limit at the ω it answered (the one
+    /// played), judged at its outcome (a zeroth-order D's centre, not its
+    /// probe).
     fn gap(&self, _: &dyn LearningGame, judged: &[f64], rules: &[Box<dyn Dynamics>]) -> f64 {
         let leader = leader_gap(&self.qre, self.best, || self.value(judged[0]), rules);
-        let [omega, alpha1] = if self.played[0].is_nan() {
-            [judged[0], judged[1]]
+        let omega = if self.played.is_nan() {
+            judged[0]
         } else {
             self.played
         };
-        leader + self.follower_gain(omega, alpha1)
+        leader + self.follower_gain(omega, judged[1], rules[1].distribution())
     }
 }
 
 impl FamilyCheck for MarketSpec {
     fn check(&self) -> Box<dyn Check> {
         Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dynamics::rules::RuleKind;
+    use crate::openness::{Alpha0, BargainingRule};
+
+    #[test]
+    fn a_held_follower_is_judged_by_how_far_it_is_from_its_hold() {
+        let game = OpennessGame {
+            alpha0: Alpha0::Exogenous(0.2),
+            r: 1.0,
+            c0: 1.0,
+            c1: 1.0,
+            epsilon: 0.0,
+            lambda: 0.0,
+            kappa: 0.0,
+            operation_cost: 0.0,
+            bargaining: BargainingRule::Fixed(0.8),
+            regulation: None,
+        };
+        let mut values = crate::domain::ParamValues::default();
+        values.set("action", 0.5);
+        let rules = [
+            RuleKind::BestResponse.configure(&Default::default()),
+            RuleKind::Fixed.configure(&values),
+        ];
+        let spec = MarketSpec {
+            game,
+            delta: 0.8,
+            follower: follower_of(&rules[1], &Space::Interval(0.0, 1.2)),
+            best: None,
+            qre: None,
+            played: f64::NAN,
+        };
+        // It used to add 0 whatever D played.
+        assert_eq!(spec.follower_gain(0.3, 0.5, None), 0.0);
+        assert!((spec.follower_gain(0.3, 0.7, None) - 0.2).abs() < 1e-12);
     }
 }

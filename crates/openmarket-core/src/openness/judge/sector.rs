@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use super::{
-    Follower, LeaderTarget, follower_of, grid_best, leader_gap, leader_on_grid, logit_mean,
-    penalised_search,
+    Follower, LeaderTarget, follower_of, grid_best, leader_gap, leader_on_grid, logit_distance,
+    logit_mean, penalised_search,
 };
 use crate::concept::Concept;
 use crate::dynamics::rules::RuleConfig;
@@ -30,8 +30,8 @@ struct SectorSpec {
     best: Option<f64>,
     /// A logit G's grid and target distribution.
     qre: Option<(Vec<f64>, Vec<f64>)>,
-    /// The profile last played (the specialists answer the ω G played).
-    played: Vec<f64>,
+    /// The ω last played: the specialists answer it.
+    played: f64,
 }
 
 impl SectorSpec {
@@ -42,9 +42,7 @@ impl SectorSpec {
             Follower::Exact => self.terms[k].respond(omega),
             Follower::Constant(a) => *a,
             Follower::GridBest(grid) => grid_best(grid, |a| s.payoff(alpha0, omega, a)).0,
-            Follower::LogitMean(grid, tau) => {
-                logit_mean(grid, |a| s.payoff(alpha0, omega, a), *tau)
-            }
+            Follower::Logit(grid, tau) => logit_mean(grid, |a| s.payoff(alpha0, omega, a), *tau),
         }
     }
 
@@ -72,7 +70,7 @@ impl SectorSpec {
     /// specialist, and ties enter: one caught still out there, its own
     /// gain ~0, would otherwise count a profile that is not the SPE's as
     /// converged.
-    fn follower_gain(&self, k: usize, omega: f64, alpha1: f64) -> f64 {
+    fn follower_gain(&self, k: usize, omega: f64, alpha1: f64, mixed: Option<&[f64]>) -> f64 {
         let m = &self.sector;
         let s = &m.specialists[k];
         match &self.followers[k] {
@@ -86,8 +84,10 @@ impl SectorSpec {
                 let best = s.payoff(m.alpha0, omega, self.respond(k, omega));
                 (best - s.payoff(m.alpha0, omega, alpha1)).max(0.0)
             }
-            // It holds its action, or plays samples of its target response.
-            Follower::Constant(_) | Follower::LogitMean(..) => 0.0,
+            Follower::Constant(a) => (alpha1 - a).abs(),
+            Follower::Logit(grid, tau) => {
+                logit_distance(grid, |a| s.payoff(m.alpha0, omega, a), *tau, mixed)
+            }
         }
     }
 }
@@ -107,7 +107,7 @@ pub(super) fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
         followers,
         best: None,
         qre: None,
-        played: vec![f64::NAN; market.agents()],
+        played: f64::NAN,
     };
     let held: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].is_fixed()).collect();
     let leader = match leader_on_grid(&rules[0], market.space(0), |w| spec.value(w)) {
@@ -170,19 +170,20 @@ pub(super) fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
 
 impl Check for SectorSpec {
     fn observe(&mut self, _: &dyn LearningGame, played: &[f64]) {
-        self.played.copy_from_slice(played);
+        self.played = played[0];
     }
     /// G's gap at its outcome (or its distribution's distance to the
-    /// target's) plus every specialist's gain at the profile played.
+    /// target's) plus every specialist's gap to its limit at the ω it
+    /// answered (the one played), judged at its outcome.
     fn gap(&self, _: &dyn LearningGame, judged: &[f64], rules: &[Box<dyn Dynamics>]) -> f64 {
         let leader = leader_gap(&self.qre, self.best, || self.value(judged[0]), rules);
-        let at = if self.played[0].is_nan() {
-            judged
+        let omega = if self.played.is_nan() {
+            judged[0]
         } else {
-            &self.played
+            self.played
         };
         let followers: f64 = (0..self.followers.len())
-            .map(|k| self.follower_gain(k, at[0], at[k + 1]))
+            .map(|k| self.follower_gain(k, omega, judged[k + 1], rules[k + 1].distribution()))
             .sum();
         leader + followers
     }
