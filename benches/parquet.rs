@@ -73,6 +73,7 @@ fn batch() -> (plan::Plan, Batch) {
                 }),
                 theory: None,
                 epsilon_time: Some(3),
+                reached: None,
                 entrants: None,
                 regulator: None,
             });

@@ -25,6 +25,10 @@ pub struct Summary {
     /// A sector's entry: per study (if any) and rule, how often a run's
     /// entrants are the SPE's; `None` without sector runs.
     pub entry: Option<DataFrame>,
+    /// Which equilibrium the runs reached, per point with several target
+    /// equilibria and rule: one row per equilibrium reached (and `none`);
+    /// `None` when no point has several.
+    pub basins: Option<DataFrame>,
     /// The swept parameters.
     pub axes: Vec<String>,
 }
@@ -80,17 +84,22 @@ fn stats(schema: &Schema) -> Vec<Expr> {
 /// (`converged_lo`, `converged_hi`): unlike the normal approximation it
 /// stays inside [0, 1] and is not empty at a share of 0 or 1.
 fn wilson() -> Vec<Expr> {
+    wilson_of(col("runs"), col("converged_share"), "converged")
+}
+
+/// The Wilson score interval at 95% of a share `p` of `n` runs, as
+/// `{name}_lo` and `{name}_hi`.
+fn wilson_of(n: Expr, p: Expr, name: &str) -> Vec<Expr> {
     const Z: f64 = 1.959_963_984_540_054;
-    let n = col("runs").cast(DataType::Float64);
-    let p = col("converged_share");
+    let n = n.cast(DataType::Float64);
     let z2n = lit(Z * Z) / n.clone();
     let centre = (p.clone() + z2n.clone() / lit(2.0)) / (lit(1.0) + z2n.clone());
     let half = lit(Z)
         * (p.clone() * (lit(1.0) - p) / n.clone() + z2n.clone() / (lit(4.0) * n)).sqrt()
         / (lit(1.0) + z2n);
     vec![
-        (centre.clone() - half.clone()).alias("converged_lo"),
-        (centre + half).alias("converged_hi"),
+        (centre.clone() - half.clone()).alias(format!("{name}_lo")),
+        (centre + half).alias(format!("{name}_hi")),
     ]
 }
 
@@ -219,14 +228,86 @@ fn query(path: &Path, equilibria: &Path, axes: Vec<String>) -> PolarsResult<Summ
     } else {
         None
     };
+    let basins = if schema.contains("reached") {
+        basins(&runs, equilibria, has_study, &axes)?
+    } else {
+        None
+    };
     Ok(Summary {
         overview,
         points,
         disagreements,
         regulator,
         entry,
+        basins,
         axes,
     })
+}
+
+/// At points with several target equilibria: per rule, the share of runs
+/// that reached each (by `reached`, the `equilibrium` of the target row a
+/// converged run ended nearest) and of runs that reached none, each with
+/// its 95% Wilson interval, beside the equilibrium's profile.
+fn basins(
+    runs: &LazyFrame,
+    equilibria: &Path,
+    has_study: bool,
+    axes: &[String],
+) -> PolarsResult<Option<DataFrame>> {
+    let text = equilibria.to_string_lossy();
+    let targets = LazyFrame::scan_parquet(PlRefPath::new(&*text), ScanArgsParquet::default())?
+        .filter(col("target"));
+    let several = targets
+        .clone()
+        .group_by([col("point_id")])
+        .agg([len().alias("target_equilibria")])
+        .filter(col("target_equilibria").gt(lit(1)));
+    let mut by = vec![col("point_id")];
+    if has_study {
+        by.push(col("study"));
+    }
+    by.push(col("rule"));
+    let mut keys = by.clone();
+    keys.push(col("reached"));
+    let profiles = targets.select([
+        col("point_id"),
+        col("equilibrium").cast(DataType::UInt64).alias("reached"),
+        col("actions").alias("profile"),
+    ]);
+    let df = runs
+        .clone()
+        .join(
+            several,
+            [col("point_id")],
+            [col("point_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by(&keys)
+        .agg(
+            [len().alias("count")]
+                .into_iter()
+                .chain(axes.iter().map(|a| col(a.as_str()).first()))
+                .chain([col("target_equilibria").first()])
+                .collect::<Vec<_>>(),
+        )
+        .with_column(col("count").sum().over(by.clone())?.alias("runs"))
+        .with_column(
+            (col("count").cast(DataType::Float64) / col("runs").cast(DataType::Float64))
+                .alias("basin_share"),
+        )
+        .with_columns(wilson_of(col("runs"), col("basin_share"), "basin"))
+        .join(
+            profiles,
+            [col("point_id"), col("reached")],
+            [col("point_id"), col("reached")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .sort(
+            group_names(has_study, &["point_id", "rule", "reached"]),
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
+        .collect()?;
+    Ok((df.height() > 0).then_some(df))
 }
 
 /// Whether a sector's runs end with as many specialists in as the SPE has:
@@ -353,6 +434,9 @@ impl Summary {
         if let Some(e) = &self.entry {
             v["entry"] = json!(rows(e));
         }
+        if let Some(b) = &self.basins {
+            v["basins"] = json!(rows(b));
+        }
         if let Some(m) = min_share {
             v["min_converged_share"] = json!(m);
             v["unconverged"] = json!(rows(&self.unconverged(m)?));
@@ -452,6 +536,28 @@ impl Summary {
             ]);
             s += &table(e, &cols, usize::MAX);
         }
+        if let Some(b) = &self.basins {
+            let _ = writeln!(
+                s,
+                "\nBasins: at points with several target equilibria, the share of runs that reached each (reached = its `equilibrium` in equilibria.parquet, the nearest to a converged run; none = not converged)"
+            );
+            let mut cols: Vec<&str> = vec!["point_id"];
+            if b.column("study").is_ok() {
+                cols.push("study");
+            }
+            cols.extend(["rule", "reached", "profile", "runs", "basin (95% CI)"]);
+            cols.extend(
+                self.axes
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|a| !a.starts_with("dynamics.") || !a.ends_with("rule")),
+            );
+            s += &table(
+                &basins_text(b)?,
+                &cols,
+                if all_points { usize::MAX } else { 30 },
+            );
+        }
         let n = self.disagreements.height();
         let _ = writeln!(
             s,
@@ -533,6 +639,53 @@ fn for_text(df: &DataFrame) -> PolarsResult<DataFrame> {
     out.with_column(Column::new("converged (95% CI)".into(), converged))?;
     out.with_column(Column::new("rate (median)".into(), rates))?;
     out.with_column(Column::new("theory".into(), theories))?;
+    Ok(out)
+}
+
+/// The basins' joined cells: the share with its interval, `none` for runs
+/// that reached no equilibrium, and the profile as text.
+fn basins_text(df: &DataFrame) -> PolarsResult<DataFrame> {
+    let f = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
+        Ok(df
+            .column(name)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .collect())
+    };
+    let (share, lo, hi) = (f("basin_share")?, f("basin_lo")?, f("basin_hi")?);
+    let reached = df.column("reached")?;
+    let profile = df.column("profile")?;
+    let mut cells = Vec::with_capacity(df.height());
+    let mut names = Vec::with_capacity(df.height());
+    let mut profiles = Vec::with_capacity(df.height());
+    for r in 0..df.height() {
+        cells.push(match (share[r], lo[r], hi[r]) {
+            (Some(p), Some(l), Some(h)) => {
+                format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p, 100.0 * l, 100.0 * h)
+            }
+            _ => "–".into(),
+        });
+        names.push(match reached.get(r)? {
+            AnyValue::Null => "none".to_string(),
+            v => v.to_string(),
+        });
+        profiles.push(match profile.get(r)? {
+            AnyValue::List(xs) => {
+                let xs: Vec<String> = xs
+                    .f64()?
+                    .iter()
+                    .map(|x| x.map_or("–".into(), |x| format!("{x:.4}")))
+                    .collect();
+                format!("({})", xs.join(", "))
+            }
+            _ => "–".into(),
+        });
+    }
+    let mut out = df.clone();
+    out.with_column(Column::new("basin (95% CI)".into(), cells))?;
+    out.with_column(Column::new("reached".into(), names))?;
+    out.with_column(Column::new("profile".into(), profiles))?;
     Ok(out)
 }
 

@@ -229,6 +229,8 @@ fn every_plot_kind_draws_a_readable_png_and_svg() {
     run("tests/fixtures/plots_openness.toml", &openness);
     let race = dir.join("race");
     run("configs/quickstart.toml", &race);
+    let basins = dir.join("basins");
+    run("experiments/race_basins.toml", &basins);
     for (folder, kind, words) in [
         (
             &openness,
@@ -248,7 +250,22 @@ fn every_plot_kind_draws_a_readable_png_and_svg() {
         (
             &openness,
             "convergence",
-            vec!["iterations", "best_response", "zeroth_order"],
+            vec![
+                "iteration t",
+                "best_response",
+                "zeroth_order",
+                "interquartile",
+            ],
+        ),
+        (
+            &basins,
+            "basins",
+            vec![
+                "model.head_start.1",
+                "(1, 0, 0)",
+                "continuous: gradient",
+                "none",
+            ],
         ),
         (
             &race,

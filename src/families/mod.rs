@@ -60,9 +60,9 @@ macro_rules! commands {
             }
         }
 
-        /// Every figure: the one every experiment has, then each family's.
+        /// Every figure: those every experiment has, then each family's.
         pub(crate) fn figures() -> Vec<&'static FigureKind> {
-            let mut all = vec![&crate::plot::CONVERGENCE];
+            let mut all: Vec<&'static FigureKind> = crate::plot::COMMON.iter().collect();
             $(all.extend($module::FIGURES.iter());)*
             all
         }

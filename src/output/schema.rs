@@ -12,7 +12,8 @@ use polars::prelude::*;
 /// 1: the columns as of the first recorded version (openmarket 0.1).
 /// 2: runs gain gap_checkpoints, rate_kind, rate, rate_se, rate_expected,
 ///    rate_theory and epsilon_time.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: runs gain reached.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The Parquet type of a swept parameter, fixed by the whole plan so every
 /// block of an experiment has the same schema.
@@ -283,6 +284,10 @@ pub fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> PolarsRes
         Column::new(
             "epsilon_time".into(),
             rows.iter().map(|r| r.epsilon_time).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "reached".into(),
+            rows.iter().map(|r| r.reached).collect::<Vec<_>>(),
         ),
     ]);
     cols.extend(regulator_columns(rows));

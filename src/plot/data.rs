@@ -23,6 +23,11 @@ impl Experiment {
         Ok(Experiment { exp, plan })
     }
 
+    /// The swept parameters, as the tables name their columns.
+    pub(crate) fn axes(&self) -> &[String] {
+        &self.exp.manifest.axes
+    }
+
     pub(crate) fn table(&self, name: &str) -> Result<DataFrame> {
         Ok(read_parquet(&self.exp.table_path(name))?)
     }
@@ -44,6 +49,12 @@ pub(crate) fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
         .iter()
         .map(|v| v.unwrap_or("").to_string())
         .collect())
+}
+
+/// A nullable unsigned column.
+pub(crate) fn opt_u64s(df: &DataFrame, name: &str) -> Result<Vec<Option<u64>>> {
+    let c = df.column(name)?.cast(&DataType::UInt64)?;
+    Ok(c.u64()?.iter().collect())
 }
 
 pub(crate) fn lists(df: &DataFrame, name: &str) -> Result<Vec<Vec<f64>>> {

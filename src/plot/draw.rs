@@ -59,6 +59,9 @@ pub(crate) struct Lines {
     pub(crate) panels: Vec<Panel>,
 }
 
+/// A shaded band: (colour index, (x, low, high) points).
+pub(crate) type Band = (usize, Vec<(f64, f64, f64)>);
+
 pub(crate) struct Panel {
     pub(crate) caption: String,
     pub(crate) x_desc: String,
@@ -67,6 +70,12 @@ pub(crate) struct Panel {
     pub(crate) log_y: bool,
     /// (label, colour index, points, as line?).
     pub(crate) series: Vec<LineSeriesSpec>,
+    /// Shaded bands (colour index, (x, low, high) points): a spread
+    /// around a series of the same colour.
+    pub(crate) bands: Vec<Band>,
+    /// Dashed reference lines (colour index, points), unlabelled: the
+    /// caption says what they are.
+    pub(crate) guides: Vec<(usize, Vec<(f64, f64)>)>,
 }
 
 pub(crate) enum Figure {
@@ -75,7 +84,7 @@ pub(crate) enum Figure {
 }
 
 fn color(k: usize) -> RGBColor {
-    const C: [RGBColor; 8] = [
+    const C: [RGBColor; 12] = [
         RGBColor(31, 119, 180),
         RGBColor(255, 127, 14),
         RGBColor(44, 160, 44),
@@ -84,6 +93,10 @@ fn color(k: usize) -> RGBColor {
         RGBColor(140, 86, 75),
         RGBColor(227, 119, 194),
         RGBColor(127, 127, 127),
+        RGBColor(23, 190, 207),
+        RGBColor(188, 189, 34),
+        RGBColor(0, 0, 128),
+        RGBColor(128, 0, 0),
     ];
     C[k % C.len()]
 }
@@ -299,6 +312,12 @@ impl Lines {
                 .series
                 .iter()
                 .flat_map(|s| s.2.iter().copied())
+                .chain(
+                    panel
+                        .bands
+                        .iter()
+                        .flat_map(|b| b.1.iter().flat_map(|&(x, lo, hi)| [(x, lo), (x, hi)])),
+                )
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
                 .collect();
             if all.is_empty() {
@@ -345,6 +364,30 @@ impl Lines {
                         })
                         .draw()
                         .map_err(pe)?;
+                    for (k, pts) in &panel.bands {
+                        let outline: Vec<(f64, f64)> = pts
+                            .iter()
+                            .map(|&(x, _, hi)| (x, hi))
+                            .chain(pts.iter().rev().map(|&(x, lo, _)| (x, lo)))
+                            .filter(|p| p.1.is_finite())
+                            .collect();
+                        chart
+                            .draw_series(std::iter::once(Polygon::new(
+                                outline,
+                                color(*k).mix(0.18).filled(),
+                            )))
+                            .map_err(pe)?;
+                    }
+                    for (k, pts) in &panel.guides {
+                        chart
+                            .draw_series(DashedLineSeries::new(
+                                pts.iter().copied(),
+                                8,
+                                6,
+                                color(*k).stroke_width(2),
+                            ))
+                            .map_err(pe)?;
+                    }
                     for (_, k, pts, line) in &panel.series {
                         let c = color(*k);
                         let pts: Vec<(f64, f64)> =

@@ -30,12 +30,19 @@ pub(crate) struct FigureKind {
     pub build: fn(&Experiment) -> Result<Figure>,
 }
 
-/// The figure every experiment has.
-pub(crate) const CONVERGENCE: FigureKind = FigureKind {
-    name: "convergence",
-    help: "Distance to equilibrium and NashConv against iterations, per rule",
-    build: figures::convergence,
-};
+/// The figures every experiment has.
+pub(crate) const COMMON: &[FigureKind] = &[
+    FigureKind {
+        name: "convergence",
+        help: "Each rule's median target gap against t (log-log), interquartile band shaded, beside the slope theory gives",
+        build: figures::convergence,
+    },
+    FigureKind {
+        name: "basins",
+        help: "At points with several target equilibria: the share of runs reaching each, against the swept parameter",
+        build: figures::basins,
+    },
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {

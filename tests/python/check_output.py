@@ -22,7 +22,7 @@ RUN_COLUMNS = [
     "cycle_detected", "avg_regret", "dist_to_equilibrium", "regime",
     "target", "dist_to_target", "target_gap", "gap_checkpoints",
     "rate_kind", "rate", "rate_se", "rate_expected", "rate_theory",
-    "epsilon_time",
+    "epsilon_time", "reached",
 ]
 EQ_COLUMNS = ["point_id", "solver", "equilibrium", "actions", "strict",
               "nontrivial", "regime", "delta", "concept", "target", "held",
@@ -89,6 +89,23 @@ def main(folder: str, summary_json: str | None) -> None:
             assert math.isclose(row["rate"], slope, rel_tol=1e-6, abs_tol=1e-9), (
                 row["rate"], slope)
     print(f"{folder}: rate columns agree with numpy's fit on {plain.height} runs")
+    # `reached`, recomputed: a converged run (not judged by the CCE) names
+    # the target row of its point nearest to its outcome in L∞, the first
+    # in equilibrium order on ties; every other run names none.
+    targets = {}
+    for row in eq.filter(pl.col("target")).sort("point_id", "equilibrium").iter_rows(named=True):
+        targets.setdefault(row["point_id"], []).append((row["equilibrium"], row["actions"]))
+    checked = 0
+    for row in runs.iter_rows(named=True):
+        rows = targets.get(row["point_id"], [])
+        if not row["converged"] or row["target"] in (None, "cce", "optimal_regulation") or not rows:
+            assert row["reached"] is None, row
+            continue
+        x = np.array(row["actions"])
+        dist = [np.max(np.abs(np.array(a) - x)) for _, a in rows]
+        assert row["reached"] == rows[int(np.argmin(dist))][0], (row, dist)
+        checked += 1
+    print(f"{folder}: `reached` agrees with a nearest-row search on {checked} converged runs")
     print(f"{folder}: {runs.height} runs, {eq.height} equilibria, "
           f"{len(m['axes'])} axes: counts and columns match the manifest")
 
@@ -118,6 +135,26 @@ def main(folder: str, summary_json: str | None) -> None:
                 else:
                     assert v == other[k], (k, v, other[k])
         print(f"summarize --json overview matches a Python Polars query ({mine.height} rows)")
+        # Basins: per point with several target rows and rule, each
+        # reached value's share of the runs, and its Wilson interval.
+        several = {p for p, r in targets.items() if len(r) > 1}
+        theirs = json.loads(Path(summary_json).read_text()).get("basins", [])
+        counts, totals = {}, {}
+        for row in runs.filter(pl.col("point_id").is_in(list(several))).iter_rows(named=True):
+            key = (row["point_id"], row["rule"])
+            totals[key] = totals.get(key, 0) + 1
+            counts[key + (row["reached"],)] = counts.get(key + (row["reached"],), 0) + 1
+        assert len(theirs) == len(counts), (len(theirs), len(counts))
+        z = 1.959963984540054
+        for b in theirs:
+            n = totals[(b["point_id"], b["rule"])]
+            p = counts[(b["point_id"], b["rule"], b["reached"])] / n
+            assert close(b["basin_share"], p), (b, p)
+            centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+            half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+            assert math.isclose(b["basin_lo"], centre - half, rel_tol=1e-9, abs_tol=1e-12), b
+            assert math.isclose(b["basin_hi"], centre + half, rel_tol=1e-9, abs_tol=1e-12), b
+        print(f"summarize --json basins match a hand count ({len(theirs)} rows)")
 
 
 if __name__ == "__main__":

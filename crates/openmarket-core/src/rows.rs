@@ -145,6 +145,11 @@ pub struct RunRow {
     /// The first iteration after which the target gap stayed within tol;
     /// `None` if it ended above.
     pub epsilon_time: Option<u64>,
+    /// Where the point has target rows: the `index` of the one the run
+    /// ended nearest (L∞), when it converged (its gap stayed within the
+    /// tolerance: within that equilibrium's); `None` otherwise, and for
+    /// the CCE, whose converged play need not be near any listed profile.
+    pub reached: Option<u64>,
     /// Openness: the equilibrium regime of the point (with a regulator,
     /// at the optimal regulation).
     pub regime: Option<Regime>,

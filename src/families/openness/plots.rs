@@ -242,6 +242,8 @@ fn openness_curve(exp: &Experiment) -> Result<Figure> {
             log_x: false,
             log_y: false,
             series,
+            bands: Vec::new(),
+            guides: Vec::new(),
         }],
     }))
 }
@@ -433,6 +435,8 @@ fn sector(exp: &Experiment) -> Result<Figure> {
                 log_x: true,
                 log_y: false,
                 series: omega,
+                bands: Vec::new(),
+                guides: Vec::new(),
             },
             Panel {
                 caption: "share of specialists that enter".into(),
@@ -441,6 +445,8 @@ fn sector(exp: &Experiment) -> Result<Figure> {
                 log_x: true,
                 log_y: false,
                 series: share,
+                bands: Vec::new(),
+                guides: Vec::new(),
             },
         ],
     }))

@@ -98,6 +98,8 @@ fn race_openness(exp: &Experiment) -> Result<Figure> {
             log_x: false,
             log_y: false,
             series,
+            bands: Vec::new(),
+            guides: Vec::new(),
         }],
     }))
 }

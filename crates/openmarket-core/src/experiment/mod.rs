@@ -229,6 +229,12 @@ pub fn run_one(
         dist_to_target: distance.filter(|_| exists),
         target_gap: target.concept.map(|_| result.gap),
         epsilon_time: result.epsilon_time.filter(|_| exists),
+        reached: reached(
+            solution,
+            target,
+            &result.actions,
+            result.converged && exists,
+        ),
         gap_checkpoints: result.checkpoints,
         rate,
         theory,
@@ -257,6 +263,36 @@ pub fn run_one(
         })
         .collect();
     (row, trajectory)
+}
+
+/// The `index` of the point's target row nearest to a converged run's
+/// `outcome` (first on ties); `None` when it did not converge, or for the
+/// CCE (its target rows are the Nash set, which converged no-regret play
+/// need not be near).
+fn reached(
+    solution: &PointSolution,
+    target: &crate::judge::Target,
+    outcome: &[f64],
+    converged: bool,
+) -> Option<u64> {
+    if !converged || target.concept == Some(Concept::Cce) {
+        return None;
+    }
+    let k = target
+        .profiles
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (k, crate::judge::linf(p, outcome)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?
+        .0;
+    // The target's rows are its profiles in order (the point's own
+    // equilibria, or the rows appended for the target).
+    solution
+        .rows
+        .iter()
+        .filter(|r| r.target)
+        .nth(k)
+        .map(|r| r.index as u64)
 }
 
 /// Everything one block of points produced, in plan order.

@@ -160,6 +160,7 @@ pub(crate) fn run(
             says: "none stated here: bandit bounds concern regret, not the recommendation",
         }),
         epsilon_time: within_since,
+        reached: None,
         gap_checkpoints: checkpoints,
         avg_regret: None,
         actions: r.actions,
