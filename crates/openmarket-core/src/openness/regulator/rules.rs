@@ -344,15 +344,31 @@ impl Arms {
         }
     }
 
-    /// Shrink the box to the cells around the best arm and start a round.
+    /// Shrink the box to the cells around the best arms and start a round.
+    /// Every arm tied with the best is kept inside: where the objective is
+    /// flat along a coordinate (the penalty, once G complies), shrinking
+    /// around one of them (the lowest) would cut off the others, and with
+    /// them the box's edge where the optimum may sit (a penalty cap whose
+    /// compliance cliff bounds θ).
     fn refine(&mut self) {
-        let (u, v) = self.best();
-        self.incumbent = Some((u, v));
+        self.incumbent = Some(self.best());
+        let top = self.sums[self.best_arm()] / self.counts[self.best_arm()].max(1.0);
+        let tied = |a: usize| {
+            self.counts[a] > 0.0
+                && self.sums[a] / self.counts[a] >= top - 1e-12 * top.abs().max(1.0)
+        };
+        let mut span = [[f64::INFINITY, f64::NEG_INFINITY]; 2];
+        for a in (0..self.counts.len()).filter(|&a| tied(a)) {
+            let (u, v) = self.coords(a);
+            for (d, c) in [u, v].into_iter().enumerate() {
+                span[d] = [span[d][0].min(c), span[d][1].max(c)];
+            }
+        }
         let k = (self.rule.points - 1) as f64;
-        for (d, c) in [u, v].into_iter().enumerate() {
+        for (d, [first, last]) in span.into_iter().enumerate() {
             let cell = (self.hi[d] - self.lo[d]) / k;
-            self.lo[d] = (c - cell).max(0.0);
-            self.hi[d] = (c + cell).min(1.0);
+            self.lo[d] = (first - cell).max(0.0);
+            self.hi[d] = (last + cell).min(1.0);
         }
         let n = self.counts.len();
         self.sums = vec![0.0; n];
