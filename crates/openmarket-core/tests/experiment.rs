@@ -123,13 +123,16 @@ fn discrete_best_response_cycles_on_the_race_without_pure_ne() {
         assert!(r.cycle_detected && !r.converged, "{r:?}");
         assert_eq!(r.dist_to_equilibrium, None, "no pure NE to be near");
     }
-    // Hedge is a no-regret learner: its average regret is reported.
-    assert!(
-        out.runs
-            .iter()
-            .filter(|r| r.rules[0] == RuleKind::Hedge)
-            .all(|r| r.avg_regret.is_some())
-    );
+    // Hedge's average regret (its CCE gap) is checked against the recorded
+    // play in tests/dynamics.rs; here it must fall within its theory's
+    // bound for two actions, ln 2/(ηT) + η/8, plus the sampling deviation
+    // of 300 draws (3/√300 covers it with room): a gap computed wrongly
+    // upward fails.
+    for r in out.runs.iter().filter(|r| r.rules[0] == RuleKind::Hedge) {
+        let t = r.iterations as f64;
+        let bound = 2f64.ln() / (0.5 * t) + 0.5 / 8.0 + 3.0 / t.sqrt();
+        assert!(r.avg_regret.unwrap() <= bound, "{r:?}");
+    }
 }
 
 /// experiments/generalist_rules.toml: each of G's rules against a
@@ -158,24 +161,58 @@ fn each_generalist_rule_reaches_the_spe_as_documented() {
             / 32.0
     };
     for study in ["comply", "nonbinding", "pay_penalty", "exit"] {
-        assert_eq!(share(study, RuleKind::BestResponse, 1e-9), 1.0, "{study}");
-        assert_eq!(share(study, RuleKind::Logit, 1e-9), 1.0, "{study}");
         // EXP3 ends within five grid steps of the grid's best ω.
         assert!(share(study, RuleKind::Exp3, 0.05 + 1e-9) >= 0.9, "{study}");
     }
-    for study in ["nonbinding", "pay_penalty", "exit"] {
-        assert!(share(study, RuleKind::ZerothOrder, 1e-3) >= 0.9, "{study}");
+    // Without noise best response (three observations fix D's quadratic
+    // response) and logit (one pass over the grid is its target) are exact
+    // by construction, so they are checked where they must learn: with
+    // σ = 0.01 on G's payoffs and on the responses it fits.
+    let noisy_text = text.replace(
+        "max_iterations = 20000\n",
+        "max_iterations = 20000\nnoise = 0.01\nresponse_noise = 0.01\n",
+    );
+    assert_ne!(noisy_text, text);
+    let noisy = collect(&noisy_text, 2, 1);
+    let noisy_dist = |study: &str, rule: RuleKind| {
+        let mut d: Vec<f64> = noisy
+            .runs
+            .iter()
+            .filter(|r| {
+                let p = &plan.points[r.point];
+                plan.studies[p.study.unwrap()] == study && r.rules[0] == rule
+            })
+            .map(|r| r.dist_to_target.unwrap())
+            .collect();
+        d.sort_by(f64::total_cmp);
+        assert_eq!(d.len(), 32, "{study} {rule:?}");
+        d
+    };
+    for study in ["comply", "nonbinding", "pay_penalty", "exit"] {
+        // Logit G averages the realised payoffs of each ω (~200 draws each
+        // in 20,000 iterations: off by ~σ/√200 ≈ 7e-4, at τ = 1e-3): its
+        // distribution stays near the target's, which puts most of its mass
+        // on one ω; a uniform one, or one from the latest draws (off by σ,
+        // ten temperatures), is most of the way across.
+        let logit = noisy_dist(study, RuleKind::Logit);
+        assert!(logit[16] <= 0.15, "{study}: median {}", logit[16]);
     }
-    // Under compliance the probes climb the penalised payoff to ω^u and
-    // never see the jump at θ = 0.6: a local maximum, 0.31875 away.
-    assert_eq!(share("comply", RuleKind::ZerothOrder, 1e-3), 0.0);
-    let stuck = out.runs.iter().filter(|r| {
-        let p = &plan.points[r.point];
-        plan.studies[p.study.unwrap()] == "comply" && r.rules[0] == RuleKind::ZerothOrder
-    });
-    for r in stuck {
-        assert!((r.actions[0] - 0.28125).abs() < 1e-3, "{:?}", r.actions);
+    // G's fit averages the noisy responses it sees at each ω: where the
+    // optimum is a threshold or a bound it returns to (comply; exit,
+    // where the dynamics keep G in at its best ω, 1), it ends there.
+    for study in ["comply", "exit"] {
+        let br = noisy_dist(study, RuleKind::BestResponse);
+        assert!(br[28] <= 1e-3, "{study}: {br:?}");
     }
+    // At an interior optimum its design points cluster round its choice,
+    // so response noise σ bends the fitted slope by about σ/Δω: in the
+    // nonbinding case it stalls at the threshold θ = 0.2, ω^u − θ = 0.08125
+    // short, in every seed (docs/dynamics.md, "Noise").
+    let stalled = noisy_dist("nonbinding", RuleKind::BestResponse);
+    assert!(
+        stalled.iter().all(|d| (d - 0.08125).abs() < 1e-9),
+        "{stalled:?}"
+    );
 }
 
 /// A learning regulator, against a market that learns, on

@@ -412,11 +412,9 @@ fn optimal_regulation_is_the_best_of_a_dense_grid_and_is_attained() {
                     }
                     let reg = c.search.regulation(opt.theta, opt.penalty);
                     let attained = score(obj, brute_spe(&c.game, reg, 512));
-                    let recomputed = c.game.objective_at(obj, &c.search, opt.theta, opt.penalty);
-                    assert_eq!(
-                        recomputed, opt.value,
-                        "case {seed}, objective {n}: the SPE at the reported (θ, p) gives another value"
-                    );
+                    // `attained` is the raw-payoff SPE at the reported (θ, p),
+                    // checked below: the library's own objective_at there
+                    // would only repeat the call that found the optimum.
                     assert!(
                         opt.value - grid_best <= step + if fixed { 1e-9 } else { 1e-7 },
                         "case {seed}, objective {n}: the optimum {} beats the grid's best {grid_best} by more than the grid resolves ({step})",
