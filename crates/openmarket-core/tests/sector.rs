@@ -895,10 +895,19 @@ fn the_check_tells_a_specialist_caught_out_at_its_threshold() {
     let rules = vec![RuleConfig::BestResponse(BestResponse { inertia: 1.0 }); 3];
     let t = openmarket_core::openness::judge::target(&Market::Sector(m.clone()), None, &rules);
     let agents = instances(&game, &rules, 0.0);
-    let spe = m.kept_in(w);
+    // The SPE profile from the raw payoffs (not the solver's): G at the
+    // threshold 0.3 the entry cost was built for, both specialists in at
+    // their raw best responses; the library's ω is within 1e-6 of it.
+    let raw = Raw(&m);
+    let spe = vec![
+        0.3,
+        raw.respond(&m.specialists[0], 0.3).0,
+        raw.respond(&m.specialists[1], 0.3).0,
+    ];
     let mut check = t.check();
     check.observe(&game, &spe);
-    assert!(check.gap(&game, &spe, &agents) < 1e-9);
+    let at_spe = check.gap(&game, &spe, &agents);
+    assert!(at_spe < 1e-5, "gap at the raw SPE: {at_spe}");
     let out = vec![spe[0], spe[1], 0.0];
     check.observe(&game, &out);
     // The second specialist's own gain from entering is ~0 ...
