@@ -203,6 +203,22 @@ impl Raw {
     }
 }
 
+/// The anti-coordination race of configs/race_several_ne.toml with every
+/// lab on Hedge at learning rate η over its two actions, and the judge's
+/// target for it (the CCE gap).
+fn hedge_race(
+    eta: f64,
+) -> (
+    RaceGame,
+    [RuleConfig; 3],
+    openmarket_core::experiment::Target,
+) {
+    let g = race("race_several_ne.toml");
+    let rules = [RuleConfig::Hedge(Hedge { eta, points: 2 }); 3];
+    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
+    (g, rules, t)
+}
+
 fn br() -> RuleConfig {
     RuleConfig::BestResponse(BestResponse { inertia: 1.0 })
 }
@@ -474,13 +490,8 @@ fn logit_dynamics_reach_the_qre_at_their_temperature() {
 
 #[test]
 fn hedge_has_a_vanishing_cce_gap() {
-    let g = race("race_several_ne.toml");
+    let (g, rules, t) = hedge_race(0.5);
     let learning = RaceLearning::new(&g);
-    let rules = [RuleConfig::Hedge(Hedge {
-        eta: 0.5,
-        points: 2,
-    }); 3];
-    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let r = go(
         &learning,
@@ -513,13 +524,8 @@ impl Check for Record {
 /// same run: the check draws nothing).
 #[test]
 fn the_cce_gap_is_the_regret_of_the_recorded_play() {
-    let g = race("race_several_ne.toml");
+    let (g, rules, t) = hedge_race(0.5);
     let learning = RaceLearning::new(&g);
-    let rules = [RuleConfig::Hedge(Hedge {
-        eta: 0.5,
-        points: 2,
-    }); 3];
-    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
     let budget = Termination {
         stop: StopRule::Budget,
         ..stop(700, 0.0)
@@ -565,13 +571,8 @@ fn the_cce_gap_is_the_regret_of_the_recorded_play() {
 
 #[test]
 fn same_seed_same_run() {
-    let g = race("race_several_ne.toml");
+    let (g, rules, t) = hedge_race(0.3);
     let learning = RaceLearning::new(&g);
-    let rules = [RuleConfig::Hedge(Hedge {
-        eta: 0.3,
-        points: 2,
-    }); 3];
-    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
     let one = |seed| {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut agents = instances(&learning, &rules, 0.1);
@@ -938,13 +939,8 @@ fn the_default_stop_reads_no_target() {
 /// is never stopped as stationary, whatever the window, and runs its budget.
 #[test]
 fn a_sampling_rule_is_never_stopped_as_stationary() {
-    let g = race("race_several_ne.toml");
+    let (g, rules, t) = hedge_race(0.5);
     let learning = RaceLearning::new(&g);
-    let rules = [RuleConfig::Hedge(Hedge {
-        eta: 0.5,
-        points: 2,
-    }); 3];
-    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let r = go(
         &learning,
