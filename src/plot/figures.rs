@@ -188,9 +188,10 @@ pub(crate) fn basins(exp: &Experiment) -> Result<Figure> {
     let point = u64s(&runs, "point_id")?;
     let reached = opt_u64s(&runs, "reached")?;
     let group = groups(&runs)?;
-    // (group, x, class) counts and (group, x) totals, at points with
-    // several targets.
-    let mut counts: std::collections::BTreeMap<(String, String), Vec<(f64, f64)>> =
+    // Per (rule group, x): runs reached per class and runs in all, pooled
+    // over the points that share x (other swept parameters), at points
+    // with several targets.
+    let mut shares: std::collections::BTreeMap<(String, String), Vec<(f64, f64)>> =
         Default::default();
     let mut totals: std::collections::HashMap<(String, u64), (f64, f64)> = Default::default();
     let mut classes: Vec<String> = Vec::new();
@@ -212,11 +213,11 @@ pub(crate) fn basins(exp: &Experiment) -> Result<Figure> {
             classes.push(class.clone());
         }
         totals
-            .entry((group[i].clone(), point[i]))
+            .entry((group[i].clone(), x[i].to_bits()))
             .or_insert((x[i], 0.0))
             .1 += 1.0;
         *tally
-            .entry((group[i].clone(), point[i], class))
+            .entry((group[i].clone(), x[i].to_bits(), class))
             .or_insert(0.0) += 1.0;
     }
     if totals.is_empty() {
@@ -225,13 +226,13 @@ pub(crate) fn basins(exp: &Experiment) -> Result<Figure> {
         );
     }
     classes.sort_by_key(|c| (c == "none", c == "interior", c.clone()));
-    for ((g, p), (xv, n)) in &totals {
+    for ((g, at), (xv, n)) in &totals {
         for c in &classes {
             let k = tally
-                .get(&(g.clone(), *p, c.clone()))
+                .get(&(g.clone(), *at, c.clone()))
                 .copied()
                 .unwrap_or(0.0);
-            counts
+            shares
                 .entry((g.clone(), c.clone()))
                 .or_default()
                 .push((*xv, k / n));
@@ -253,7 +254,7 @@ pub(crate) fn basins(exp: &Experiment) -> Result<Figure> {
                 .iter()
                 .enumerate()
                 .filter_map(|(k, c)| {
-                    let mut pts = counts.get(&(g.clone(), c.clone()))?.clone();
+                    let mut pts = shares.get(&(g.clone(), c.clone()))?.clone();
                     pts.sort_by(|a, b| a.0.total_cmp(&b.0));
                     Some((c.clone(), k, pts, true))
                 })

@@ -327,7 +327,7 @@ fn a_zeroth_order_follower_is_judged_at_its_centre() {
     );
     for r in &out.runs {
         assert!(r.converged, "{r:?}");
-        // α1*(ω) from the first-order condition of D's raw payoff, by hand.
+        // Its centre ends at D's exact response α1*(ω), the target's α1.
         assert!(r.dist_to_target.unwrap() < 1e-4, "{r:?}");
     }
 }

@@ -1,9 +1,10 @@
 //! What the openness market's runs are judged against: the subgame-perfect
 //! outcome for the agents present — G's best ω (over [0, 1], or over its
-//! grid for EXP3) against D's limiting response (its exact best response,
-//! the action it holds, the best action of its grid (Hedge, EXP3) or the
-//! mean of its logit response) or, for a logit G, its logit response to
-//! those values on its grid (a QRE of G's decision problem) — and the
+//! grid when its rule's limit is no regret) against D's limiting response
+//! (its exact best response, the action it holds, the best action of its
+//! grid, or the mean of its logit response, by the limit D's rule
+//! declares) or, for a G whose limit is a logit response, that response
+//! to those values on its grid (a QRE of G's decision problem) — and the
 //! Stackelberg gap checked every iteration. A sector's part is in
 //! [`sector`].
 
@@ -29,7 +30,7 @@ enum Follower {
     Exact,
     /// The action it holds.
     Constant(f64),
-    /// The best action of its grid (a no-regret rule).
+    /// The best action of its grid (a no-regret limit).
     GridBest(Vec<f64>),
     /// Its logit response over its grid at τ (G is judged against the
     /// response's mean).
@@ -186,8 +187,10 @@ fn logit_mean(grid: &[f64], value: impl Fn(f64) -> f64, tau: f64) -> f64 {
 }
 
 /// L∞ between `mixed` and the logit response to `value` over `grid` at
-/// temperature τ, without allocating (it runs every iteration); ∞ when
-/// there is no strategy of the grid's size to compare.
+/// temperature τ, without allocating (it runs every iteration); 1, the
+/// largest distance between two distributions, when there is no strategy
+/// of the grid's size to compare (a non-finite gap would end the run as
+/// `non_finite`).
 fn logit_distance(
     grid: &[f64],
     value: impl Fn(f64) -> f64,
@@ -195,7 +198,7 @@ fn logit_distance(
     mixed: Option<&[f64]>,
 ) -> f64 {
     let Some(mixed) = mixed.filter(|m| m.len() == grid.len()) else {
-        return f64::INFINITY;
+        return 1.0;
     };
     let top = grid
         .iter()
@@ -267,7 +270,7 @@ impl LeaderTarget {
 
 /// G's target when its rule fixes it by `value` (its realised value at ω
 /// against the followers' limiting responses) alone: a held action, the
-/// best ω of EXP3's grid, a logit G's response on its grid. `None` for the
+/// best ω of a no-regret rule's grid, a logit response on its grid. `None` for the
 /// rules judged against the best ω over [0, 1].
 fn leader_on_grid(
     rule: &RuleConfig,
@@ -317,7 +320,8 @@ fn leader_gap(
     match (qre, best) {
         (Some((_, target)), _) => rules[0]
             .distribution()
-            .map_or(f64::INFINITY, |d| linf(target, d)),
+            // 1: as far as two distributions can be (see logit_distance).
+            .map_or(1.0, |d| linf(target, d)),
         (None, Some(best)) => (best - value()).max(0.0),
         (None, None) => 0.0,
     }

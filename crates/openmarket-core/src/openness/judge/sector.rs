@@ -63,8 +63,11 @@ impl SectorSpec {
         self.unpenalised(omega) - self.sector.penalty_at(omega)
     }
 
-    /// Specialist k's gain at (ω, α1) against its limiting response; for
-    /// one that best-responds, plus what G's revenue from it differs by
+    /// Specialist k's gap at (ω, α1) to its limit: its gain against its
+    /// limiting response; its distance from a held action; for a logit
+    /// specialist, the L∞ distance between the strategy it drew from
+    /// (`mixed`) and its exact logit response to ω. For one that
+    /// best-responds, plus what G's revenue from it differs by
     /// from its exact response's. At an entry threshold (where the SPE
     /// often sits) entering and staying out are worth the same to the
     /// specialist, and ties enter: one caught still out there, its own

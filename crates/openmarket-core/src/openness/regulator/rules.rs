@@ -364,11 +364,24 @@ impl Arms {
                 span[d] = [span[d][0].min(c), span[d][1].max(c)];
             }
         }
+        let (u, v) = self.coords(self.best_arm());
         let k = (self.rule.points - 1) as f64;
         for (d, [first, last]) in span.into_iter().enumerate() {
-            let cell = (self.hi[d] - self.lo[d]) / k;
-            self.lo[d] = (first - cell).max(0.0);
-            self.hi[d] = (last + cell).min(1.0);
+            // No arm tied (a NaN objective): the best arm alone.
+            let (first, last) = if first <= last {
+                (first, last)
+            } else {
+                let c = [u, v][d];
+                (c, c)
+            };
+            let (lo, hi) = (self.lo[d], self.hi[d]);
+            let cell = (hi - lo) / k;
+            let (new_lo, new_hi) = ((first - cell).max(0.0), (last + cell).min(1.0));
+            // Never wider than the box it refines (ties across all of it).
+            if new_hi - new_lo < hi - lo {
+                self.lo[d] = new_lo;
+                self.hi[d] = new_hi;
+            }
         }
         let n = self.counts.len();
         self.sums = vec![0.0; n];
