@@ -447,6 +447,93 @@ fn fictitious_play_frequencies_approach_the_mixed_ne() {
     assert!(distances[1] < distances[0], "{distances:?}");
 }
 
+/// Fictitious play's outcome is, by definition, each lab's empirical
+/// frequency of opening: its start and every action it played, counted
+/// from the recorded play.
+#[test]
+fn fictitious_play_reports_the_frequency_of_its_own_play() {
+    let g = race("race_no_pure_ne.toml");
+    let learning = RaceLearning::new(&g);
+    let rules = [RuleConfig::FictitiousPlay(FictitiousPlay); 3];
+    let t = openmarket_core::race::judge::race(&g, &rules, &[], true);
+    let budget = Termination {
+        stop: StopRule::Budget,
+        ..stop(300, 0.0)
+    };
+    let start = vec![1.0, 0.0, 1.0];
+    let r = go(
+        &learning,
+        &rules,
+        Schedule::Simultaneous,
+        start.clone(),
+        budget,
+        t.check().as_mut(),
+        &mut ChaCha8Rng::seed_from_u64(4),
+    );
+    let mut record = Record(Vec::new());
+    go(
+        &learning,
+        &rules,
+        Schedule::Simultaneous,
+        start.clone(),
+        budget,
+        &mut record,
+        &mut ChaCha8Rng::seed_from_u64(4),
+    );
+    for i in 0..3 {
+        let plays = record.0.iter().map(|p| p[i]).chain([start[i]]);
+        let frequency = plays.clone().sum::<f64>() / plays.count() as f64;
+        assert!(
+            (r.actions[i] - frequency).abs() < 1e-12,
+            "lab {i}: outcome {} vs frequency {frequency}",
+            r.actions[i]
+        );
+    }
+}
+
+/// ε-greedy on a race with dominant strategies (configs/race_baseline.toml,
+/// unique NE (0, 1, 1)): each lab exploits, landing on its dominant action,
+/// with probability 1 − ε, and explores uniformly over its two actions
+/// (landing on it half the time) otherwise, independently of the rest. A
+/// run ends converged when all three labs were at the NE for the last
+/// `window` = 5 iterations: probability (1 − ε/2)^15 = 0.463 at ε = 0.1.
+#[test]
+fn epsilon_greedy_sits_at_the_ne_as_often_as_its_exploration_allows() {
+    use openmarket_core::dynamics::rules::epsilon_greedy::EpsilonGreedy;
+    let g = race("race_baseline.toml");
+    let learning = RaceLearning::new(&g);
+    let rules = [RuleConfig::EpsilonGreedy(EpsilonGreedy { epsilon: 0.1 }); 3];
+    let budget = Termination {
+        stop: StopRule::Budget,
+        ..stop(60, 1e-10)
+    };
+    let runs = 800;
+    let converged = (0..runs)
+        .filter(|&seed| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let start = random_start(&learning, &mut rng);
+            go(
+                &learning,
+                &rules,
+                Schedule::Simultaneous,
+                start,
+                budget,
+                &mut NashConvCheck,
+                &mut rng,
+            )
+            .converged
+        })
+        .count() as f64
+        / runs as f64;
+    let p = 0.95f64.powi(15);
+    // Four standard deviations of a share of 800 runs.
+    let sd = (p * (1.0 - p) / runs as f64).sqrt();
+    assert!(
+        (converged - p).abs() < 4.0 * sd,
+        "{converged} vs {p} ± {sd}"
+    );
+}
+
 /// Mean-field logit dynamics come to rest at the logit QRE of their τ.
 #[test]
 fn logit_dynamics_reach_the_qre_at_their_temperature() {
