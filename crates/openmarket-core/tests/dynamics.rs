@@ -534,6 +534,34 @@ fn epsilon_greedy_sits_at_the_ne_as_often_as_its_exploration_allows() {
     );
 }
 
+/// The judge's pure-Nash check is NashConv: the sum over the free labs of
+/// what each would gain by its better action, each gain found here by
+/// evaluating both actions of the lab's own payoff.
+#[test]
+fn the_pure_nash_check_sums_every_free_labs_gain() {
+    let g = race("race_baseline.toml");
+    let learning = RaceLearning::new(&g);
+    let rules = [br(); 3];
+    let t = openmarket_core::race::judge::race(&g, &rules, &[vec![0.0, 1.0, 1.0]], true);
+    let agents = instances(&learning, &rules, 0.0);
+    let check = t.check();
+    let mut several = 0;
+    for bits in 0..8u32 {
+        let x: Vec<f64> = (0..3).map(|i| f64::from((bits >> i) & 1)).collect();
+        let gains: Vec<f64> = (0..3)
+            .map(|i| {
+                let best = learning.payoff(i, 0.0, &x).max(learning.payoff(i, 1.0, &x));
+                best - learning.payoff(i, x[i], &x)
+            })
+            .collect();
+        several += usize::from(gains.iter().filter(|&&g| g > 0.0).count() > 1);
+        let want: f64 = gains.iter().sum();
+        let got = check.gap(&learning, &x, &agents);
+        assert!((got - want).abs() < 1e-12, "{x:?}: {got} vs {want}");
+    }
+    assert!(several > 0, "some profile has several labs with a gain");
+}
+
 /// Mean-field logit dynamics come to rest at the logit QRE of their τ.
 #[test]
 fn logit_dynamics_reach_the_qre_at_their_temperature() {

@@ -213,6 +213,33 @@ fn each_generalist_rule_reaches_the_spe_as_documented() {
         stalled.iter().all(|d| (d - 0.08125).abs() < 1e-9),
         "{stalled:?}"
     );
+    for study in ["nonbinding", "pay_penalty", "exit"] {
+        assert!(share(study, RuleKind::ZerothOrder, 1e-3) >= 0.9, "{study}");
+        // Its Stackelberg gap vanishes too: D is judged at the probe ω it
+        // answered, not at G's centre, where D's exact answer differs by
+        // its slope times the spread (a gain of order 1e-7, above tol).
+        let converged = out
+            .runs
+            .iter()
+            .filter(|r| {
+                let p = &plan.points[r.point];
+                plan.studies[p.study.unwrap()] == study
+                    && r.rules[0] == RuleKind::ZerothOrder
+                    && r.converged
+            })
+            .count();
+        assert!(converged as f64 >= 0.9 * 32.0, "{study}: {converged}/32");
+    }
+    // Under compliance the probes climb the penalised payoff to ω^u and
+    // never see the jump at θ = 0.6: a local maximum, 0.31875 away.
+    assert_eq!(share("comply", RuleKind::ZerothOrder, 1e-3), 0.0);
+    let stuck = out.runs.iter().filter(|r| {
+        let p = &plan.points[r.point];
+        plan.studies[p.study.unwrap()] == "comply" && r.rules[0] == RuleKind::ZerothOrder
+    });
+    for r in stuck {
+        assert!((r.actions[0] - 0.28125).abs() < 1e-3, "{:?}", r.actions);
+    }
 }
 
 /// A learning regulator, against a market that learns, on
