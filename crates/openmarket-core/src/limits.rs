@@ -87,3 +87,7 @@ pub const MAX_PLAN_SPECIALISTS: u64 = 10_000_000;
 /// that a regulator regulates (its optimum solves the sector some thousand
 /// times).
 pub const MAX_DYNAMIC_SPECIALISTS: usize = 1000;
+
+/// The most pure profiles (times players) a strategic-form table read from
+/// an `.nfg` file may hold: 10^7 payoffs, 80 MB.
+pub const MAX_NFG_PAYOFFS: u64 = 10_000_000;

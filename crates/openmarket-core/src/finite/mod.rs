@@ -8,7 +8,7 @@
 //! game with two actions per player as its table of pure payoffs (the
 //! discrete race, a 2×2 bimatrix); on it [`nash`] lists the mixed Nash
 //! equilibria, [`qre`] traces the logit quantal response equilibrium, and
-//! [`nfg`] writes the game in Gambit's strategic-form format.
+//! [`nfg`] writes and reads Gambit's strategic-form format.
 
 pub mod binary;
 pub mod nash;

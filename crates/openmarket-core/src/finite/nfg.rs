@@ -1,5 +1,6 @@
 //! Gambit's strategic-form format (`.nfg`), so a user can cross-check a
-//! game in Gambit or OpenSpiel.
+//! game in Gambit or OpenSpiel, and bring a game of their own: [`write`]
+//! and [`read`] (both the payoff and the outcome versions of the format).
 
 use std::fmt::Write;
 
@@ -34,4 +35,336 @@ pub fn write(game: &BinaryGame, title: &str, players: &[String], labels: [&str; 
     }
     let _ = writeln!(s, "{}", line.join(" "));
     s
+}
+
+/// A strategic-form game as an `.nfg` file gives it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Nfg {
+    /// The game's title.
+    pub title: String,
+    /// The players' names, in the file's order.
+    pub players: Vec<String>,
+    /// Each player's strategy names (`"1"`, `"2"`, … when the file gives
+    /// only their number).
+    pub strategies: Vec<Vec<String>>,
+    /// Every pure profile's payoffs, one per player, profiles in Gambit's
+    /// order (player 1's strategy varies fastest).
+    pub payoffs: Vec<f64>,
+}
+
+impl Nfg {
+    /// The number of pure profiles.
+    pub fn profiles(&self) -> usize {
+        self.strategies.iter().map(Vec::len).product()
+    }
+
+    /// Player `i`'s payoff at profile `k` (in Gambit's order).
+    pub fn payoff(&self, k: usize, i: usize) -> f64 {
+        self.payoffs[k * self.players.len() + i]
+    }
+}
+
+/// What is wrong with an `.nfg` text, and on which line (1-based).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct NfgError {
+    /// The line.
+    pub line: usize,
+    /// What was expected, and what was found.
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    Open,
+    Close,
+    Text(String),
+    Word(String),
+}
+
+/// The file's tokens with their lines: braces, quoted strings (backslash
+/// escapes), and words (numbers, the header's `NFG`, `1`, `R`); commas
+/// separate like spaces, as in Gambit's outcome lists.
+fn tokens(text: &str) -> Result<Vec<(Token, usize)>, NfgError> {
+    let mut out = Vec::new();
+    let mut line = 1;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            c if c.is_whitespace() || c == ',' => {}
+            '{' => out.push((Token::Open, line)),
+            '}' => out.push((Token::Close, line)),
+            '"' => {
+                let start = line;
+                let mut s = String::new();
+                loop {
+                    match chars.next() {
+                        None => {
+                            return Err(NfgError {
+                                line: start,
+                                message: "a quoted string is not closed".into(),
+                            });
+                        }
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(e) => s.push(e),
+                            None => continue,
+                        },
+                        Some(c) => {
+                            if c == '\n' {
+                                line += 1;
+                            }
+                            s.push(c);
+                        }
+                    }
+                }
+                out.push((Token::Text(s), start));
+            }
+            c => {
+                let mut w = String::from(c);
+                while let Some(&d) = chars.peek() {
+                    if d.is_whitespace() || matches!(d, '{' | '}' | '"' | ',') {
+                        break;
+                    }
+                    w.push(d);
+                    chars.next();
+                }
+                out.push((Token::Word(w), line));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A number as Gambit writes one: an integer, a decimal (with an
+/// exponent), or a rational `p/q`.
+fn number(w: &str) -> Option<f64> {
+    let v = match w.split_once('/') {
+        Some((p, q)) => {
+            let (p, q): (f64, f64) = (p.parse().ok()?, q.parse().ok()?);
+            (q != 0.0).then_some(p / q)?
+        }
+        None => w.parse().ok()?,
+    };
+    v.is_finite().then_some(v)
+}
+
+struct Cursor {
+    tokens: Vec<(Token, usize)>,
+    at: usize,
+    last_line: usize,
+}
+
+impl Cursor {
+    fn line(&self) -> usize {
+        self.tokens.get(self.at).map_or(self.last_line, |t| t.1)
+    }
+    fn fail<T>(&self, expected: &str) -> Result<T, NfgError> {
+        let found = match self.tokens.get(self.at) {
+            None => "the end of the file".to_string(),
+            Some((Token::Open, _)) => "`{`".into(),
+            Some((Token::Close, _)) => "`}`".into(),
+            Some((Token::Text(s), _)) => {
+                format!("the string \"{}\"", crate::config::error::shorten(s))
+            }
+            Some((Token::Word(w), _)) => format!("`{}`", crate::config::error::shorten(w)),
+        };
+        Err(NfgError {
+            line: self.line(),
+            message: format!("expected {expected}, found {found}"),
+        })
+    }
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at).map(|t| &t.0)
+    }
+    fn open(&mut self, what: &str) -> Result<(), NfgError> {
+        if self.peek() == Some(&Token::Open) {
+            self.at += 1;
+            Ok(())
+        } else {
+            self.fail(&format!("`{{` opening {what}"))
+        }
+    }
+    /// Whether the next token closes a list (and consume it if so).
+    fn close(&mut self) -> bool {
+        let closed = self.peek() == Some(&Token::Close);
+        self.at += usize::from(closed);
+        closed
+    }
+    fn text(&mut self, what: &str) -> Result<String, NfgError> {
+        match self.peek() {
+            Some(Token::Text(s)) => {
+                let s = s.clone();
+                self.at += 1;
+                Ok(s)
+            }
+            _ => self.fail(what),
+        }
+    }
+    fn word(&mut self, what: &str) -> Result<String, NfgError> {
+        match self.peek() {
+            Some(Token::Word(w)) => {
+                let w = w.clone();
+                self.at += 1;
+                Ok(w)
+            }
+            _ => self.fail(what),
+        }
+    }
+    fn number(&mut self, what: &str) -> Result<f64, NfgError> {
+        match self.peek() {
+            Some(Token::Word(w)) => match number(w) {
+                Some(v) => {
+                    self.at += 1;
+                    Ok(v)
+                }
+                None => self.fail(what),
+            },
+            _ => self.fail(what),
+        }
+    }
+}
+
+/// Read a strategic-form game in Gambit's `.nfg` format, payoff or outcome
+/// version. Every error names the line and what was expected there.
+pub fn read(text: &str) -> Result<Nfg, NfgError> {
+    let tokens = tokens(text)?;
+    let mut c = Cursor {
+        last_line: tokens.last().map_or(1, |t| t.1),
+        tokens,
+        at: 0,
+    };
+    if c.word("the header `NFG 1 R \"title\"`")? != "NFG" {
+        c.at -= 1;
+        return c.fail("the header `NFG 1 R \"title\"`");
+    }
+    if c.word("the format version `1`")? != "1" {
+        c.at -= 1;
+        return c.fail("the format version `1`");
+    }
+    let kind = c.word("`R` (or `D`) after the version")?;
+    if kind != "R" && kind != "D" {
+        c.at -= 1;
+        return c.fail("`R` (or `D`) after the version");
+    }
+    let title = c.text("the game's title, a quoted string")?;
+    c.open("the players' names")?;
+    let mut players = Vec::new();
+    while !c.close() {
+        players.push(c.text("a player's name (a quoted string) or `}`")?);
+    }
+    if players.is_empty() {
+        c.at -= 1;
+        return c.fail("at least one player");
+    }
+    c.open("the strategies (their numbers, or a list of names per player)")?;
+    let mut strategies: Vec<Vec<String>> = Vec::new();
+    while !c.close() {
+        if c.peek() == Some(&Token::Open) {
+            c.at += 1;
+            let mut names = Vec::new();
+            while !c.close() {
+                names.push(c.text("a strategy's name (a quoted string) or `}`")?);
+            }
+            strategies.push(names);
+        } else {
+            let w = c.word("a number of strategies, a list of names, or `}`")?;
+            match w.parse::<usize>() {
+                Ok(k) if k >= 1 => strategies.push((1..=k).map(|s| s.to_string()).collect()),
+                _ => {
+                    c.at -= 1;
+                    return c.fail("a number of strategies ≥ 1");
+                }
+            }
+        }
+        if strategies.last().is_some_and(Vec::is_empty) {
+            c.at -= 1;
+            return c.fail("at least one strategy per player");
+        }
+    }
+    if strategies.len() != players.len() {
+        c.at -= 1;
+        return c.fail(&format!(
+            "strategies for {} players, one list per player (found {})",
+            players.len(),
+            strategies.len()
+        ));
+    }
+    let n = players.len();
+    let profiles = strategies
+        .iter()
+        .try_fold(1u64, |acc, s| acc.checked_mul(s.len() as u64))
+        .filter(|&p| p.saturating_mul(n as u64) <= crate::limits::MAX_NFG_PAYOFFS);
+    let Some(profiles) = profiles else {
+        return Err(NfgError {
+            line: c.line(),
+            message: format!(
+                "the strategies make more than {} payoffs (profiles × players), the most a table may hold",
+                crate::limits::MAX_NFG_PAYOFFS
+            ),
+        });
+    };
+    let profiles = profiles as usize;
+    // An optional comment.
+    if let Some(Token::Text(_)) = c.peek() {
+        c.at += 1;
+    }
+    let mut payoffs = Vec::with_capacity(profiles * n);
+    if c.peek() == Some(&Token::Open) {
+        // The outcome version: outcomes, then each profile's outcome index.
+        c.at += 1;
+        let mut outcomes: Vec<Vec<f64>> = Vec::new();
+        while !c.close() {
+            c.open("an outcome `{ \"name\" payoffs }`")?;
+            c.text("the outcome's name (a quoted string)")?;
+            let mut values = Vec::with_capacity(n);
+            while !c.close() {
+                values.push(c.number("a payoff (a number such as 2, -0.5, 1e-3 or 3/2) or `}`")?);
+            }
+            if values.len() != n {
+                c.at -= 1;
+                return c.fail(&format!(
+                    "{n} payoffs in outcome {} (one per player), found {}",
+                    outcomes.len() + 1,
+                    values.len()
+                ));
+            }
+            outcomes.push(values);
+        }
+        for k in 0..profiles {
+            let w = c.word(&format!(
+                "the outcome index of profile {} of {profiles}",
+                k + 1
+            ))?;
+            match w.parse::<usize>() {
+                Ok(0) => payoffs.extend(std::iter::repeat_n(0.0, n)),
+                Ok(o) if o <= outcomes.len() => payoffs.extend(&outcomes[o - 1]),
+                _ => {
+                    c.at -= 1;
+                    return c.fail(&format!(
+                        "an outcome index in 0..={} (0: no outcome)",
+                        outcomes.len()
+                    ));
+                }
+            }
+        }
+    } else {
+        for k in 0..profiles * n {
+            payoffs.push(c.number(&format!(
+                "payoff {} of {} ({profiles} profiles × {n} players): a number such as 2, -0.5, 1e-3 or 3/2",
+                k + 1,
+                profiles * n
+            ))?);
+        }
+    }
+    if c.peek().is_some() {
+        return c.fail(&format!("the end of the file after {} profiles", profiles));
+    }
+    Ok(Nfg {
+        title,
+        players,
+        strategies,
+        payoffs,
+    })
 }
