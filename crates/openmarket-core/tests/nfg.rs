@@ -197,3 +197,32 @@ fn random_token_soup_is_read_or_refused_never_a_panic() {
         }
     }
 }
+
+/// A 3 × 2 × 4 game with rational payoffs, written by hand in the payoff
+/// version (tests/fixtures/nfg/hand_written.nfg) and written back by Gambit
+/// itself (pygambit 17.0.0b2: `read_nfg(…).to_nfg()`, the outcome version
+/// with one outcome per profile, commas, `p/q`): both read to the payoffs
+/// Python's `Fraction` makes of the hand-written numbers
+/// (gambit_written.json).
+#[test]
+fn a_file_gambit_wrote_reads_to_the_payoffs_it_was_given() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/nfg");
+    let text = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let want: serde_json::Value = serde_json::from_str(&text("gambit_written.json")).unwrap();
+    let payoffs: Vec<f64> = want["payoffs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let hand = read(&text("hand_written.nfg")).unwrap();
+    let gambit = read(&text("gambit_written.nfg")).unwrap();
+    for g in [&hand, &gambit] {
+        assert_eq!(
+            g.strategies.iter().map(Vec::len).collect::<Vec<_>>(),
+            [3, 2, 4]
+        );
+        assert_eq!(g.players, ["A", "B", "C"]);
+        assert_eq!(g.payoffs, payoffs);
+    }
+}
