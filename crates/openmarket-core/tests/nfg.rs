@@ -226,3 +226,88 @@ fn a_file_gambit_wrote_reads_to_the_payoffs_it_was_given() {
         assert_eq!(g.payoffs, payoffs);
     }
 }
+
+/// Textbook games with known pure equilibria: the prisoner's dilemma
+/// (defect, defect), the battle of the sexes (both coordinated profiles),
+/// matching pennies and rock–paper–scissors (none).
+#[test]
+fn pure_equilibria_of_textbook_games() {
+    let game = |strategies: &str, payoffs: &str| {
+        read(&format!(
+            "NFG 1 R \"g\" {{ \"1\" \"2\" }} {{ {strategies} }}\n{payoffs}\n"
+        ))
+        .unwrap()
+    };
+    // Strategies (cooperate, defect); profiles (C,C) (D,C) (C,D) (D,D).
+    let pd = game("2 2", "-1 -1  0 -3  -3 0  -2 -2");
+    assert_eq!(pd.pure_equilibria(1e-12), vec![vec![1, 1]]);
+    // (opera, football): each wants to meet, player 1 prefers opera.
+    let bos = game("2 2", "2 1  0 0  0 0  1 2");
+    assert_eq!(bos.pure_equilibria(1e-12), vec![vec![0, 0], vec![1, 1]]);
+    let pennies = game("2 2", "1 -1  -1 1  -1 1  1 -1");
+    assert!(pennies.pure_equilibria(1e-12).is_empty());
+    // Rock, paper, scissors: row k beats row k − 1.
+    let mut rps = Vec::new();
+    for b in 0..3i32 {
+        for a in 0..3i32 {
+            let u = match (a - b).rem_euclid(3) {
+                0 => 0,
+                1 => 1,
+                _ => -1,
+            };
+            rps.push(format!("{u} {}", -u));
+        }
+    }
+    let rps = game("3 3", &rps.join(" "));
+    assert!(rps.pure_equilibria(1e-12).is_empty());
+}
+
+/// Expected payoffs against mixed strategies agree with the two-action
+/// table's own multilinear evaluation (BinaryGame) on random games
+/// written out and read back, and the uniform profile of rock–paper–
+/// scissors leaves every player indifferent.
+#[test]
+fn expected_payoffs_agree_with_the_binary_table() {
+    use openmarket_core::finite::{FiniteGame, Mixed, nash_conv};
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    for n in 1..=4 {
+        let game = BinaryGame::from_payoffs(n, |_, u| {
+            for v in u.iter_mut() {
+                *v = rng.random_range(-1.0..1.0);
+            }
+        });
+        let players: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        let nfg = read(&write(&game, "g", &players, ["a", "b"])).unwrap();
+        for _ in 0..20 {
+            let q: Vec<f64> = (0..n).map(|_| rng.random_range(0.0..1.0)).collect();
+            let sigma = Mixed::binary(&q);
+            for i in 0..n {
+                let (mut a, mut b) = ([0.0; 2], [0.0; 2]);
+                nfg.expected_payoffs(i, &sigma, &mut a);
+                game.expected_payoffs(i, &sigma, &mut b);
+                assert!((a[0] - b[0]).abs() < 1e-12 && (a[1] - b[1]).abs() < 1e-12);
+            }
+            assert!((nash_conv(&nfg, &sigma) - nash_conv(&game, &sigma)).abs() < 1e-12);
+        }
+    }
+    let mut rps = Vec::new();
+    for b in 0..3i32 {
+        for a in 0..3i32 {
+            let u = [0, 1, -1][(a - b).rem_euclid(3) as usize];
+            rps.push(format!("{u} {}", -u));
+        }
+    }
+    let rps = read(&format!(
+        "NFG 1 R \"rps\" {{ \"1\" \"2\" }} {{ 3 3 }}\n{}\n",
+        rps.join(" ")
+    ))
+    .unwrap();
+    let uniform = Mixed::uniform(&[3, 3]);
+    assert!(nash_conv(&rps, &uniform).abs() < 1e-15);
+    // Against rock for sure: rock ties, paper wins, scissors loses.
+    let mut rock = Mixed::uniform(&[3, 3]);
+    rock.agent_mut(1).copy_from_slice(&[1.0, 0.0, 0.0]);
+    let mut u = [0.0; 3];
+    rps.expected_payoffs(0, &rock, &mut u);
+    assert_eq!(u, [0.0, 1.0, -1.0]);
+}

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::BinaryGame;
+use super::{BinaryGame, FiniteGame, Mixed};
 
 /// The game as an `.nfg` file (payoff version): players `players`, two
 /// strategies each (`labels`), then every pure profile's payoffs, player 1's
@@ -61,6 +61,74 @@ impl Nfg {
     /// Player `i`'s payoff at profile `k` (in Gambit's order).
     pub fn payoff(&self, k: usize, i: usize) -> f64 {
         self.payoffs[k * self.players.len() + i]
+    }
+}
+
+impl Nfg {
+    /// Profile k, in Gambit's order, as each player's strategy index.
+    fn profile_of(&self, mut k: usize, out: &mut [usize]) {
+        for (o, s) in out.iter_mut().zip(&self.strategies) {
+            *o = k % s.len();
+            k /= s.len();
+        }
+    }
+
+    /// Every pure Nash equilibrium, as strategy indices per player, in
+    /// Gambit's profile order: no player gains more than `tol` by another
+    /// strategy of its own.
+    pub fn pure_equilibria(&self, tol: f64) -> Vec<Vec<usize>> {
+        let n = self.players.len();
+        // Profile k's index moves by `stride[i]` per strategy of player i.
+        let mut stride = vec![1usize; n];
+        for i in 1..n {
+            stride[i] = stride[i - 1] * self.strategies[i - 1].len();
+        }
+        let mut x = vec![0; n];
+        let mut out = Vec::new();
+        for k in 0..self.profiles() {
+            self.profile_of(k, &mut x);
+            let stable = (0..n).all(|i| {
+                let base = k - x[i] * stride[i];
+                let here = self.payoff(k, i);
+                (0..self.strategies[i].len())
+                    .all(|s| self.payoff(base + s * stride[i], i) - here <= tol)
+            });
+            if stable {
+                out.push(x.clone());
+            }
+        }
+        out
+    }
+}
+
+/// The table in mixed strategies: each player's expected payoffs, summed
+/// over every pure profile weighted by the others' probabilities.
+impl FiniteGame for Nfg {
+    fn players(&self) -> usize {
+        self.players.len()
+    }
+    fn actions(&self, i: usize) -> usize {
+        self.strategies[i].len()
+    }
+    fn expected_payoffs(&self, i: usize, sigma: &Mixed, out: &mut [f64]) {
+        out.fill(0.0);
+        let n = self.players.len();
+        for k in 0..self.profiles() {
+            let (mut rest, mut weight, mut own) = (k, 1.0, 0);
+            for j in 0..n {
+                let len = self.strategies[j].len();
+                let s = rest % len;
+                rest /= len;
+                if j == i {
+                    own = s;
+                } else {
+                    weight *= sigma.agent(j)[s];
+                }
+            }
+            if weight != 0.0 {
+                out[own] += weight * self.payoff(k, i);
+            }
+        }
     }
 }
 
