@@ -311,3 +311,36 @@ fn expected_payoffs_agree_with_the_binary_table() {
     rps.expected_payoffs(0, &rock, &mut u);
     assert_eq!(u, [0.0, 1.0, -1.0]);
 }
+
+/// Every pure NE of 25 random games with 2–3 players, 1–4 strategies each
+/// and integer payoffs in [−3, 3] (ties, so weak equilibria), as Gambit's
+/// `enumpure_solve` lists them (pygambit 17.0.0b2; the games and its
+/// answers are in tests/fixtures/nfg/enumpure.json).
+#[test]
+fn pure_equilibria_match_gambit_enumpure() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/nfg/enumpure.json");
+    let cases: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = cases.as_array().unwrap();
+    assert_eq!(cases.len(), 25);
+    for case in cases {
+        let game = read(case["nfg"].as_str().unwrap()).unwrap();
+        let mut want: Vec<Vec<usize>> = case["pure"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                e.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.as_u64().unwrap() as usize)
+                    .collect()
+            })
+            .collect();
+        want.sort();
+        let mut got = game.pure_equilibria(1e-12);
+        got.sort();
+        assert_eq!(got, want, "{}", game.title);
+    }
+}
