@@ -589,17 +589,30 @@ impl Summary {
     }
 }
 
+/// A column as nullable floats.
+fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    Ok(df
+        .column(name)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect())
+}
+
+/// A share with its 95% interval, as the text tables show it.
+fn share_cell(share: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
+    match (share, lo, hi) {
+        (Some(p), Some(l), Some(h)) => {
+            format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p, 100.0 * l, 100.0 * h)
+        }
+        _ => "–".into(),
+    }
+}
+
 /// The text tables' joined cells: the converged share with its interval,
 /// and the fitted rate statistic with its kind.
 fn for_text(df: &DataFrame) -> PolarsResult<DataFrame> {
-    let f = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
-        Ok(df
-            .column(name)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .iter()
-            .collect())
-    };
+    let f = |name: &str| floats(df, name);
     let (share, lo, hi) = (
         f("converged_share")?,
         f("converged_lo")?,
@@ -614,12 +627,7 @@ fn for_text(df: &DataFrame) -> PolarsResult<DataFrame> {
     let mut rates = Vec::with_capacity(df.height());
     let mut theories = Vec::with_capacity(df.height());
     for r in 0..df.height() {
-        converged.push(match (share[r], lo[r], hi[r]) {
-            (Some(p), Some(l), Some(h)) => {
-                format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p, 100.0 * l, 100.0 * h)
-            }
-            _ => "–".into(),
-        });
+        converged.push(share_cell(share[r], lo[r], hi[r]));
         rates.push(match (kind.get(r), rate[r]) {
             (Some("finite"), Some(x)) => format!("finite, t = {x}"),
             (Some("geometric"), Some(x)) => format!("geometric, ρ = {x:.4}"),
@@ -645,14 +653,7 @@ fn for_text(df: &DataFrame) -> PolarsResult<DataFrame> {
 /// The basins' joined cells: the share with its interval, `none` for runs
 /// that reached no equilibrium, and the profile as text.
 fn basins_text(df: &DataFrame) -> PolarsResult<DataFrame> {
-    let f = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
-        Ok(df
-            .column(name)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .iter()
-            .collect())
-    };
+    let f = |name: &str| floats(df, name);
     let (share, lo, hi) = (f("basin_share")?, f("basin_lo")?, f("basin_hi")?);
     let reached = df.column("reached")?;
     let profile = df.column("profile")?;
@@ -660,12 +661,7 @@ fn basins_text(df: &DataFrame) -> PolarsResult<DataFrame> {
     let mut names = Vec::with_capacity(df.height());
     let mut profiles = Vec::with_capacity(df.height());
     for r in 0..df.height() {
-        cells.push(match (share[r], lo[r], hi[r]) {
-            (Some(p), Some(l), Some(h)) => {
-                format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p, 100.0 * l, 100.0 * h)
-            }
-            _ => "–".into(),
-        });
+        cells.push(share_cell(share[r], lo[r], hi[r]));
         names.push(match reached.get(r)? {
             AnyValue::Null => "none".to_string(),
             v => v.to_string(),

@@ -62,26 +62,31 @@ fn sparse(n: usize, seed: u64) -> RaceGame {
     .expect("parameters in range")
 }
 
+/// Enumerate every pure NE of `g` three times; print the median.
+fn time_enumeration(g: &RaceGame) {
+    let n = g.n();
+    let mut found = 0;
+    let t: Vec<f64> = (0..3)
+        .map(|_| {
+            let s = Instant::now();
+            let sol = Enumeration::default().solve(g).unwrap();
+            found = sol.equilibria.len();
+            s.elapsed().as_secs_f64()
+        })
+        .collect();
+    let m = median(t);
+    println!(
+        "  n = {n:2}: {m:8.3} s  ({:.1} ns/profile), {found} pure NE",
+        m * 1e9 / (1u64 << n) as f64
+    );
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--sparse") {
         println!("threads: {}", rayon::current_num_threads());
         println!("enumeration (lead, sparse random leakage), median of 3:");
         for n in [20, 22, 24, 25, 26] {
-            let g = sparse(n, n as u64);
-            let mut found = 0;
-            let t: Vec<f64> = (0..3)
-                .map(|_| {
-                    let s = Instant::now();
-                    let sol = Enumeration::default().solve(&g).unwrap();
-                    found = sol.equilibria.len();
-                    s.elapsed().as_secs_f64()
-                })
-                .collect();
-            let m = median(t);
-            println!(
-                "  n = {n:2}: {m:8.3} s  ({:.1} ns/profile), {found} pure NE",
-                m * 1e9 / (1u64 << n) as f64
-            );
+            time_enumeration(&sparse(n, n as u64));
         }
         return;
     }
@@ -91,20 +96,7 @@ fn main() {
     if !mip_only {
         println!("enumeration (lead, random matrix leakage), median of 3:");
         for n in [16, 20, 22, 24, 25, 26] {
-            let g = RaceGame::random(n, Utility::Lead, n as u64);
-            let t: Vec<f64> = (0..3)
-                .map(|_| {
-                    let s = Instant::now();
-                    let sol = Enumeration::default().solve(&g).unwrap();
-                    std::hint::black_box(sol);
-                    s.elapsed().as_secs_f64()
-                })
-                .collect();
-            let m = median(t);
-            println!(
-                "  n = {n:2}: {m:8.3} s  ({:.1} ns/profile)",
-                m * 1e9 / (1u64 << n) as f64
-            );
+            time_enumeration(&RaceGame::random(n, Utility::Lead, n as u64));
         }
     }
     if enum_only {
