@@ -6,6 +6,7 @@
 //!   peers fp --game NAME --iterations N --reps R
 //!   peers replicator --game NAME --t-end T (--rtol TOL | --steps N) --reps R
 //!   peers race --n N --seed S --reps R
+//!   peers table --file GAME.nfg [--tau T] --reps R
 //!
 //! Times are medians over R repetitions, measured in-process around the
 //! algorithm only (no start-up, no I/O), as the Python side measures its
@@ -13,7 +14,7 @@
 
 use std::time::Instant;
 
-use openmarket_core::finite::{BinaryGame, nash, qre};
+use openmarket_core::finite::{BinaryGame, nash, nfg, qre, support};
 use openmarket_core::matrix::Bimatrix;
 use openmarket_core::race::enumerate::Enumeration;
 use openmarket_core::race::{
@@ -233,8 +234,34 @@ fn main() {
             });
             json!({"n": n, "tau": tau, "payoffs": table(&game), "qre": q, "median_seconds": secs})
         }
+        // A game of any size from an .nfg file (the Python side writes it
+        // with pygambit): every mixed NE (`--tau` absent) or the logit QRE.
+        Some("table") => {
+            let file: String = arg(&args, "--file");
+            let text = std::fs::read_to_string(&file).expect("readable file");
+            let game = nfg::read(&text).expect("a valid .nfg file");
+            let reps: usize = arg(&args, "--reps");
+            if args.iter().any(|a| a == "--tau") {
+                let tau: f64 = arg(&args, "--tau");
+                let taus = vec![tau; game.players.len()];
+                let (q, secs) = timed(reps, || {
+                    qre::logit_qre_table(&game, &taus).expect("the path is followed")
+                });
+                json!({"tau": tau, "qre": q, "median_seconds": secs})
+            } else {
+                let (sol, secs) = timed(reps, || {
+                    support::equilibria(&game).expect("within the bound")
+                });
+                let equilibria: Vec<&Vec<Vec<f64>>> =
+                    sol.equilibria.iter().map(|e| &e.strategies).collect();
+                json!({"equilibria": equilibria, "complete": sol.complete,
+                       "boxes": sol.boxes, "median_seconds": secs})
+            }
+        }
         _ => {
-            eprintln!("usage: peers games | fp | replicator | race | mixed | qre (see the source)");
+            eprintln!(
+                "usage: peers games | fp | replicator | race | mixed | qre | table (see the source)"
+            );
             std::process::exit(2);
         }
     };

@@ -14,6 +14,7 @@ pub mod binary;
 pub mod nash;
 pub mod nfg;
 pub mod qre;
+pub mod support;
 
 pub use binary::BinaryGame;
 
@@ -46,6 +47,23 @@ impl Mixed {
             m.set_binary(i, p);
         }
         m
+    }
+
+    /// The profile with player i at `strategies[i]`.
+    pub fn from_split(strategies: &[Vec<f64>]) -> Mixed {
+        let mut start = Vec::with_capacity(strategies.len() + 1);
+        let mut probs = Vec::new();
+        for s in strategies {
+            start.push(probs.len());
+            probs.extend_from_slice(s);
+        }
+        start.push(probs.len());
+        Mixed { probs, start }
+    }
+
+    /// Every player's probabilities, one player after another.
+    pub fn flat(&self) -> &[f64] {
+        &self.probs
     }
 
     /// The number of players.

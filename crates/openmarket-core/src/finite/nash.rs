@@ -135,16 +135,14 @@ struct Work {
     ranges: Vec<Vec<(f64, f64)>>,
 }
 
-/// One support pattern: pure players with their actions, mixed players.
+/// One support pattern of a binary game: pure players with their actions,
+/// mixed players.
 struct Pattern {
     n: usize,
     /// The pure players' actions as bits (mixed players' bits 0).
     base: u64,
     mixed: Vec<usize>,
-    /// Δ_i for each mixed player, over the mixed players' q.
-    indifference: Vec<Multilinear>,
-    /// (Δ_j, action) for each pure player: Δ_j ≤ 0 if it plays 0, ≥ 0 if 1.
-    pure: Vec<(Multilinear, bool)>,
+    system: System,
 }
 
 impl Pattern {
@@ -155,7 +153,7 @@ impl Pattern {
         let mixed: Vec<usize> = (0..n).filter(|&j| state[j] == 2).collect();
         let base: u64 = (0..n).filter(|&j| state[j] == 1).map(|j| 1u64 << j).sum();
         let m = mixed.len();
-        let gain_over_mixed = |i: usize| Multilinear {
+        let gain_over_mixed = |i: usize, sign: f64| Multilinear {
             m,
             corners: (0..1u64 << m)
                 .map(|c| {
@@ -164,18 +162,23 @@ impl Pattern {
                         .enumerate()
                         .filter(|(k, _)| c & (1 << k) != 0)
                         .fold(base, |x, (_, &j)| x | (1 << j));
-                    game.pure_gain(i, x)
+                    sign * game.pure_gain(i, x)
                 })
                 .collect(),
         };
         Pattern {
             n,
             base,
-            indifference: mixed.iter().map(|&i| gain_over_mixed(i)).collect(),
-            pure: (0..n)
-                .filter(|&j| state[j] != 2 && held[j].is_none())
-                .map(|j| (gain_over_mixed(j), state[j] == 1))
-                .collect(),
+            system: System {
+                indifference: mixed.iter().map(|&i| gain_over_mixed(i, 1.0)).collect(),
+                // A pure player at 1 needs Δ_j ≥ 0, i.e. −Δ_j ≤ 0.
+                conditions: (0..n)
+                    .filter(|&j| state[j] != 2 && held[j].is_none())
+                    .map(|j| gain_over_mixed(j, if state[j] == 1 { -1.0 } else { 1.0 }))
+                    .collect(),
+                blocks: (0..m).map(|k| (k, 1)).collect(),
+                precondition: false,
+            },
             mixed,
         }
     }
@@ -191,23 +194,57 @@ impl Pattern {
 
     /// (solutions, complete, boxes used).
     fn solve(&self) -> (Vec<Vec<f64>>, bool, u64) {
-        let m = self.mixed.len();
+        let (solutions, complete, boxes) = self.system.solve();
+        let profiles = solutions.iter().map(|q| self.profile(q)).collect();
+        (profiles, complete, boxes)
+    }
+}
+
+/// The equilibrium conditions of one support pattern, over m variables in
+/// [0, 1]: each mixed player's probabilities of its support's actions but
+/// the first. Every function is multilinear in them, since payoffs are
+/// linear in each player's mixed strategy and that is affine in its
+/// variables.
+pub(crate) struct System {
+    /// The indifferences (= 0): each mixed player's gain from each of its
+    /// support's actions over the first.
+    pub(crate) indifference: Vec<Multilinear>,
+    /// Best-response conditions (≤ 0): the gain from each action outside
+    /// a player's support over its support's first.
+    pub(crate) conditions: Vec<Multilinear>,
+    /// (first variable, count) of each mixed player: its variables sum to
+    /// less than 1 (its support's first action has positive probability).
+    pub(crate) blocks: Vec<(usize, usize)>,
+    /// Also exclude boxes by the signs of F preconditioned by its inverse
+    /// Jacobian at the centre (the k-action enumeration; the two-action
+    /// one keeps the search its results were published with).
+    pub(crate) precondition: bool,
+}
+
+impl System {
+    /// Every interior solution: (solutions, complete, boxes used).
+    pub(crate) fn solve(&self) -> (Vec<Vec<f64>>, bool, u64) {
+        let m = self.blocks.iter().map(|b| b.1).sum::<usize>();
         if m == 0 {
-            return (vec![self.profile(&[])], true, 0);
+            return (vec![Vec::new()], true, 0);
         }
-        if m == 1 {
-            // Δ_i does not depend on q_i: it is a constant here, and an
-            // interior q_i solves it only if that constant is exactly 0,
-            // which makes every q_i ∈ [0, 1] an equilibrium (a continuum;
-            // its ends are pure profiles, listed by their own patterns).
-            let d = self.indifference[0].corners[0];
-            let scale = 1e-12 * (1.0 + d.abs());
-            let pure_ok = self.pure.iter().all(|(f, one)| {
-                f.corners
-                    .iter()
-                    .any(|&v| if *one { v >= -scale } else { v <= scale })
-            });
-            return (Vec::new(), !(d.abs() <= scale && pure_ok), 1);
+        if self.blocks.len() == 1 {
+            // One mixed player: its indifferences do not depend on its own
+            // probabilities, so they are constants here, and an interior
+            // point solves them only if every constant is exactly 0, which
+            // makes a continuum of equilibria (its ends are profiles of
+            // smaller supports, listed by their own patterns).
+            let d = self
+                .indifference
+                .iter()
+                .map(|f| f.corners[0].abs())
+                .fold(0.0, f64::max);
+            let scale = 1e-12 * (1.0 + d);
+            let others_ok = self
+                .conditions
+                .iter()
+                .all(|f| f.corners.iter().any(|&v| v <= scale));
+            return (Vec::new(), !(d <= scale && others_ok), 1);
         }
         let mut stack = vec![(vec![0.0; m], vec![1.0; m])];
         let mut solutions: Vec<Vec<f64>> = Vec::new();
@@ -234,7 +271,7 @@ impl Pattern {
                     let centre: Vec<f64> = lo.iter().zip(&hi).map(|(a, b)| 0.5 * (a + b)).collect();
                     match self.newton(centre) {
                         Some(q) => {
-                            let interior = q.iter().all(|&v| v > 1e-12 && v < 1.0 - 1e-12);
+                            let interior = self.interior(&q);
                             if interior
                                 && !solutions
                                     .iter()
@@ -281,15 +318,36 @@ impl Pattern {
             stack.push((lo_right, hi));
             stack.push((lo, hi_left));
         }
-        let profiles = solutions.iter().map(|q| self.profile(q)).collect();
-        (profiles, complete, boxes)
+        (solutions, complete, boxes)
     }
 
-    /// Whether some condition fails everywhere on the box: an indifference
-    /// Δ_i whose corner values all have one strict sign, or a pure player
-    /// whose action is strictly worse at every corner. Leaves each Δ_i's
+    /// Every probability strictly positive, the supports' first actions'
+    /// included.
+    fn interior(&self, q: &[f64]) -> bool {
+        q.iter().all(|&v| v > 1e-12)
+            && self.blocks.iter().all(|&(start, len)| {
+                if len == 1 {
+                    q[start] < 1.0 - 1e-12
+                } else {
+                    1.0 - q[start..start + len].iter().sum::<f64>() > 1e-12
+                }
+            })
+    }
+
+    /// Whether some condition fails everywhere on the box: a support's
+    /// first action at probability ≤ 0, an indifference whose corner values
+    /// all have one strict sign, or an action outside a support strictly
+    /// better at every corner. Leaves each indifference's
     /// corner values in `work` for the Krawczyk test.
     fn excluded(&self, lo: &[f64], hi: &[f64], work: &mut Work) -> bool {
+        // A support's first action needs positive probability.
+        if self
+            .blocks
+            .iter()
+            .any(|&(start, len)| len > 1 && lo[start..start + len].iter().sum::<f64>() >= 1.0)
+        {
+            return true;
+        }
         let strict = |c: &[f64]| 1e-13 * (1.0 + c.iter().fold(0.0_f64, |a, v| a.max(v.abs())));
         for (f, corners) in self.indifference.iter().zip(work.corners.iter_mut()) {
             f.box_corners(lo, hi, corners);
@@ -298,16 +356,11 @@ impl Pattern {
                 return true;
             }
         }
-        for (f, one) in &self.pure {
+        for f in &self.conditions {
             let corners = &mut work.scratch;
             f.box_corners(lo, hi, corners);
             let eps = strict(corners);
-            let violated = if *one {
-                corners.iter().all(|&v| v < -eps)
-            } else {
-                corners.iter().all(|&v| v > eps)
-            };
-            if violated {
+            if corners.iter().all(|&v| v > eps) {
                 return true;
             }
         }
@@ -352,6 +405,28 @@ impl Pattern {
         let Some(y) = invert(point) else {
             return Krawczyk::Unknown(lo.to_vec(), hi.to_vec());
         };
+        if self.precondition {
+            // Y·F is multilinear too, so its corner values bound it exactly;
+            // near a root it is close to x − root, whose sign is fixed on a
+            // box beside the root: far fewer boxes than F's own signs need.
+            let corners = &work.corners;
+            for row in &y {
+                let combo = &mut work.scratch;
+                combo.clear();
+                combo.resize(corners[0].len(), 0.0);
+                let mut size = 0.0;
+                for (w, cs) in row.iter().zip(corners) {
+                    size += w.abs() * cs.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+                    for (c, v) in combo.iter_mut().zip(cs) {
+                        *c += w * v;
+                    }
+                }
+                let eps = 1e-12 * (1.0 + size);
+                if combo.iter().all(|&v| v > eps) || combo.iter().all(|&v| v < -eps) {
+                    return Krawczyk::NoRoot;
+                }
+            }
+        }
         for (corners, ranges) in work.corners.iter().zip(work.ranges.iter_mut()) {
             Multilinear::partial_ranges(corners, lo, hi, ranges);
         }
