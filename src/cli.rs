@@ -65,9 +65,10 @@ pub enum Command {
         /// Race only: the most seconds the MIP may take (0: no limit).
         #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MIP_SECONDS)]
         time_limit: u64,
-        /// Race only: the solution concept: `pure` (pure Nash equilibria, the
-        /// default), `mixed` (every Nash equilibrium, mixed ones included) or
-        /// `qre` (the logit quantal response equilibrium at --temperature).
+        /// Race and normal-form games: the solution concept: `pure` (pure
+        /// Nash equilibria, the default), `mixed` (every Nash equilibrium,
+        /// mixed ones included) or `qre` (the logit quantal response
+        /// equilibrium at --temperature).
         #[arg(long, default_value = "pure", value_parser = Concept::parse)]
         concept: Concept,
         /// With --concept qre: the temperature τ of the logit response,
@@ -76,9 +77,10 @@ pub enum Command {
         temperature: Option<f64>,
     },
     /// Write the game of a config in another tool's format (a discrete
-    /// race as a Gambit strategic-form `.nfg` file, for Gambit or OpenSpiel).
+    /// race or a normal-form game as a Gambit strategic-form `.nfg` file,
+    /// for Gambit or OpenSpiel).
     Export {
-        /// A TOML config of a discrete race.
+        /// A TOML config of a discrete race or a normal-form game.
         config: PathBuf,
         /// The format (`nfg`).
         #[arg(long, default_value = "nfg")]

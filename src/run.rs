@@ -141,7 +141,26 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
         )));
     }
     let started = Instant::now();
-    let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
+    // Files a model was read from (an .nfg) are part of what the config
+    // means: their hashes join its text's.
+    let mut inputs: Vec<String> = plan
+        .points
+        .iter()
+        .flat_map(|p| p.config.model.inputs())
+        .collect();
+    inputs.sort();
+    inputs.dedup();
+    let hash = if inputs.is_empty() {
+        format!("{:x}", Sha256::digest(text.as_bytes()))
+    } else {
+        let mut h = Sha256::new();
+        h.update(text.as_bytes());
+        for i in &inputs {
+            h.update(b"\n");
+            h.update(i.as_bytes());
+        }
+        format!("{:x}", h.finalize())
+    };
     let mut store = Store::open(
         &plan,
         &dir,

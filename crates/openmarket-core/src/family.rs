@@ -135,6 +135,12 @@ pub trait Family: Clone + std::fmt::Debug + PartialEq + Send + Sync + Sized {
         rng: &mut ChaCha8Rng,
         observer: &mut dyn Observer,
     ) -> Simulated;
+    /// The SHA-256 of each file the model was read from (a normal-form
+    /// game's `.nfg`), folded into the config's hash in a manifest so that
+    /// `--resume` and `merge` cannot mix two versions of a file.
+    fn inputs(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// A run that is not one learning game from a random start (the
     /// openness family's learning regulator), when the point asks for one.
     fn outer_run(
@@ -171,6 +177,7 @@ macro_rules! with_families {
         $callback! {
             openness => Openness($crate::openness::Openness),
             race => Race($crate::race::RaceGame),
+            normal_form => NormalForm($crate::normal_form::NormalForm),
         }
     };
 }
@@ -268,6 +275,8 @@ macro_rules! families {
             fn solve(&self, point: usize, dynamics: Option<&DynamicsConfig>) -> Result<PointSolution, SolveError>;
             /// See [`Family::simulate`].
             fn simulate(&self, solution: &PointSolution, target: &Target, d: &DynamicsConfig, rng: &mut ChaCha8Rng, observer: &mut dyn Observer) -> Simulated;
+            /// See [`Family::inputs`].
+            fn inputs(&self) -> Vec<String>;
             /// See [`Family::outer_run`].
             fn outer_run(&self, solution: &PointSolution, d: &DynamicsConfig, at: RunAt, rng: &mut ChaCha8Rng) -> Option<(RunRow, Vec<TrajectoryRow>)>;
         );

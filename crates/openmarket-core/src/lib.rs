@@ -43,6 +43,7 @@ pub mod matrix;
 pub mod method;
 pub mod mip;
 mod names;
+pub mod normal_form;
 pub mod openness;
 pub mod plan;
 pub mod race;

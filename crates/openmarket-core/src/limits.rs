@@ -91,3 +91,11 @@ pub const MAX_DYNAMIC_SPECIALISTS: usize = 1000;
 /// The most pure profiles (times players) a strategic-form table read from
 /// an `.nfg` file may hold: 10^7 payoffs, 80 MB.
 pub const MAX_NFG_PAYOFFS: u64 = 10_000_000;
+
+/// The largest `.nfg` file a `normal_form` config may name: 256 MiB, room
+/// for [`MAX_NFG_PAYOFFS`] payoffs written as long decimals.
+pub const MAX_NFG_BYTES: u64 = 256 << 20;
+
+/// Most players of a `normal_form` game (a table of two strategies each
+/// reaches [`MAX_NFG_PAYOFFS`] before this).
+pub const MAX_TABLE_PLAYERS: usize = 32;

@@ -144,6 +144,20 @@ pub trait LearningGame {
     fn leader_response(&self, _i: usize, _followers: &[Fitted]) -> Option<f64> {
         None
     }
+    /// Whether actions are labels (a normal-form game's strategy indices),
+    /// so that an average of actions means nothing and rules that track
+    /// play keep a distribution over them (fictitious play's empirical
+    /// frequencies) instead. False where actions are numbers (the race's
+    /// 0/1, whose average is the probability of opening).
+    fn categorical(&self) -> bool {
+        false
+    }
+    /// u_i(a, σ₋ᵢ) for each action a of agent i against the others' mixed
+    /// strategies `sigma` (agent i's own entry ignored), into `out`; false
+    /// when the game does not offer them (only a categorical game must).
+    fn expected_payoffs(&self, _i: usize, _sigma: &crate::finite::Mixed, _out: &mut [f64]) -> bool {
+        false
+    }
     /// Agent i's largest gain from a unilateral deviation.
     fn max_gain(&self, i: usize, profile: &[f64]) -> f64 {
         let br = self.best_response(i, profile);

@@ -65,6 +65,12 @@ impl<'a> View<'a> {
         self.game.agents()
     }
 
+    /// Agent j's action set: the game's form, which every player of a
+    /// simultaneous game knows.
+    pub fn space_of(&self, j: usize) -> &'a Space {
+        self.game.space(j)
+    }
+
     /// What the agent observes.
     pub fn role(&self) -> Role {
         self.role
@@ -112,6 +118,13 @@ impl Formula<'_> {
     /// `profile` (its own entry is ignored).
     pub fn payoff(&self, a: f64, profile: &[f64]) -> f64 {
         self.game.payoff(self.me, a, profile)
+    }
+
+    /// Its expected payoff from each of its actions against the others'
+    /// mixed strategies `sigma` (its own entry ignored), into `out`; false
+    /// when the game offers no expectations (actions that are numbers).
+    pub fn expected(&self, sigma: &crate::finite::Mixed, out: &mut [f64]) -> bool {
+        self.game.expected_payoffs(self.me, sigma, out)
     }
 
     /// Its best action against the others' actions in `profile`.

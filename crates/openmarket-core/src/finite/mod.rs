@@ -61,6 +61,11 @@ impl Mixed {
         Mixed { probs, start }
     }
 
+    /// Set every entry to `v`.
+    pub fn fill(&mut self, v: f64) {
+        self.probs.fill(v);
+    }
+
     /// Every player's probabilities, one player after another.
     pub fn flat(&self) -> &[f64] {
         &self.probs

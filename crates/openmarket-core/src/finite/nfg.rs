@@ -37,6 +37,35 @@ pub fn write(game: &BinaryGame, title: &str, players: &[String], labels: [&str; 
     s
 }
 
+/// Any table as an `.nfg` file (payoff version, with the players' and
+/// strategies' names): [`read`] gives back the same payoffs exactly (each
+/// is written in the shortest form that rounds back to it).
+pub fn write_table(game: &Nfg, title: &str) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut s = String::new();
+    let names: Vec<String> = game.players.iter().map(|p| quote(p)).collect();
+    let _ = writeln!(s, "NFG 1 R {} {{ {} }}", quote(title), names.join(" "));
+    let strategies: Vec<String> = game
+        .strategies
+        .iter()
+        .map(|st| {
+            format!(
+                "{{ {} }}",
+                st.iter().map(|x| quote(x)).collect::<Vec<_>>().join(" ")
+            )
+        })
+        .collect();
+    let _ = writeln!(s, "{{ {} }}", strategies.join(" "));
+    let _ = writeln!(s);
+    let line: Vec<String> = game.payoffs.iter().map(|u| format!("{u:?}")).collect();
+    let _ = writeln!(s, "{}", line.join(" "));
+    s
+}
+
+/// The tolerance a normal-form game's pure equilibria are listed with: a
+/// deviation must gain more than this to count.
+pub const PURE_TOL: f64 = 1e-12;
+
 /// A strategic-form game as an `.nfg` file gives it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Nfg {
@@ -77,6 +106,12 @@ impl Nfg {
     /// Gambit's profile order: no player gains more than `tol` by another
     /// strategy of its own.
     pub fn pure_equilibria(&self, tol: f64) -> Vec<Vec<usize>> {
+        self.pure_equilibria_held(tol, &vec![None; self.players.len()])
+    }
+
+    /// The pure equilibria of the game in which each player j with
+    /// `held[j] = Some(a)` plays a and cannot deviate.
+    pub fn pure_equilibria_held(&self, tol: f64, held: &[Option<usize>]) -> Vec<Vec<usize>> {
         let n = self.players.len();
         // Profile k's index moves by `stride[i]` per strategy of player i.
         let mut stride = vec![1usize; n];
@@ -87,7 +122,10 @@ impl Nfg {
         let mut out = Vec::new();
         for k in 0..self.profiles() {
             self.profile_of(k, &mut x);
-            let stable = (0..n).all(|i| {
+            if held.iter().zip(&x).any(|(h, &a)| h.is_some_and(|h| h != a)) {
+                continue;
+            }
+            let stable = (0..n).filter(|&i| held[i].is_none()).all(|i| {
                 let base = k - x[i] * stride[i];
                 let here = self.payoff(k, i);
                 (0..self.strategies[i].len())

@@ -237,13 +237,13 @@ pub fn logit_qre_held(
         gains,
         buf: Vec::new(),
     };
-    let end = trace(path)?;
+    let end = trace(path, false)?;
     Ok(full(&Path::q(&end)))
 }
 
 /// Follow the branch of `equations` from (z = 0, t = 0) to t = 1; the
 /// log-odds there.
-pub(crate) fn trace<E: Equations>(equations: E) -> Result<Vec<f64>, QreError> {
+pub(crate) fn trace<E: Equations>(equations: E, careful: bool) -> Result<Vec<f64>, QreError> {
     let n = equations.dim();
     let mut path = Tracer(equations);
     let target = 1.0;
@@ -258,7 +258,32 @@ pub(crate) fn trace<E: Equations>(equations: E) -> Result<Vec<f64>, QreError> {
         };
         t = tangent;
         let predicted: Vec<f64> = y.iter().zip(&t).map(|(a, b)| a + h * b).collect();
-        match path.correct(predicted.clone(), &t, &predicted) {
+        let corrected = path.correct(predicted.clone(), &t, &predicted);
+        // Where the path folds back close to itself, a long step can land
+        // on another branch: a careful trace accepts a step only if the
+        // corrector stayed near the prediction and the tangent turned by
+        // less than about 18°.
+        let strayed = careful
+            && corrected.as_ref().is_some_and(|next| {
+                let moved = next
+                    .iter()
+                    .zip(&predicted)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>()
+                    .sqrt();
+                moved > 0.25 * h
+                    || path
+                        .tangent(next, &t)
+                        .is_none_or(|u| u.iter().zip(&t).map(|(a, b)| a * b).sum::<f64>() < 0.95)
+            });
+        if strayed {
+            h *= 0.5;
+            if h < 1e-12 {
+                return Err(stalled(y[n]));
+            }
+            continue;
+        }
+        match corrected {
             Some(next) if next[n] >= target => {
                 // Interpolate in λ to the target, then solve there.
                 let w = (target - y[n]) / (next[n] - y[n]);
@@ -432,7 +457,7 @@ pub fn logit_qre_table(game: &Nfg, tau: &[f64]) -> Result<Vec<Vec<f64>>, QreErro
     };
     let sizes = path.sizes.clone();
     let first = path.first.clone();
-    let z = trace(path)?;
+    let z = trace(path, true)?;
     Ok(sizes
         .iter()
         .zip(&first)

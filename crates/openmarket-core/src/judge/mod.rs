@@ -44,6 +44,10 @@ pub struct Target {
     pub complete: bool,
     /// The target is the point's own equilibrium set (no extra rows).
     pub is_equilibria: bool,
+    /// A normal-form game's mixed target: its profiles are every player's
+    /// probabilities one after another (players of these sizes), and a
+    /// run's outcome is compared as its agents' mixed strategies.
+    pub strategies: Option<Vec<usize>>,
     pub(crate) spec: Spec,
 }
 
@@ -110,6 +114,7 @@ pub fn instances_observing(
                 noise,
                 role: game.role(i),
                 response_noise,
+                categorical: game.categorical(),
             })
         })
         .collect()
@@ -180,6 +185,15 @@ impl Target {
         if let (Some(target), Some(d)) = (&self.distribution, rules[0].distribution()) {
             return Some(linf(target, d));
         }
+        if let Some(sizes) = &self.strategies {
+            let mut sigma = crate::finite::Mixed::uniform(sizes);
+            strategies(sizes, outcome, rules, &mut sigma);
+            return self
+                .profiles
+                .iter()
+                .map(|t| linf(t, sigma.flat()))
+                .reduce(f64::min);
+        }
         self.profiles
             .iter()
             .map(|t| linf(t, outcome))
@@ -218,6 +232,26 @@ impl Target {
                 .collect::<Vec<_>>()
                 .join(", ")
         })
+    }
+}
+
+/// Each agent's mixed strategy: its rule's distribution where it keeps
+/// one, else its played action for sure.
+pub(crate) fn strategies(
+    sizes: &[usize],
+    judged: &[f64],
+    rules: &[Box<dyn Dynamics>],
+    out: &mut crate::finite::Mixed,
+) {
+    for (i, &k) in sizes.iter().enumerate() {
+        let s = out.agent_mut(i);
+        match rules[i].distribution().filter(|d| d.len() == k) {
+            Some(d) => s.copy_from_slice(d),
+            None => {
+                s.fill(0.0);
+                s[judged[i] as usize] = 1.0;
+            }
+        }
     }
 }
 

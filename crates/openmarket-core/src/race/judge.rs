@@ -71,6 +71,7 @@ pub fn race(g: &RaceGame, rules: &[RuleConfig], equilibria: &[Vec<f64>], complet
         method: Method::Enumerate,
         complete: true,
         is_equilibria: false,
+        strategies: None,
         spec: Spec::NashConv(free.clone()),
     };
     match concept {

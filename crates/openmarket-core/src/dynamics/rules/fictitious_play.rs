@@ -15,6 +15,7 @@ use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
 use crate::dynamics::rate::{RateKind, Theory};
 use crate::dynamics::{Dynamics, Role, Space, View};
+use crate::finite::Mixed;
 
 /// Best response to the others' empirical frequencies; a run's outcome is
 /// the empirical mixed profile.
@@ -47,8 +48,12 @@ impl Rule for FictitiousPlay {
     fn concept(&self) -> Concept {
         Concept::MixedNash
     }
-    fn build(&self, _: &Context) -> Box<dyn Dynamics> {
-        Box::new(AverageState::default())
+    fn build(&self, context: &Context) -> Box<dyn Dynamics> {
+        if context.categorical {
+            Box::new(FrequencyState::default())
+        } else {
+            Box::new(AverageState::default())
+        }
     }
 }
 
@@ -86,5 +91,79 @@ impl Dynamics for AverageState {
     }
     fn outcome(&self) -> Option<f64> {
         Some(self.avg[self.me])
+    }
+}
+
+/// Fictitious play where actions are labels (a normal-form game): every
+/// agent's empirical frequency of each action, and the best response, by
+/// exact expected payoffs, to the others' frequencies (lowest index on
+/// ties). Its play is the action it chose; its mixed strategy, the one the
+/// judge checks, is its own empirical frequency.
+#[derive(Default)]
+struct FrequencyState {
+    counts: Option<Mixed>,
+    frequencies: Option<Mixed>,
+    rounds: f64,
+    values: Vec<f64>,
+    me: usize,
+}
+
+impl Dynamics for FrequencyState {
+    fn init(&mut self, view: &View, profile: &[f64], _: &mut ChaCha8Rng) {
+        // The game's form (every player's strategies) is common knowledge.
+        let sizes: Vec<usize> = (0..view.agents())
+            .map(|j| view.space_of(j).points(0).len())
+            .collect();
+        self.me = view.me();
+        let mut zero = Mixed::uniform(&sizes);
+        zero.fill(0.0);
+        self.counts = Some(zero.clone());
+        self.frequencies = Some(zero);
+        self.values = vec![0.0; sizes[self.me]];
+        self.rounds = 0.0;
+        self.record(profile);
+    }
+    fn update(&mut self, view: &View, _: &[f64], _: u64, _: &mut ChaCha8Rng) -> f64 {
+        let sigma = self.frequencies.as_ref().expect("initialised");
+        let known = formula(view).expected(sigma, &mut self.values);
+        assert!(known, "a categorical game offers expected payoffs");
+        let mut best = 0;
+        for (a, &v) in self.values.iter().enumerate() {
+            if v > self.values[best] {
+                best = a;
+            }
+        }
+        best as f64
+    }
+    fn observe(&mut self, _: &View, profile: &[f64], _: &mut ChaCha8Rng) {
+        self.record(profile);
+    }
+    // Not `deterministic`: its counts are memory, so a repeated profile is
+    // no cycle. And it does not settle when its play stops changing: its
+    // frequencies, what it converges in, still move (as 1/t), so its runs
+    // go to their budget.
+    fn settles(&self) -> bool {
+        false
+    }
+    fn distribution(&self) -> Option<&[f64]> {
+        self.frequencies.as_ref().map(|f| f.agent(self.me))
+    }
+}
+
+impl FrequencyState {
+    /// Count the profile played, in place (no allocation per iteration).
+    fn record(&mut self, profile: &[f64]) {
+        let (Some(counts), Some(freq)) = (self.counts.as_mut(), self.frequencies.as_mut()) else {
+            return;
+        };
+        self.rounds += 1.0;
+        for (j, &a) in profile.iter().enumerate() {
+            counts.agent_mut(j)[a as usize] += 1.0;
+        }
+        for j in 0..profile.len() {
+            for (f, c) in freq.agent_mut(j).iter_mut().zip(counts.agent(j)) {
+                *f = c / self.rounds;
+            }
+        }
     }
 }

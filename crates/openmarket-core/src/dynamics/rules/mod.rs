@@ -86,6 +86,8 @@ pub struct Context {
     /// σ of the observation noise on the followers' responses a leader
     /// sees (rules that fit them).
     pub response_noise: f64,
+    /// The game's actions are labels ([`crate::dynamics::LearningGame::categorical`]).
+    pub categorical: bool,
 }
 
 /// An update rule: its parameters, which agents it can drive, its target,

@@ -166,6 +166,7 @@ fn market(game: &OpennessGame, delta: f64, rules: &[RuleConfig]) -> Target {
         method,
         complete: true,
         is_equilibria,
+        strategies: None,
         spec: Spec::Family(Arc::new(spec)),
     }
 }

@@ -167,6 +167,7 @@ pub(super) fn sector(sector: &Sector, rules: &[RuleConfig]) -> Target {
         method,
         complete: true,
         is_equilibria,
+        strategies: None,
         spec: Spec::Family(Arc::new(spec)),
     }
 }
