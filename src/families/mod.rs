@@ -35,6 +35,22 @@ pub struct SolveArgs {
     pub temperature: Option<f64>,
 }
 
+impl SolveArgs {
+    /// The QRE's temperature: given, positive and finite.
+    pub fn temperature(&self) -> Result<f64, Error> {
+        let tau = self
+            .temperature
+            .ok_or_else(|| Error::Usage("--concept qre needs --temperature TAU".into()))?;
+        if tau > 0.0 && tau.is_finite() {
+            Ok(tau)
+        } else {
+            Err(Error::Usage(format!(
+                "--temperature = {tau} is out of range (0, inf)"
+            )))
+        }
+    }
+}
+
 /// Formats `export` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {

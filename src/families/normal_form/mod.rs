@@ -108,14 +108,7 @@ pub fn solve(m: &NormalForm, args: &SolveArgs) -> Result<String, Error> {
             v
         }
         Concept::Qre => {
-            let tau = args
-                .temperature
-                .ok_or_else(|| Error::Usage("--concept qre needs --temperature TAU".into()))?;
-            if !(tau > 0.0 && tau.is_finite()) {
-                return Err(Error::Usage(format!(
-                    "--temperature = {tau} is out of range (0, inf)"
-                )));
-            }
+            let tau = args.temperature()?;
             let taus = vec![tau; g.players.len()];
             let q = qre::logit_qre_table(g, &taus)
                 .map_err(|e| SolveError::Unsupported(e.to_string()))?;

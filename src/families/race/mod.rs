@@ -50,14 +50,7 @@ pub fn solve(game: &RaceGame, args: &SolveArgs) -> Result<String, Error> {
             }
         }
         Concept::Qre => {
-            let tau = args
-                .temperature
-                .ok_or_else(|| Error::Usage("--concept qre needs --temperature TAU".into()))?;
-            if !(tau > 0.0 && tau.is_finite()) {
-                return Err(Error::Usage(format!(
-                    "--temperature = {tau} is out of range (0, inf)"
-                )));
-            }
+            let tau = args.temperature()?;
             let q = game.logit_qre(tau)?;
             if args.json {
                 report::qre_json(&game, tau, &q, seconds()).to_string() + "\n"

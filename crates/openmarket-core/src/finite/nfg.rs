@@ -12,29 +12,20 @@ use super::{BinaryGame, FiniteGame, Mixed};
 pub fn write(game: &BinaryGame, title: &str, players: &[String], labels: [&str; 2]) -> String {
     let n = game.players();
     assert_eq!(players.len(), n);
-    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-    let mut s = String::new();
-    let names: Vec<String> = players.iter().map(|p| quote(p)).collect();
-    let _ = writeln!(s, "NFG 1 R {} {{ {} }}", quote(title), names.join(" "));
-    let strategies = format!("{{ {} {} }}", quote(labels[0]), quote(labels[1]));
-    let _ = writeln!(
-        s,
-        "{{ {} }}",
-        std::iter::repeat_n(strategies, n)
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    let _ = writeln!(s);
-    // Contingency k: player j's strategy is bit j of k, so player 1
-    // (bit 0) varies fastest.
-    let mut line = Vec::with_capacity(n << n);
-    for x in 0..(1u64 << n) {
-        for i in 0..n {
-            line.push(format!("{:?}", game.payoff(i, x)));
-        }
-    }
-    let _ = writeln!(s, "{}", line.join(" "));
-    s
+    // Contingency x: player j's strategy is bit j of x, so player 1 (bit 0)
+    // varies fastest, as in Gambit's order.
+    let payoffs = (0..1u64 << n)
+        .flat_map(|x| (0..n).map(move |i| game.payoff(i, x)))
+        .collect();
+    write_table(
+        &Nfg {
+            title: title.to_string(),
+            players: players.to_vec(),
+            strategies: vec![labels.iter().map(|l| l.to_string()).collect(); n],
+            payoffs,
+        },
+        title,
+    )
 }
 
 /// Any table as an `.nfg` file (payoff version, with the players' and
