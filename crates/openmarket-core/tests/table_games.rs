@@ -388,3 +388,43 @@ fn qre_of_table_games_has_its_closed_forms() {
         "{traced:?} vs {iterated:?}"
     );
 }
+
+/// A random 4×4 game (table2_16 of tests/python/gambit_check.py) whose
+/// principal branch turns steeply near λ = 4: a tracer with loose step
+/// control jumped to another QRE component there. The references are
+/// pygambit 17.0.0b2's `logit_solve_lambda` at λ = 4.25 and 5.
+#[test]
+fn qre_trace_keeps_to_the_principal_branch_through_a_steep_turn() {
+    use openmarket_core::finite::qre::logit_qre_table;
+    let p0 = [
+        -0.547239, 0.248245, 0.077289, 0.438263, -0.157192, -0.839232, -0.856857, -0.706523,
+        0.344575, -0.03581, -0.647436, -0.649582, -0.906138, -0.829585, -0.05054, 0.340534,
+    ];
+    let p1 = [
+        0.951825, -0.448112, -0.150508, -0.261614, -0.661421, -0.632069, -0.684549, 0.441402,
+        0.249556, 0.05169, -0.075285, 0.67504, -0.648645, 0.001037, 0.679122, 0.810725,
+    ];
+    let u: Vec<String> = p0.iter().zip(&p1).map(|(a, b)| format!("{a} {b}")).collect();
+    let g = game("4 4", &u.join(" "));
+    let gambit = [
+        (
+            4.25,
+            [
+                [0.0963522444874479, 0.0663262253419199, 0.2123113060042641, 0.6250102241663681],
+                [0.028097816115974776, 0.05507834915894997, 0.3125940956647992, 0.604229739060276],
+            ],
+        ),
+        (
+            5.0,
+            [
+                [0.03631359543276358, 0.026070909726747832, 0.18380099078286757, 0.753814504057621],
+                [0.00722416238190751, 0.04558003591257897, 0.2482708676512567, 0.6989249340542569],
+            ],
+        ),
+    ];
+    for (lambda, want) in gambit {
+        let q = logit_qre_table(&g, &[1.0 / lambda; 2]).unwrap();
+        let want: Vec<Vec<f64>> = want.iter().map(|r| r.to_vec()).collect();
+        assert!(close(&q, &want, 1e-6), "λ = {lambda}: {q:?} vs Gambit {want:?}");
+    }
+}

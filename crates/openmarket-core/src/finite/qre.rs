@@ -259,10 +259,12 @@ pub(crate) fn trace<E: Equations>(equations: E, careful: bool) -> Result<Vec<f64
         t = tangent;
         let predicted: Vec<f64> = y.iter().zip(&t).map(|(a, b)| a + h * b).collect();
         let corrected = path.correct(predicted.clone(), &t, &predicted);
-        // Where the path folds back close to itself, a long step can land
-        // on another branch: a careful trace accepts a step only if the
-        // corrector stayed near the prediction and the tangent turned by
-        // less than about 18°.
+        // Where the path turns sharply near another branch, a long step can
+        // land on that branch with a small correction: a careful trace
+        // accepts a step only if the corrector moved less than a tenth of
+        // the step and at most 0.05 in log-odds, and the tangent turned by
+        // less than about 8° (Allgower and Georg's step-length tests; a
+        // random 4x4 game jumped branches at 0.25 and 18°).
         let strayed = careful
             && corrected.as_ref().is_some_and(|next| {
                 let moved = next
@@ -271,10 +273,10 @@ pub(crate) fn trace<E: Equations>(equations: E, careful: bool) -> Result<Vec<f64
                     .map(|(a, b)| (a - b) * (a - b))
                     .sum::<f64>()
                     .sqrt();
-                moved > 0.25 * h
+                moved > (0.1 * h).min(0.05)
                     || path
                         .tangent(next, &t)
-                        .is_none_or(|u| u.iter().zip(&t).map(|(a, b)| a * b).sum::<f64>() < 0.95)
+                        .is_none_or(|u| u.iter().zip(&t).map(|(a, b)| a * b).sum::<f64>() < 0.99)
             });
         if strayed {
             h *= 0.5;
