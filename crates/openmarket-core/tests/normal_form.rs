@@ -3,7 +3,11 @@
 //! are known: best response reaches the prisoner's dilemma's (defect,
 //! defect); fictitious play's frequencies approach matching pennies' and
 //! rock–paper–scissors' (½, ½) and uniform equilibria; Hedge's CCE gap
-//! falls on rock–paper–scissors.
+//! falls on rock–paper–scissors; logit (stochastic fictitious play)
+//! approaches the QRE of matching pennies, rock–paper–scissors and an
+//! asymmetric zero-sum 2×2 game (its QRE solved here by bisection from the
+//! raw payoffs); a `fixed` player holds its strategy and the others reach
+//! the held game's equilibria.
 
 use openmarket_core::config::parse;
 use openmarket_core::experiment::{run_one, solve_point};
@@ -88,6 +92,142 @@ fn hedge_regret_falls_on_rock_paper_scissors() {
             "{}",
             row.target_gap.unwrap()
         );
+    }
+}
+
+/// The logit QRE of a 2×2 game from the raw payoffs: q (row's
+/// probability of its second strategy) solves q = σ(Δ_row(p(q))/τ) with
+/// p(q) = σ(Δ_col(q)/τ), and the composition is decreasing in q for a
+/// game with no pure equilibrium of this shape (matching pennies'
+/// structure), so bisection finds its one root.
+fn qre_2x2(row: [[f64; 2]; 2], col: [[f64; 2]; 2], tau: f64) -> (f64, f64) {
+    let s = |z: f64| 1.0 / (1.0 + (-z).exp());
+    // row[r][c], col[r][c]: payoffs at row strategy r, column strategy c.
+    let p_of = |q: f64| {
+        let gain = (1.0 - q) * (col[0][1] - col[0][0]) + q * (col[1][1] - col[1][0]);
+        s(gain / tau)
+    };
+    let f = |q: f64| {
+        let p = p_of(q);
+        let gain = (1.0 - p) * (row[1][0] - row[0][0]) + p * (row[1][1] - row[0][1]);
+        s(gain / tau) - q
+    };
+    let (mut lo, mut hi) = (0.0, 1.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let q = 0.5 * (lo + hi);
+    (q, p_of(q))
+}
+
+#[test]
+fn logit_approaches_the_qre_of_textbook_games() {
+    let dynamics = |tau: f64| {
+        format!(
+            "[dynamics]\nrule = \"logit\"\ntemperature = {tau}\nmax_iterations = 40000\n[runs]\nseeds_per_point = 4\n"
+        )
+    };
+    // Matching pennies and rock–paper–scissors: the QRE is the uniform
+    // profile at every temperature (symmetry).
+    for (strategies, payoffs, k) in [
+        ("[2, 2]", "a = [1, -1, -1, 1]\nb = [-1, 1, 1, -1]", 2),
+        ("[3, 3]", RPS, 3),
+    ] {
+        let names = if k == 2 {
+            "[\"a\", \"b\"]"
+        } else {
+            "[\"row\", \"column\"]"
+        };
+        for row in runs(&inline(names, strategies, payoffs, &dynamics(0.5))) {
+            let d = row.dist_to_target.expect("a QRE target");
+            assert!(d < 0.03, "{d}");
+            assert!(
+                row.target_gap.unwrap() < 0.03,
+                "{}",
+                row.target_gap.unwrap()
+            );
+            assert_eq!(row.target, Some(openmarket_core::concept::Concept::Qre));
+        }
+    }
+    // An asymmetric zero-sum game, where stochastic fictitious play
+    // converges (Hofbauer and Sandholm 2002): row's payoffs 3, −1 / −1, 1.
+    let rowp = [[3.0, -1.0], [-1.0, 1.0]];
+    let colp = [[-3.0, 1.0], [1.0, -1.0]];
+    let tau = 0.4;
+    let (q, p) = qre_2x2(rowp, colp, tau);
+    // Profiles in Gambit's order: (0,0), (1,0), (0,1), (1,1).
+    let order = [(0, 0), (1, 0), (0, 1), (1, 1)];
+    let list = |u: [[f64; 2]; 2]| {
+        order
+            .iter()
+            .map(|&(r, c)| u[r][c].to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let text = inline(
+        "[\"a\", \"b\"]",
+        "[2, 2]",
+        &format!("a = [{}]\nb = [{}]", list(rowp), list(colp)),
+        &dynamics(tau),
+    );
+    let plan = expand(&text, "test.toml").unwrap();
+    let target = solve_point(0, &plan.points[0].config)
+        .unwrap()
+        .target
+        .unwrap();
+    let want = [1.0 - q, q, 1.0 - p, p];
+    assert!(
+        target.profiles[0]
+            .iter()
+            .zip(&want)
+            .all(|(a, b)| (a - b).abs() < 1e-9),
+        "traced {:?} vs bisection {want:?}",
+        target.profiles[0]
+    );
+    for row in runs(&text) {
+        let d = row.dist_to_target.unwrap();
+        assert!(d < 0.03, "{d}");
+    }
+}
+
+#[test]
+fn a_fixed_player_holds_and_the_others_reach_the_held_games_equilibria() {
+    // Three players; player c holds strategy 1. In that slice a and b play
+    // matching pennies, whose one equilibrium is (½, ½); in c's other
+    // slice they play a coordination game, which the held game must not see.
+    // Profiles in Gambit's order: a fastest, then b, then c.
+    let a = "a = [2, 0, 0, 1, 1, -1, -1, 1]";
+    let b = "b = [2, 0, 0, 1, -1, 1, 1, -1]";
+    let c = "c = [0, 0, 0, 0, 0, 0, 0, 0]";
+    for (rule, extra) in [("fictitious_play", ""), ("logit", "temperature = 0.5\n")] {
+        let text = inline(
+            "[\"a\", \"b\", \"c\"]",
+            "[2, 2, 2]",
+            &format!("{a}\n{b}\n{c}"),
+            &format!(
+                "[dynamics]\nrule = \"{rule}\"\n{extra}max_iterations = 20000\n[dynamics.player.2]\nrule = \"fixed\"\naction = 1\n[runs]\nseeds_per_point = 3\n"
+            ),
+        );
+        let plan = expand(&text, "test.toml").unwrap();
+        let target = solve_point(0, &plan.points[0].config)
+            .unwrap()
+            .target
+            .unwrap();
+        assert_eq!(
+            target.profiles,
+            vec![vec![0.5, 0.5, 0.5, 0.5, 0.0, 1.0]],
+            "{rule}"
+        );
+        for row in runs(&text) {
+            assert_eq!(row.actions[2], 1.0);
+            let d = row.dist_to_target.unwrap();
+            assert!(d < 0.03, "{rule}: {d}");
+        }
     }
 }
 

@@ -66,7 +66,14 @@ impl Space {
 pub enum Role {
     /// A player of a simultaneous game: it sees the others' actions and
     /// knows its own payoff formula, so it can evaluate any action.
-    Simultaneous,
+    Simultaneous {
+        /// Its actions are labels (a normal-form game's strategy indices),
+        /// so an average of actions means nothing: rules that track play
+        /// keep a distribution over the actions instead. False where
+        /// actions are numbers (the race's 0/1, whose average is the
+        /// probability of opening).
+        labels: bool,
+    },
     /// A market's generalist: it announces first and sees only its
     /// followers' responses and its own realised payoff, so it cannot
     /// evaluate an action it did not play.
@@ -136,7 +143,7 @@ pub trait LearningGame {
     /// simultaneous game; in the openness market, the leader G sees only
     /// its follower's response and its own realised payoff.
     fn role(&self, _i: usize) -> Role {
-        Role::Simultaneous
+        Role::Simultaneous { labels: false }
     }
     /// A leader's best action, by its own payoff formula, when it models
     /// its followers as `followers` (one per follower, in agent order);
@@ -144,17 +151,9 @@ pub trait LearningGame {
     fn leader_response(&self, _i: usize, _followers: &[Fitted]) -> Option<f64> {
         None
     }
-    /// Whether actions are labels (a normal-form game's strategy indices),
-    /// so that an average of actions means nothing and rules that track
-    /// play keep a distribution over them (fictitious play's empirical
-    /// frequencies) instead. False where actions are numbers (the race's
-    /// 0/1, whose average is the probability of opening).
-    fn categorical(&self) -> bool {
-        false
-    }
     /// u_i(a, σ₋ᵢ) for each action a of agent i against the others' mixed
     /// strategies `sigma` (agent i's own entry ignored), into `out`; false
-    /// when the game does not offer them (only a categorical game must).
+    /// when the game does not offer them (a game whose players' actions are labels must).
     fn expected_payoffs(&self, _i: usize, _sigma: &crate::finite::Mixed, _out: &mut [f64]) -> bool {
         false
     }

@@ -85,6 +85,63 @@ impl Nfg {
 }
 
 impl Nfg {
+    /// The game in which each player j with `held[j] = Some(a)` has the one
+    /// strategy a (its payoffs kept): a held game's equilibria are the
+    /// restricted game's, with the held players' strategies put back by
+    /// [`Nfg::expand`].
+    pub fn restricted(&self, held: &[Option<usize>]) -> Nfg {
+        let n = self.players.len();
+        let keep = |i: usize, s: usize| held[i].is_none_or(|a| a == s);
+        let strategies: Vec<Vec<String>> = self
+            .strategies
+            .iter()
+            .enumerate()
+            .map(|(i, names)| {
+                names
+                    .iter()
+                    .enumerate()
+                    .filter(|&(s, _)| keep(i, s))
+                    .map(|(_, name)| name.clone())
+                    .collect()
+            })
+            .collect();
+        let mut x = vec![0; n];
+        let mut payoffs = Vec::new();
+        // Gambit's order is kept: the kept profiles in the original order.
+        for k in 0..self.profiles() {
+            self.profile_of(k, &mut x);
+            if x.iter().enumerate().all(|(i, &s)| keep(i, s)) {
+                payoffs.extend_from_slice(&self.payoffs[k * n..(k + 1) * n]);
+            }
+        }
+        Nfg {
+            title: self.title.clone(),
+            players: self.players.clone(),
+            strategies,
+            payoffs,
+        }
+    }
+
+    /// A mixed profile of [`Nfg::restricted`]`(held)` in this game's
+    /// strategies: each held player plays its action for sure.
+    pub fn expand(&self, held: &[Option<usize>], strategies: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        strategies
+            .iter()
+            .zip(held)
+            .zip(&self.strategies)
+            .map(|((p, h), names)| match h {
+                Some(a) => {
+                    let mut one = vec![0.0; names.len()];
+                    one[*a] = 1.0;
+                    one
+                }
+                None => p.clone(),
+            })
+            .collect()
+    }
+}
+
+impl Nfg {
     /// Profile k, in Gambit's order, as each player's strategy index.
     fn profile_of(&self, mut k: usize, out: &mut [usize]) {
         for (o, s) in out.iter_mut().zip(&self.strategies) {

@@ -114,7 +114,6 @@ pub fn instances_observing(
                 noise,
                 role: game.role(i),
                 response_noise,
-                categorical: game.categorical(),
             })
         })
         .collect()

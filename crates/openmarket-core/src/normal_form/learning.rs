@@ -3,7 +3,7 @@
 //! table's entry at the profile of indices.
 
 use super::NormalForm;
-use crate::dynamics::{LearningGame, Space};
+use crate::dynamics::{LearningGame, Role, Space};
 use crate::finite::{FiniteGame, Mixed};
 
 /// The table, with each player's strides into it.
@@ -78,8 +78,8 @@ impl LearningGame for TableLearning<'_> {
     fn gradient(&self, _: usize, _: &[f64]) -> f64 {
         0.0
     }
-    fn categorical(&self) -> bool {
-        true
+    fn role(&self, _: usize) -> Role {
+        Role::Simultaneous { labels: true }
     }
     fn expected_payoffs(&self, i: usize, sigma: &Mixed, out: &mut [f64]) -> bool {
         self.game.game.expected_payoffs(i, sigma, out);

@@ -10,8 +10,8 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::{
-    Context, ETA, FiniteActions, Limit, OwnAverage, POINTS, Report, Rule, no_regret, sample,
-    softmax,
+    Context, ETA, FiniteActions, Frequencies, Limit, OwnAverage, POINTS, Report, Rule, no_regret,
+    sample, softmax,
 };
 use crate::concept::Concept;
 use crate::domain::{Domain, Param, ParamValues};
@@ -71,6 +71,7 @@ impl Rule for Exp3 {
             moved: false,
             baseline: OwnAverage::default(),
             played: OwnAverage::default(),
+            frequencies: Frequencies::default(),
         })
     }
 }
@@ -89,6 +90,8 @@ struct Exp3State {
     moved: bool,
     baseline: OwnAverage,
     played: OwnAverage,
+    /// Its own play's frequencies, where its actions are labels.
+    frequencies: Frequencies,
 }
 
 impl Exp3State {
@@ -110,6 +113,9 @@ impl Dynamics for Exp3State {
         let f = FiniteActions::new(view, self.rule.points);
         self.log_weights = vec![0.0; f.actions.len()];
         self.probs = vec![0.0; f.actions.len()];
+        if self.report == Report::Frequencies {
+            self.frequencies = Frequencies::new(f.actions.len());
+        }
         self.refresh();
         self.finite = Some(f);
     }
@@ -132,6 +138,9 @@ impl Dynamics for Exp3State {
         self.log_weights[self.chosen] += self.rule.eta * (u - b) / self.probs[self.chosen];
         self.baseline.add(u);
         self.played.add(profile[view.me()]);
+        if self.report == Report::Frequencies {
+            self.frequencies.add(profile[view.me()] as usize);
+        }
         self.refresh();
     }
     fn outcome(&self) -> Option<f64> {
@@ -143,7 +152,10 @@ impl Dynamics for Exp3State {
                 Some(f.actions[k])
             }
             Report::Average => self.played.mean(),
-            Report::Last => None,
+            Report::Last | Report::Frequencies => None,
         }
+    }
+    fn distribution(&self) -> Option<&[f64]> {
+        self.frequencies.get()
     }
 }

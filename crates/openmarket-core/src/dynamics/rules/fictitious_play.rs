@@ -10,7 +10,7 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::formula;
-use super::{Context, Rule};
+use super::{Context, Rule, sample, softmax};
 use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
 use crate::dynamics::rate::{RateKind, Theory};
@@ -36,8 +36,8 @@ impl Rule for FictitiousPlay {
     }
     fn supports(&self, role: Role, space: &Space) -> Result<(), String> {
         match (role, space) {
-            (Role::Simultaneous, Space::Grid(_)) => Ok(()),
-            (Role::Simultaneous, Space::Interval(..)) => Err(
+            (Role::Simultaneous { .. }, Space::Grid(_)) => Ok(()),
+            (Role::Simultaneous { .. }, Space::Interval(..)) => Err(
                 "is defined on finite action sets (actions = \"discrete\"); on continuous actions use \"mean_response\" (best response to the others' average action)".into(),
             ),
             _ => Err(
@@ -49,8 +49,8 @@ impl Rule for FictitiousPlay {
         Concept::MixedNash
     }
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {
-        if context.categorical {
-            Box::new(FrequencyState::default())
+        if context.role == (Role::Simultaneous { labels: true }) {
+            Box::new(FrequencyState::best_response())
         } else {
             Box::new(AverageState::default())
         }
@@ -99,13 +99,44 @@ impl Dynamics for AverageState {
 /// exact expected payoffs, to the others' frequencies (lowest index on
 /// ties). Its play is the action it chose; its mixed strategy, the one the
 /// judge checks, is its own empirical frequency.
-#[derive(Default)]
-struct FrequencyState {
+///
+/// With a temperature it is stochastic fictitious play (Fudenberg and
+/// Kreps 1993; Fudenberg and Levine 1998, ch. 4), the logit rule on such
+/// games: it plays a draw from the logit response, probabilities ∝
+/// exp(u(a)/τ), to the others' frequencies, and its mixed strategy is that
+/// response.
+pub(crate) struct FrequencyState {
     counts: Option<Mixed>,
     frequencies: Option<Mixed>,
     rounds: f64,
     values: Vec<f64>,
+    /// τ of stochastic fictitious play; `None` for the best response.
+    temperature: Option<f64>,
+    /// The logit response it last drew from.
+    response: Vec<f64>,
     me: usize,
+}
+
+impl FrequencyState {
+    fn best_response() -> Self {
+        FrequencyState {
+            counts: None,
+            frequencies: None,
+            rounds: 0.0,
+            values: Vec::new(),
+            temperature: None,
+            response: Vec::new(),
+            me: 0,
+        }
+    }
+
+    /// Stochastic fictitious play at temperature `tau`.
+    pub(crate) fn logit(tau: f64) -> Self {
+        FrequencyState {
+            temperature: Some(tau),
+            ..FrequencyState::best_response()
+        }
+    }
 }
 
 impl Dynamics for FrequencyState {
@@ -120,13 +151,24 @@ impl Dynamics for FrequencyState {
         self.counts = Some(zero.clone());
         self.frequencies = Some(zero);
         self.values = vec![0.0; sizes[self.me]];
+        self.response = vec![1.0 / sizes[self.me] as f64; sizes[self.me]];
         self.rounds = 0.0;
         self.record(profile);
     }
-    fn update(&mut self, view: &View, _: &[f64], _: u64, _: &mut ChaCha8Rng) -> f64 {
+    fn update(&mut self, view: &View, _: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
         let sigma = self.frequencies.as_ref().expect("initialised");
         let known = formula(view).expected(sigma, &mut self.values);
-        assert!(known, "a categorical game offers expected payoffs");
+        assert!(
+            known,
+            "a game whose actions are labels offers expected payoffs"
+        );
+        if let Some(tau) = self.temperature {
+            for (r, v) in self.response.iter_mut().zip(&self.values) {
+                *r = v / tau;
+            }
+            softmax(&mut self.response);
+            return sample(&self.response, rng) as f64;
+        }
         let mut best = 0;
         for (a, &v) in self.values.iter().enumerate() {
             if v > self.values[best] {
@@ -146,7 +188,10 @@ impl Dynamics for FrequencyState {
         false
     }
     fn distribution(&self) -> Option<&[f64]> {
-        self.frequencies.as_ref().map(|f| f.agent(self.me))
+        match self.temperature {
+            Some(_) => Some(&self.response),
+            None => self.frequencies.as_ref().map(|f| f.agent(self.me)),
+        }
     }
 }
 

@@ -9,8 +9,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::formula;
 use super::{
-    Context, ETA, FiniteActions, Limit, OwnAverage, POINTS, Report, Rule, no_regret, not_leader,
-    sample_softmax,
+    Context, ETA, FiniteActions, Frequencies, Limit, OwnAverage, POINTS, Report, Rule, no_regret,
+    not_leader, sample_softmax,
 };
 use crate::concept::Concept;
 use crate::domain::{Param, ParamValues};
@@ -59,6 +59,7 @@ impl Rule for Hedge {
             finite: None,
             log_weights: Vec::new(),
             played: OwnAverage::default(),
+            frequencies: Frequencies::default(),
             report: Report::of(context.role),
         })
     }
@@ -70,6 +71,8 @@ struct HedgeState {
     finite: Option<FiniteActions>,
     log_weights: Vec<f64>,
     played: OwnAverage,
+    /// Its own play's frequencies, where its actions are labels.
+    frequencies: Frequencies,
     report: Report,
 }
 
@@ -80,6 +83,9 @@ impl Dynamics for HedgeState {
     fn init(&mut self, view: &View, _: &[f64], _: &mut ChaCha8Rng) {
         let finite = FiniteActions::new(view, self.rule.points);
         self.log_weights = vec![0.0; finite.actions.len()];
+        if self.report == Report::Frequencies {
+            self.frequencies = Frequencies::new(finite.actions.len());
+        }
         self.finite = Some(finite);
     }
     fn update(&mut self, _: &View, _: &[f64], _: u64, rng: &mut ChaCha8Rng) -> f64 {
@@ -100,6 +106,9 @@ impl Dynamics for HedgeState {
             self.log_weights[k] += self.rule.eta * seen;
         }
         self.played.add(profile[view.me()]);
+        if self.report == Report::Frequencies {
+            self.frequencies.add(profile[view.me()] as usize);
+        }
     }
     fn outcome(&self) -> Option<f64> {
         match self.report {
@@ -110,7 +119,10 @@ impl Dynamics for HedgeState {
                 Some(f.actions[k])
             }
             Report::Average => self.played.mean(),
-            Report::Last => None,
+            Report::Last | Report::Frequencies => None,
         }
+    }
+    fn distribution(&self) -> Option<&[f64]> {
+        self.frequencies.get()
     }
 }

@@ -2,11 +2,17 @@
 //! probability ∝ exp(u(a)/τ), where u is what the agent knows of a's
 //! payoff (docs/model.md §C; Gambit's λ = 1/τ):
 //!
-//! - a player of a finite simultaneous game (the discrete race) knows the
-//!   exact expected payoff of each action against the others' mixed
+//! - a player of a two-action simultaneous game (the discrete race) knows
+//!   the exact expected payoff of each action against the others' mixed
 //!   strategies, and moves its own mixed strategy toward the logit response
 //!   by a fraction `rate` each iteration: the deterministic (mean-field)
 //!   logit dynamics, whose rest points are exactly the logit QRE;
+//! - a player of a normal-form game, whose actions are labels, sees only
+//!   the others' played strategies: it plays stochastic fictitious play
+//!   (a draw from its logit response to the others' empirical
+//!   frequencies; see [`super::fictitious_play`]), whose frequencies
+//!   converge, where they converge, to a logit QRE (Benaïm and Hirsch
+//!   1999; Hofbauer and Sandholm 2002 for zero-sum and potential games);
 //! - the openness market's specialist knows its payoff at the ω it sees,
 //!   and plays a sample of the logit response over its grid;
 //! - the generalist cannot evaluate an ω it did not play: it plays each ω
@@ -18,6 +24,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::fictitious_play::FrequencyState;
 use super::formula;
 use super::{Context, FiniteActions, Limit, POINTS, Rule, sample, sample_softmax, softmax};
 use crate::concept::Concept;
@@ -52,17 +59,22 @@ pub struct Logit {
 impl Rule for Logit {
     const PARAMS: &'static [Param] = &[TEMPERATURE, POINTS, RATE];
     fn theory(&self, role: Role) -> Option<Theory> {
-        if role != Role::Simultaneous {
-            return Some(Theory {
+        Some(match role {
+            Role::Simultaneous { labels: false } => Theory {
+                kind: RateKind::Geometric,
+                expected: None,
+                says: "geometric near a stable QRE (a contraction of the logit map)",
+            },
+            Role::Simultaneous { labels: true } => Theory {
+                kind: RateKind::Power,
+                expected: Some(-0.5),
+                says: "t^-1/2 near a stable QRE: stochastic approximation of the logit dynamics (Benaim and Hirsch 1999), sampling noise of order t^-1/2",
+            },
+            _ => Theory {
                 kind: RateKind::Power,
                 expected: None,
                 says: "none stated for sampled play in the market (a follower's draws, a leader's estimates)",
-            });
-        }
-        Some(Theory {
-            kind: RateKind::Geometric,
-            expected: None,
-            says: "geometric near a stable QRE (a contraction of the logit map)",
+            },
         })
     }
     fn limit(&self) -> Limit {
@@ -80,9 +92,12 @@ impl Rule for Logit {
     }
     fn supports(&self, role: Role, space: &Space) -> Result<(), String> {
         match (role, space) {
-            (Role::Simultaneous, Space::Grid(g)) if g.as_slice() == [0.0, 1.0] => Ok(()),
-            (Role::Simultaneous, _) => Err(
-                "needs a two-action finite game (actions = \"discrete\"): its target, the logit QRE, is computed there".into(),
+            (Role::Simultaneous { labels: true }, _) => Ok(()),
+            (Role::Simultaneous { labels: false }, Space::Grid(g)) if g.as_slice() == [0.0, 1.0] => {
+                Ok(())
+            }
+            (Role::Simultaneous { .. }, _) => Err(
+                "needs a finite game (actions = \"discrete\"): its target, the logit QRE, is computed there".into(),
             ),
             _ => Ok(()),
         }
@@ -92,7 +107,10 @@ impl Rule for Logit {
     }
     fn build(&self, context: &Context) -> Box<dyn Dynamics> {
         match context.role {
-            Role::Simultaneous => Box::new(MeanField { rule: *self }),
+            Role::Simultaneous { labels: false } => Box::new(MeanField { rule: *self }),
+            Role::Simultaneous { labels: true } => {
+                Box::new(FrequencyState::logit(self.temperature))
+            }
             Role::Follower { .. } => Box::new(Sampled {
                 rule: *self,
                 noise: context.noise,

@@ -30,8 +30,8 @@ impl Rule for MeanResponse {
     }
     fn supports(&self, role: Role, space: &Space) -> Result<(), String> {
         match (role, space) {
-            (Role::Simultaneous, Space::Interval(..)) => Ok(()),
-            (Role::Simultaneous, Space::Grid(_)) => Err(
+            (Role::Simultaneous { .. }, Space::Interval(..)) => Ok(()),
+            (Role::Simultaneous { .. }, Space::Grid(_)) => Err(
                 "is for continuous actions; on a finite game use \"fictitious_play\", which best-responds to the empirical mixed strategies".into(),
             ),
             _ => Err(

@@ -86,8 +86,6 @@ pub struct Context {
     /// σ of the observation noise on the followers' responses a leader
     /// sees (rules that fit them).
     pub response_noise: f64,
-    /// The game's actions are labels ([`crate::dynamics::LearningGame::categorical`]).
-    pub categorical: bool,
 }
 
 /// An update rule: its parameters, which agents it can drive, its target,
@@ -328,7 +326,7 @@ impl FiniteActions {
 /// leader at its modal action, a follower at its last), of which no rate
 /// is stated.
 pub(crate) fn no_regret(role: Role, says: &'static str) -> Theory {
-    if role == Role::Simultaneous {
+    if let Role::Simultaneous { .. } = role {
         Theory {
             kind: RateKind::Power,
             expected: Some(-0.5),
@@ -393,6 +391,10 @@ pub(crate) enum Report {
     /// A player of a simultaneous game: its time-averaged play, whose
     /// marginals are compared with the Nash set.
     Average,
+    /// A player whose actions are labels: the empirical frequency of each
+    /// of its actions, as its distribution (its outcome is its last
+    /// action, a label).
+    Frequencies,
     /// A leader: its play concentrates on one ω, its modal action.
     Modal,
     /// A follower: the α1 it played at the last ω it saw. Its weights
@@ -404,7 +406,8 @@ pub(crate) enum Report {
 impl Report {
     pub(crate) fn of(role: Role) -> Self {
         match role {
-            Role::Simultaneous => Report::Average,
+            Role::Simultaneous { labels: false } => Report::Average,
+            Role::Simultaneous { labels: true } => Report::Frequencies,
             Role::Leader { .. } => Report::Modal,
             Role::Follower { .. } => Report::Last,
         }
@@ -417,6 +420,35 @@ impl Report {
 pub(crate) struct OwnAverage {
     sum: f64,
     count: f64,
+}
+
+/// The empirical frequency of each of an agent's own actions (labels),
+/// kept up to date in place.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Frequencies {
+    counts: Vec<f64>,
+    frequencies: Vec<f64>,
+    rounds: f64,
+}
+
+impl Frequencies {
+    pub(crate) fn new(actions: usize) -> Self {
+        Frequencies {
+            counts: vec![0.0; actions],
+            frequencies: vec![0.0; actions],
+            rounds: 0.0,
+        }
+    }
+    pub(crate) fn add(&mut self, action: usize) {
+        self.rounds += 1.0;
+        self.counts[action] += 1.0;
+        for (f, c) in self.frequencies.iter_mut().zip(&self.counts) {
+            *f = c / self.rounds;
+        }
+    }
+    pub(crate) fn get(&self) -> Option<&[f64]> {
+        (self.rounds > 0.0).then_some(self.frequencies.as_slice())
+    }
 }
 
 impl OwnAverage {
