@@ -914,3 +914,126 @@ fn folders_of_a_newer_table_schema_are_refused_by_summarize_plot_and_merge() {
     assert!(!dir.join("again").exists());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Each agent's mixed strategy per row (`strategies`), for every finite
+/// game: a normal-form game's fictitious play keeps its frequencies (a
+/// distribution per player), its mixed target row is rock–paper–scissors'
+/// uniform equilibrium with null actions (both players mix); a best
+/// response's is its action one-hot; the discrete race's is [1 − a, a];
+/// the openness market's is null.
+#[test]
+fn strategies_hold_each_agents_mixed_strategy() {
+    let dir = scratch("strategies");
+    let lists = |df: &polars::prelude::DataFrame, r: usize| -> Option<Vec<Vec<f64>>> {
+        let s = df
+            .column("strategies")
+            .unwrap()
+            .list()
+            .unwrap()
+            .get_as_series(r)?;
+        Some(
+            (0..s.len())
+                .map(|i| {
+                    s.list()
+                        .unwrap()
+                        .get_as_series(i)
+                        .unwrap()
+                        .f64()
+                        .unwrap()
+                        .into_no_null_iter()
+                        .collect()
+                })
+                .collect(),
+        )
+    };
+    let actions = |df: &polars::prelude::DataFrame, r: usize| -> Vec<Option<f64>> {
+        let a = df
+            .column("actions")
+            .unwrap()
+            .list()
+            .unwrap()
+            .get_as_series(r)
+            .unwrap();
+        a.f64().unwrap().iter().collect()
+    };
+    let games = [
+        (
+            "rps",
+            "[model]\nfamily = \"normal_form\"\nplayers = [\"row\", \"column\"]\nstrategies = [3, 3]\n\
+             [model.payoffs]\nrow = [0, 1, -1, -1, 0, 1, 1, -1, 0]\ncolumn = [0, -1, 1, 1, 0, -1, -1, 1, 0]\n\
+             [dynamics]\nrule = \"fictitious_play\"\nmax_iterations = 3000\n[runs]\nseeds_per_point = 4\n",
+        ),
+        (
+            "pd",
+            "[model]\nfamily = \"normal_form\"\nplayers = [\"a\", \"b\"]\nstrategies = [2, 2]\n\
+             [model.payoffs]\na = [-1, 0, -3, -2]\nb = [-1, -3, 0, -2]\n\
+             [dynamics]\nrule = \"best_response\"\n[runs]\nseeds_per_point = 4\n",
+        ),
+    ];
+    for (name, text) in games {
+        let config = dir.join(format!("{name}.toml"));
+        std::fs::write(&config, text).unwrap();
+        run_ok(&config, &dir.join(name), None);
+    }
+    // Rock–paper–scissors: frequencies per player, summing to 1.
+    let runs = read(&dir.join("rps/runs.parquet"));
+    for r in 0..runs.height() {
+        let s = lists(&runs, r).expect("a finite game");
+        assert_eq!(s.len(), 2);
+        for p in &s {
+            assert_eq!(p.len(), 3);
+            assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{p:?}");
+        }
+    }
+    let eq = read(&dir.join("rps/equilibria.parquet"));
+    let target = (0..eq.height())
+        .find(|&r| eq.column("concept").unwrap().str().unwrap().get(r) == Some("mixed_nash"))
+        .expect("the mixed target row");
+    assert_eq!(actions(&eq, target), vec![None, None]);
+    for p in lists(&eq, target).unwrap() {
+        assert!(p.iter().all(|x| (x - 1.0 / 3.0).abs() < 1e-9), "{p:?}");
+    }
+    // The prisoner's dilemma: (defect, defect) one-hot, runs and row alike.
+    for table in ["runs", "equilibria"] {
+        let df = read(&dir.join(format!("pd/{table}.parquet")));
+        for r in 0..df.height() {
+            assert_eq!(actions(&df, r), vec![Some(1.0), Some(1.0)], "{table}");
+            assert_eq!(lists(&df, r).unwrap(), vec![vec![0.0, 1.0]; 2], "{table}");
+        }
+    }
+    // The discrete race under fictitious play: [1 − q, q] per lab.
+    let config = dir.join("race.toml");
+    std::fs::write(
+        &config,
+        race_config(3, "").replace("best_response", "fictitious_play")
+            + "[runs]\nseeds_per_point = 3\n",
+    )
+    .unwrap();
+    run_ok(&config, &dir.join("race"), None);
+    let runs = read(&dir.join("race/runs.parquet"));
+    for r in 0..runs.height() {
+        let want: Vec<Vec<f64>> = actions(&runs, r)
+            .iter()
+            .map(|a| vec![1.0 - a.unwrap(), a.unwrap()])
+            .collect();
+        assert_eq!(lists(&runs, r).unwrap(), want);
+    }
+    // The openness market: no finite game.
+    let config = dir.join("openness.toml");
+    std::fs::write(
+        &config,
+        "[model]\nfamily = \"openness\"\nalpha0 = 0.2\nr = 1.0\nc0 = 1.0\nc1 = 1.0\n\
+         [dynamics]\nrule = \"best_response\"\nmax_iterations = 50\n[runs]\nseeds_per_point = 2\n",
+    )
+    .unwrap();
+    run_ok(&config, &dir.join("openness"), None);
+    for table in ["runs", "equilibria"] {
+        let df = read(&dir.join(format!("openness/{table}.parquet")));
+        assert!(df.height() > 0);
+        assert_eq!(
+            df.column("strategies").unwrap().null_count(),
+            df.height(),
+            "{table}"
+        );
+    }
+}

@@ -13,7 +13,10 @@ use polars::prelude::*;
 /// 2: runs gain gap_checkpoints, rate_kind, rate, rate_se, rate_expected,
 ///    rate_theory and epsilon_time.
 /// 3: runs gain reached.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: runs and equilibria gain strategies (a finite game's mixed strategy
+///    per agent); an equilibrium's actions hold null for a normal-form
+///    player that mixes.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The Parquet type of a swept parameter, fixed by the whole plan so every
 /// block of an experiment has the same schema.
@@ -137,6 +140,50 @@ fn list<'a>(name: &str, rows: impl ExactSizeIterator<Item = &'a [f64]>) -> Colum
     builder.finish().into_series().into_column()
 }
 
+/// A `List(Float64)` column whose entries may be null inside a list (an
+/// equilibrium's mixing players). Lists without a null are appended as
+/// slices, so the column is written as [`list`] writes it when none has.
+fn list_of_options<'a>(
+    name: &str,
+    rows: impl ExactSizeIterator<Item = &'a [Option<f64>]>,
+) -> Column {
+    let n = rows.len();
+    let mut builder =
+        ListPrimitiveChunkedBuilder::<Float64Type>::new(name.into(), n, 2 * n, DataType::Float64);
+    let mut values = Vec::new();
+    for r in rows {
+        values.clear();
+        values.extend(r.iter().map_while(|v| *v));
+        if values.len() == r.len() {
+            builder.append_slice(&values);
+        } else {
+            builder.append_iter(r.iter().copied());
+        }
+    }
+    builder.finish().into_series().into_column()
+}
+
+/// A nullable `List(List(Float64))` column: a finite game's mixed strategy
+/// per agent, null where the game is not finite.
+fn strategies<'a>(
+    rows: impl ExactSizeIterator<Item = Option<&'a [Vec<f64>]>>,
+) -> PolarsResult<Column> {
+    let n = rows.len();
+    let inner = DataType::List(Box::new(DataType::Float64));
+    let mut builder =
+        polars::chunked_array::builder::get_list_builder(&inner, 4 * n, n, "strategies".into());
+    for r in rows {
+        match r {
+            Some(agents) => {
+                let s = list("", agents.iter().map(Vec::as_slice)).take_materialized_series();
+                builder.append_series(&s)?;
+            }
+            None => builder.append_null(),
+        }
+    }
+    Ok(builder.finish().into_series().into_column())
+}
+
 /// A column of names from a column of enums.
 fn names<'a, T: AsRef<str> + 'a>(name: &str, values: impl Iterator<Item = &'a T>) -> Column {
     Column::new(
@@ -207,6 +254,7 @@ pub fn runs_frame(plan: &Plan, kinds: &[AxisKind], rows: &[RunRow]) -> PolarsRes
             labels.iter().map(|l| &**l).collect::<Vec<&str>>(),
         ),
         list("actions", rows.iter().map(|r| r.actions.as_slice())),
+        strategies(rows.iter().map(|r| r.strategies.as_deref()))?,
         list("payoffs", rows.iter().map(|r| r.payoffs.as_slice())),
         Column::new(
             "nash_conv".into(),
@@ -382,7 +430,8 @@ pub fn equilibria_frame(
             "equilibrium".into(),
             rows.iter().map(|r| r.index as u64).collect::<Vec<_>>(),
         ),
-        list("actions", rows.iter().map(|r| r.actions.as_slice())),
+        list_of_options("actions", rows.iter().map(|r| r.actions.as_slice())),
+        strategies(rows.iter().map(|r| r.strategies.as_deref()))?,
         Column::new(
             "strict".into(),
             rows.iter().map(|r| r.strict).collect::<Vec<_>>(),

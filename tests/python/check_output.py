@@ -17,14 +17,14 @@ import polars as pl
 import pyarrow.parquet as pq
 
 RUN_COLUMNS = [
-    "point_id", "replicate", "seed", "family", "rule", "actions", "payoffs",
+    "point_id", "replicate", "seed", "family", "rule", "actions", "strategies", "payoffs",
     "nash_conv", "converged", "iterations", "termination_reason",
     "cycle_detected", "avg_regret", "dist_to_equilibrium", "regime",
     "target", "dist_to_target", "target_gap", "gap_checkpoints",
     "rate_kind", "rate", "rate_se", "rate_expected", "rate_theory",
     "epsilon_time", "reached",
 ]
-EQ_COLUMNS = ["point_id", "solver", "equilibrium", "actions", "strict",
+EQ_COLUMNS = ["point_id", "solver", "equilibrium", "actions", "strategies", "strict",
               "nontrivial", "regime", "delta", "concept", "target", "held",
               "temperature", "distribution"]
 

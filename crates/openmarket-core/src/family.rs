@@ -135,6 +135,12 @@ pub trait Family: Clone + std::fmt::Debug + PartialEq + Send + Sync + Sized {
         rng: &mut ChaCha8Rng,
         observer: &mut dyn Observer,
     ) -> Simulated;
+    /// A profile of this model's actions as each agent's mixed strategy
+    /// over its strategies (one-hot where an action is pure), for a finite
+    /// game; `None` where actions are not strategies of a finite game.
+    fn strategies(&self, _actions: &[f64]) -> Option<Vec<Vec<f64>>> {
+        None
+    }
     /// The SHA-256 of each file the model was read from (a normal-form
     /// game's `.nfg`), folded into the config's hash in a manifest so that
     /// `--resume` and `merge` cannot mix two versions of a file.
@@ -163,6 +169,8 @@ pub struct Simulated {
     pub distance: Option<f64>,
     /// A sector: how many specialists the outcome has entering.
     pub entrants: Option<u64>,
+    /// A finite game: each agent's mixed strategy at the end.
+    pub strategies: Option<Vec<Vec<f64>>>,
 }
 
 /// The model families, one line each: `module => Variant(Type)`, where
@@ -277,6 +285,8 @@ macro_rules! families {
             fn simulate(&self, solution: &PointSolution, target: &Target, d: &DynamicsConfig, rng: &mut ChaCha8Rng, observer: &mut dyn Observer) -> Simulated;
             /// See [`Family::inputs`].
             fn inputs(&self) -> Vec<String>;
+            /// See [`Family::strategies`].
+            fn strategies(&self, actions: &[f64]) -> Option<Vec<Vec<f64>>>;
             /// See [`Family::outer_run`].
             fn outer_run(&self, solution: &PointSolution, d: &DynamicsConfig, at: RunAt, rng: &mut ChaCha8Rng) -> Option<(RunRow, Vec<TrajectoryRow>)>;
         );

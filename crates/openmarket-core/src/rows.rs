@@ -23,8 +23,12 @@ pub struct EquilibriumRow {
     pub solver: Method,
     /// Its index among the point's equilibria.
     pub index: usize,
-    /// The profile in the dynamics' coordinates: labs' actions, or (ω, α1).
-    pub actions: Vec<f64>,
+    /// The profile in the dynamics' coordinates: labs' actions, or (ω, α1);
+    /// a normal-form game's strategy indices, `None` for a player that
+    /// mixes (its probabilities are in `strategies`).
+    pub actions: Vec<Option<f64>>,
+    /// A finite game: each agent's mixed strategy (one-hot where pure).
+    pub strategies: Option<Vec<Vec<f64>>>,
     /// Race: every deviation loses.
     pub strict: Option<bool>,
     /// Race: non-trivial by the configured definition.
@@ -54,7 +58,8 @@ impl EquilibriumRow {
             point,
             solver,
             index,
-            actions,
+            actions: actions.into_iter().map(Some).collect(),
+            strategies: None,
             strict: None,
             nontrivial: None,
             regime: None,
@@ -109,6 +114,10 @@ pub struct RunRow {
     pub rules: Vec<RuleKind>,
     /// Final actions (the run's outcome).
     pub actions: Vec<f64>,
+    /// A finite game: each agent's mixed strategy at the end (its rule's
+    /// distribution where the rule's outcome is mixed, else its action
+    /// one-hot).
+    pub strategies: Option<Vec<Vec<f64>>>,
     /// Final payoffs.
     pub payoffs: Vec<f64>,
     /// NashConv of the final profile (exact, in mixed strategies where the

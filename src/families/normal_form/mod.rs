@@ -8,6 +8,7 @@ use std::fmt::Write;
 use std::time::Instant;
 
 use openmarket_core::concept::Concept;
+use openmarket_core::family::Family;
 use openmarket_core::finite::nfg::{self, PURE_TOL};
 use openmarket_core::finite::{Mixed, qre, support};
 use openmarket_core::method::SolveError;
@@ -56,12 +57,8 @@ pub fn solve(m: &NormalForm, args: &SolveArgs) -> Result<String, Error> {
             let equilibria: Vec<Value> = pure
                 .iter()
                 .map(|p| {
-                    let strategies: Vec<Vec<f64>> = p
-                        .iter()
-                        .zip(m.sizes())
-                        .map(|(&a, k)| (0..k).map(|b| f64::from(u8::from(a == b))).collect())
-                        .collect();
-                    json!({"actions": p, "strategies": strategies})
+                    let actions: Vec<f64> = p.iter().map(|&a| a as f64).collect();
+                    json!({"actions": p, "strategies": m.strategies(&actions)})
                 })
                 .collect();
             let _ = writeln!(text, "  {} pure Nash equilibria", pure.len());

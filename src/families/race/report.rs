@@ -6,6 +6,12 @@ use std::fmt::Write;
 use openmarket_core::race::{Actions, RaceGame, RaceSolution};
 use serde_json::{Value, json};
 
+/// Each lab's mixed strategy over (closed, open), in the `.nfg` export's
+/// strategy order: [1 − q, q] for its probability q of opening.
+fn strategies(q: &[f64]) -> Vec<[f64; 2]> {
+    q.iter().map(|&p| [1.0 - p, p]).collect()
+}
+
 fn vec_text(v: &[f64], discrete: bool) -> String {
     let items: Vec<String> = v
         .iter()
@@ -36,7 +42,7 @@ pub fn race_json(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> Value {
             } else {
                 e.actions.clone().into()
             };
-            json!({
+            let mut v = json!({
                 "actions": actions,
                 "strict": e.strict,
                 "nontrivial": e.nontrivial,
@@ -44,7 +50,11 @@ pub fn race_json(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> Value {
                 "progress": e.progress,
                 "verification_gain": e.max_gain,
                 "free": e.free,
-            })
+            });
+            if discrete {
+                v["strategies"] = json!(strategies(&e.actions));
+            }
+            v
         })
         .collect();
     json!({
@@ -157,6 +167,7 @@ pub fn mixed_json(
         .map(|e| {
             json!({
                 "open_probability": e.q,
+                "strategies": strategies(&e.q),
                 "regret": e.regret,
                 "pure": e.q.iter().all(|&p| p == 0.0 || p == 1.0),
             })
@@ -220,6 +231,7 @@ pub fn qre_json(game: &RaceGame, tau: f64, q: &[f64], seconds: f64) -> Value {
         "solve_seconds": seconds,
         "equilibria": [{
             "open_probability": q,
+            "strategies": strategies(q),
             "residual": openmarket_core::finite::qre::residual(&game.binary(), tau, q),
         }],
     })

@@ -54,19 +54,55 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
             .profiles
             .iter()
             .enumerate()
-            .map(|(k, profile)| EquilibriumRow {
-                concept,
-                target: true,
-                held: held.clone(),
-                temperature: t.temperature,
-                distribution: t.distribution.clone(),
-                delta: solution.delta,
-                ..EquilibriumRow::new(point, t.method, first + k, profile.clone())
+            .map(|(k, profile)| {
+                let row = EquilibriumRow {
+                    concept,
+                    target: true,
+                    held: held.clone(),
+                    temperature: t.temperature,
+                    distribution: t.distribution.clone(),
+                    delta: solution.delta,
+                    ..EquilibriumRow::new(point, t.method, first + k, profile.clone())
+                };
+                match &t.strategies {
+                    Some(sizes) => mixed_row(row, sizes, profile),
+                    None => row,
+                }
             })
             .collect();
         solution.rows.extend(rows);
     }
+    for r in solution.rows.iter_mut().filter(|r| r.strategies.is_none()) {
+        if let Some(actions) = r.actions.iter().copied().collect::<Option<Vec<f64>>>() {
+            r.strategies = config.model.strategies(&actions);
+        }
+    }
     Ok(solution)
+}
+
+/// A normal-form mixed target's row, whose profile is every player's
+/// probabilities one after another: split into `strategies`, with
+/// `actions` holding each player's strategy index where it plays one for
+/// sure and `None` where it mixes.
+fn mixed_row(row: EquilibriumRow, sizes: &[usize], flat: &[f64]) -> EquilibriumRow {
+    let mut at = 0;
+    let strategies: Vec<Vec<f64>> = sizes
+        .iter()
+        .map(|&k| {
+            let s = flat[at..at + k].to_vec();
+            at += k;
+            s
+        })
+        .collect();
+    let actions = strategies
+        .iter()
+        .map(|s| s.iter().position(|&p| p == 1.0).map(|a| a as f64))
+        .collect();
+    EquilibriumRow {
+        actions,
+        strategies: Some(strategies),
+        ..row
+    }
 }
 
 /// Why a plan cannot run. Found before anything runs or is written.
@@ -212,6 +248,7 @@ pub fn run_one(
         result,
         distance,
         entrants,
+        strategies,
     } = model.simulate(solution, target, d, &mut rng, observer);
     let n = result.actions.len();
     let exists = target.exists();
@@ -240,6 +277,7 @@ pub fn run_one(
         theory,
         avg_regret: (target.concept == Some(Concept::Cce)).then_some(result.gap),
         actions: result.actions,
+        strategies,
         payoffs: result.payoffs,
         nash_conv: result.nash_conv,
         // Without a target there is nothing to have converged to.

@@ -21,8 +21,9 @@ use rand_chacha::ChaCha8Rng;
 use crate::concept::Concept;
 use crate::dynamics::rules::{Context, Limit, RuleConfig};
 use crate::dynamics::{
-    Check, Dynamics, DynamicsConfig, LearningGame, Observer, RunResult, Setup, run,
+    Check, Dynamics, DynamicsConfig, LearningGame, Observer, RunResult, Setup, Space, run,
 };
+use crate::family::Simulated;
 use crate::method::Method;
 
 /// A point's target.
@@ -120,14 +121,15 @@ pub fn instances_observing(
 }
 
 /// A run from a random start, monomorphised over the game, checked against
-/// `target` every iteration; with its outcome's distance to the target.
+/// `target` every iteration; with its outcome's distance to the target and,
+/// in a finite game, its agents' mixed strategies.
 pub fn simulate<G: LearningGame>(
     game: &G,
     d: &DynamicsConfig,
     target: &Target,
     rng: &mut ChaCha8Rng,
     observer: &mut dyn Observer,
-) -> (RunResult, Option<f64>) {
+) -> Simulated {
     let start: Vec<f64> = (0..game.agents())
         .map(|i| game.space(i).sample(rng))
         .collect();
@@ -155,7 +157,46 @@ pub fn simulate<G: LearningGame>(
         .enumerate()
         .filter_map(|(i, r)| r.theory(game.role(i)))
         .reduce(|a, b| if b.kind > a.kind { b } else { a });
-    (RunResult { theory, ..result }, distance)
+    let strategies = mixed_outcome(game, &result.actions, &rules);
+    Simulated {
+        result: RunResult { theory, ..result },
+        distance,
+        entrants: None,
+        strategies,
+    }
+}
+
+/// Each agent's mixed strategy over a finite game's actions at the end of a
+/// run: where actions are labels, its rule's distribution (one per action)
+/// or else its action one-hot; in a two-action game whose actions are
+/// numbers (the discrete race), [1 − a, a], which is one-hot for a pure
+/// action and the mixed strategy for a rule whose outcome is its
+/// probability of action 1. `None` for continuous actions.
+fn mixed_outcome(
+    game: &dyn LearningGame,
+    actions: &[f64],
+    rules: &[Box<dyn Dynamics>],
+) -> Option<Vec<Vec<f64>>> {
+    (0..game.agents())
+        .map(|i| match (game.role(i), game.space(i)) {
+            (crate::dynamics::Role::Simultaneous { labels: true }, Space::Grid(g)) => Some(
+                match rules[i].distribution().filter(|d| d.len() == g.len()) {
+                    Some(d) => d.to_vec(),
+                    None => {
+                        let mut one = vec![0.0; g.len()];
+                        one[actions[i] as usize] = 1.0;
+                        one
+                    }
+                },
+            ),
+            (crate::dynamics::Role::Simultaneous { labels: false }, Space::Grid(g))
+                if g.as_slice() == [0.0, 1.0] =>
+            {
+                Some(vec![1.0 - actions[i], actions[i]])
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The concept the free agents' rules share (`fixed` agents excluded).

@@ -40,6 +40,20 @@ impl Family for NormalForm {
         })]
     }
 
+    fn strategies(&self, actions: &[f64]) -> Option<Vec<Vec<f64>>> {
+        Some(
+            self.sizes()
+                .iter()
+                .zip(actions)
+                .map(|(&k, &a)| {
+                    let mut one = vec![0.0; k];
+                    one[a as usize] = 1.0;
+                    one
+                })
+                .collect(),
+        )
+    }
+
     fn inputs(&self) -> Vec<String> {
         match &self.source {
             super::Source::File { sha256, .. } => vec![sha256.clone()],
@@ -102,11 +116,6 @@ impl Family for NormalForm {
         rng: &mut ChaCha8Rng,
         observer: &mut dyn Observer,
     ) -> Simulated {
-        let (result, distance) = simulate(&TableLearning::new(self), d, target, rng, observer);
-        Simulated {
-            result,
-            distance,
-            entrants: None,
-        }
+        simulate(&TableLearning::new(self), d, target, rng, observer)
     }
 }

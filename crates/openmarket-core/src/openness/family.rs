@@ -247,16 +247,12 @@ impl Family for Openness {
         observer: &mut dyn Observer,
     ) -> Simulated {
         let game = MarketGame::new(&self.market, solution.delta, d.leader_every);
-        let (result, distance) = game.simulate(d, target, rng, observer);
+        let sim = game.simulate(d, target, rng, observer);
         let entrants = self
             .market
             .is_sector()
-            .then(|| result.actions[1..].iter().filter(|&&a| a > 0.0).count() as u64);
-        Simulated {
-            result,
-            distance,
-            entrants,
-        }
+            .then(|| sim.result.actions[1..].iter().filter(|&&a| a > 0.0).count() as u64);
+        Simulated { entrants, ..sim }
     }
 
     fn outer_run(

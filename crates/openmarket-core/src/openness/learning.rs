@@ -9,7 +9,8 @@ use super::sector::{Sector, Terms};
 use super::{OpennessGame, PenaltyForm, regulated_choice};
 use rand_chacha::ChaCha8Rng;
 
-use crate::dynamics::{DynamicsConfig, Fitted, LearningGame, Observer, Role, RunResult, Space};
+use crate::dynamics::{DynamicsConfig, Fitted, LearningGame, Observer, Role, Space};
+use crate::family::Simulated;
 use crate::judge::{Target, simulate};
 #[cfg(doc)]
 use crate::limits::MAX_DYNAMIC_SPECIALISTS;
@@ -469,7 +470,7 @@ impl MarketGame {
         target: &Target,
         rng: &mut ChaCha8Rng,
         observer: &mut dyn Observer,
-    ) -> (RunResult, Option<f64>) {
+    ) -> Simulated {
         delegate!(self, m => simulate(m, d, target, rng, observer))
     }
 }

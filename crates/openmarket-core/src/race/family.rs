@@ -54,6 +54,13 @@ impl Family for RaceGame {
         })]
     }
 
+    /// The discrete race's action is a lab's probability of opening (1 or 0
+    /// at a pure profile): its mixed strategy is [1 − a, a].
+    fn strategies(&self, actions: &[f64]) -> Option<Vec<Vec<f64>>> {
+        (self.actions == super::Actions::Discrete)
+            .then(|| actions.iter().map(|&a| vec![1.0 - a, a]).collect())
+    }
+
     fn schedule(&self, requested: Option<Schedule>) -> Result<Schedule, String> {
         Ok(requested.unwrap_or_default())
     }
@@ -120,11 +127,6 @@ impl Family for RaceGame {
         rng: &mut ChaCha8Rng,
         observer: &mut dyn Observer,
     ) -> Simulated {
-        let (result, distance) = simulate(&RaceLearning::new(self), d, target, rng, observer);
-        Simulated {
-            result,
-            distance,
-            entrants: None,
-        }
+        simulate(&RaceLearning::new(self), d, target, rng, observer)
     }
 }

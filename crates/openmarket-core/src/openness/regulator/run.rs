@@ -54,7 +54,7 @@ impl Market {
         let delta = regulated.agreed_delta();
         let game = MarketGame::new(&regulated, delta, d.leader_every);
         let t = judge::target(&regulated, delta, &rules);
-        let (result, _) = game.simulate(&inner, &t, rng, &mut ());
+        let result = game.simulate(&inner, &t, rng, &mut ()).result;
         let a = &result.actions;
         let u_g = game.payoff(0, a[0], a);
         let outcome = (u_g >= -1e-12).then(|| Outcome {
@@ -164,6 +164,7 @@ pub(crate) fn run(
         gap_checkpoints: checkpoints,
         avg_regret: None,
         actions: r.actions,
+        strategies: None,
         payoffs: r.payoffs,
         nash_conv: r.nash_conv,
         converged: objective_gap <= reg.tol,
