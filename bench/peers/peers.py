@@ -9,7 +9,9 @@ ratio of their median times (peer / openmarket = openmarket's speed-up):
   (a) Nashpy: fictitious play and asymmetric replicator dynamics on the
       bimatrix games of `peers games`, same iteration counts;
   (b) pygambit: pure-NE enumeration (`enumpure_solve`) on random n-lab
-      discrete races written as Gambit strategic games;
+      discrete races written as Gambit strategic games; every mixed NE and
+      the logit QRE of generic two-action games and of generic games with
+      2-4 players and 2-5 strategies each (`--only table`);
   (c) a pure-Python, agent-per-object loop of an openness-market sweep
       against `openmarket run` on the same grid.
 
@@ -54,6 +56,7 @@ QUICK = dict(
     race_n=[4, 6],
     mixed_n=[2, 3],
     qre_n=[3],
+    tables=[(3, 3), (2, 2, 3)],
     sweep=dict(alpha0_num=7, theta_num=6, seeds=2),
     om_reps=5,
     peer_reps=3,
@@ -65,6 +68,7 @@ FULL = dict(
     race_n=[4, 6, 8, 10, 12],
     mixed_n=[2, 3, 4, 5],
     qre_n=[3, 5, 8],
+    tables=[(5, 5), (3, 4, 5), (4, 4, 4), (2, 3, 3, 2), (3, 3, 3, 3)],
     sweep=dict(alpha0_num=61, theta_num=41, seeds=4),
     om_reps=11,
     peer_reps=3,
@@ -508,6 +512,76 @@ def compare_qre(peers_bin: str, n: int, tau: float, cfg: dict) -> Row:
     )
 
 
+# Temperatures of the k-action QRE comparison.
+TABLE_TAUS = [1.0, 0.1]
+
+
+def random_table(sizes: tuple[int, ...]) -> gbt.StrategicGame:
+    """A generic game of these strategy counts, payoffs uniform in [−1, 1]
+    rounded to 6 decimals (seeded by the sizes, so both tools see one game)."""
+    rng = np.random.default_rng([MIXED_SEED, *sizes])
+    arrays = [np.round(rng.uniform(-1.0, 1.0, size=sizes), 6) for _ in sizes]
+    return gbt.StrategicGame.from_arrays(*arrays, title="x".join(map(str, sizes)))
+
+
+def flat_profile(game: gbt.StrategicGame, profile) -> list[float]:
+    return [float(p) for player in game.players for _, p in profile[player]]
+
+
+def compare_table_mixed(peers_bin: str, sizes: tuple[int, ...], nfg: str, cfg: dict) -> Row:
+    """Every mixed NE of a k-action game: openmarket's support enumeration
+    (finite/support.rs) vs Gambit's enummixed (2 players) or enumpoly."""
+    game = gbt.read_nfg(nfg)
+    free = sum(k - 1 for k in sizes)
+    # Seconds per call on the largest games: fewer repetitions there.
+    reps = cfg["om_reps"] if free < 7 else 3
+    om = call_peers(peers_bin, "table", "--file", nfg, "--reps", reps)
+    if len(sizes) == 2:
+        solve = lambda: gbt.nash.enummixed_solve(game, rational=False)  # noqa: E731
+        peer = "enummixed"
+    else:
+        solve = lambda: gbt.nash.enumpoly_solve(game)  # noqa: E731
+        peer = "enumpoly"
+    peer_s, result = median_time(min(cfg["peer_reps"], reps), solve)
+    theirs = [flat_profile(game, eq) for eq in result.equilibria]
+    mine = [[p for s in e for p in s] for e in om["equilibria"]]
+    close = lambda a, b: max(abs(x - y) for x, y in zip(a, b)) <= 1e-6  # noqa: E731
+    missing = [t for t in theirs if not any(close(t, m) for m in mine)]
+    extra = [e for e, m in zip(om["equilibria"], mine) if not any(close(m, t) for t in theirs)]
+    extra_ok = all(
+        game.mixed_strategy_profile(e, rational=False).max_regret() <= 1e-9 for e in extra
+    )
+    ok = om["complete"] and not missing and (extra_ok if len(sizes) > 2 else not extra)
+    detail = f"{len(mine)} NE ({len(extra)} that Gambit misses, verified by its regret)"
+    if missing:
+        detail += f"; openmarket misses {missing}"
+    return Row(
+        what=f"k-action mixed NE vs {peer}",
+        size="×".join(map(str, sizes)) + f" ({free} free)",
+        om_seconds=om["median_seconds"],
+        peer_seconds=peer_s,
+        ok=ok,
+        detail=detail,
+    )
+
+
+def compare_table_qre(peers_bin: str, sizes: tuple[int, ...], nfg: str, tau: float, cfg: dict) -> Row:
+    game = gbt.read_nfg(nfg)
+    om = call_peers(peers_bin, "table", "--file", nfg, "--tau", tau, "--reps", cfg["om_reps"])
+    peer_s, result = median_time(cfg["peer_reps"], lambda: gbt.qre.logit_solve_lambda(game, [1.0 / tau]))
+    theirs = flat_profile(game, result[0].profile)
+    mine = [p for s in om["qre"] for p in s]
+    diff = max(abs(a - b) for a, b in zip(mine, theirs))
+    return Row(
+        what="k-action logit QRE vs logit_solve_lambda",
+        size="×".join(map(str, sizes)) + f", τ={tau}",
+        om_seconds=om["median_seconds"],
+        peer_seconds=peer_s,
+        ok=diff <= 1e-6,
+        detail=f"max |Δp| {diff:.1e}",
+    )
+
+
 # ---------------------------------------------------------------------------
 # (c) The openness sweep: a pure-Python agent loop vs `openmarket run`
 # ---------------------------------------------------------------------------
@@ -719,12 +793,12 @@ def main() -> int:
     ap.add_argument("--openmarket-bin", required=True, help="the `openmarket` CLI binary")
     ap.add_argument("--quick", action="store_true", help="small instances, few reps: CI's agreement check")
     ap.add_argument(
-        "--only", choices=["fp", "replicator", "race", "mixed", "qre", "sweep"], action="append",
+        "--only", choices=["fp", "replicator", "race", "mixed", "qre", "table", "sweep"], action="append",
         help="run only these comparisons (repeatable)",
     )
     args = ap.parse_args()
     cfg = QUICK if args.quick else FULL
-    only = set(args.only or ["fp", "replicator", "race", "mixed", "qre", "sweep"])
+    only = set(args.only or ["fp", "replicator", "race", "mixed", "qre", "table", "sweep"])
 
     print(f"openmarket peer benchmark ({'quick' if args.quick else 'full'})")
     print(f"machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs ({platform.processor() or 'unknown CPU'})")
@@ -758,6 +832,14 @@ def main() -> int:
         for n in cfg["qre_n"]:
             for tau in QRE_TAUS:
                 rows.append(compare_qre(args.peers_bin, n, tau, cfg))
+    if "table" in only:
+        with tempfile.TemporaryDirectory() as tmp:
+            for sizes in cfg["tables"]:
+                nfg = str(Path(tmp) / ("x".join(map(str, sizes)) + ".nfg"))
+                Path(nfg).write_text(random_table(sizes).to_nfg())
+                rows.append(compare_table_mixed(args.peers_bin, sizes, nfg, cfg))
+                for tau in TABLE_TAUS:
+                    rows.append(compare_table_qre(args.peers_bin, sizes, nfg, tau, cfg))
     if "sweep" in only:
         rows.append(compare_sweep(args.openmarket_bin, cfg))
 

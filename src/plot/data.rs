@@ -62,7 +62,9 @@ pub(crate) fn lists(df: &DataFrame, name: &str) -> Result<Vec<Vec<f64>>> {
     (0..c.len())
         .map(|k| {
             Ok(match c.get_as_series(k) {
-                Some(s) => s.f64()?.iter().flatten().collect(),
+                // A null entry (an equilibrium's mixing player) keeps its
+                // place, as NaN.
+                Some(s) => s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
                 None => Vec::new(),
             })
         })

@@ -67,8 +67,8 @@ impl Rule for Logit {
             },
             Role::Simultaneous { labels: true } => Theory {
                 kind: RateKind::Power,
-                expected: Some(-0.5),
-                says: "t^-1/2 near a stable QRE: stochastic approximation of the logit dynamics (Benaim and Hirsch 1999), sampling noise of order t^-1/2",
+                expected: None,
+                says: "t^-min(1/2, 1 - rho) near a stable QRE, rho the logit map's contraction modulus there: a stochastic approximation with steps 1/t (Benaim and Hirsch 1999)",
             },
             _ => Theory {
                 kind: RateKind::Power,
