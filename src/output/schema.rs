@@ -164,24 +164,44 @@ fn list_of_options<'a>(
 }
 
 /// A nullable `List(List(Float64))` column: a finite game's mixed strategy
-/// per agent, null where the game is not finite.
+/// per agent, null where the game is not finite. Built as Arrow arrays from
+/// every agent's list and the rows' offsets: no Series per row.
 fn strategies<'a>(
-    rows: impl ExactSizeIterator<Item = Option<&'a [Vec<f64>]>>,
+    rows: impl ExactSizeIterator<Item = Option<&'a [Vec<f64>]>> + Clone,
 ) -> PolarsResult<Column> {
-    let n = rows.len();
-    let inner = DataType::List(Box::new(DataType::Float64));
-    let mut builder =
-        polars::chunked_array::builder::get_list_builder(&inner, 4 * n, n, "strategies".into());
+    use polars_arrow::array::{Array, ListArray};
+    use polars_arrow::bitmap::Bitmap;
+    use polars_arrow::offset::OffsetsBuffer;
+    let agents: Vec<&[f64]> = rows
+        .clone()
+        .flatten()
+        .flat_map(|a| a.iter().map(Vec::as_slice))
+        .collect();
+    let inner = list("", agents.into_iter())
+        .take_materialized_series()
+        .rechunk();
+    let values: Box<dyn Array> = inner.chunks()[0].clone();
+    let mut offsets = Vec::with_capacity(rows.len() + 1);
+    offsets.push(0i64);
+    let mut valid = Vec::with_capacity(rows.len());
     for r in rows {
-        match r {
-            Some(agents) => {
-                let s = list("", agents.iter().map(Vec::as_slice)).take_materialized_series();
-                builder.append_series(&s)?;
-            }
-            None => builder.append_null(),
-        }
+        let last = offsets[offsets.len() - 1];
+        offsets.push(last + r.map_or(0, |a| a.len() as i64));
+        valid.push(r.is_some());
     }
-    Ok(builder.finish().into_series().into_column())
+    let validity = valid.contains(&false).then(|| Bitmap::from_iter(valid));
+    let dtype = ListArray::<i64>::default_datatype(values.dtype().clone());
+    let array =
+        ListArray::<i64>::try_new(dtype, OffsetsBuffer::try_from(offsets)?, values, validity)?;
+    // SAFETY: the array is a list of lists of Float64, the dtype given.
+    let ca = unsafe {
+        ListChunked::from_chunks_and_dtype(
+            "strategies".into(),
+            vec![Box::new(array)],
+            DataType::List(Box::new(DataType::List(Box::new(DataType::Float64)))),
+        )
+    };
+    Ok(ca.into_series().into_column())
 }
 
 /// A column of names from a column of enums.

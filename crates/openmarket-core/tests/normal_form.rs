@@ -249,10 +249,27 @@ fn dynamics_on_battle_of_the_sexes_and_three_player_games() {
         )
     };
     // Fictitious play in a 2×2 game converges (Miyasawa 1961): each run's
-    // frequencies end near one of its three equilibria.
-    for row in runs(&bos("fictitious_play")) {
+    // frequencies end near one of its three equilibria, and `reached`
+    // names that one.
+    let text = bos("fictitious_play");
+    let plan = expand(&text, "test.toml").unwrap();
+    let solution = solve_point(0, &plan.points[0].config).unwrap();
+    let rows = runs(&text);
+    assert!(rows.iter().any(|r| r.reached.is_some()), "no run converged");
+    for row in rows {
         let d = row.dist_to_target.unwrap();
         assert!(d < 0.01, "{d}");
+        if let Some(k) = row.reached {
+            let eq = solution.rows.iter().find(|r| r.index as u64 == k).unwrap();
+            let want = eq.strategies.as_ref().unwrap().concat();
+            let got = row.strategies.as_ref().unwrap().concat();
+            let gap = want
+                .iter()
+                .zip(&got)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            assert!(gap < 0.01, "reached {want:?}, ended at {got:?}");
+        }
     }
     // Logit at τ = 2, where the game's QRE is unique: its logit map is a
     // contraction of modulus ρ ≤ 3/8 (|∂σ/∂z| ≤ ¼, payoff differences ≤ 3,

@@ -255,6 +255,17 @@ pub fn run_one(
     let rules = d.rules(n);
     let theory = result.theory.filter(|_| exists);
     let rate = theory.map(|t| rate::fit(t.kind, &result.checkpoints, result.epsilon_time));
+    // A mixed target of a normal-form game is laid out as every player's
+    // probabilities in turn: the run's own are compared with it.
+    let reached = match (&target.strategies, &strategies) {
+        (Some(_), Some(s)) => reached(solution, target, &s.concat(), result.converged && exists),
+        _ => reached(
+            solution,
+            target,
+            &result.actions,
+            result.converged && exists,
+        ),
+    };
     let row = RunRow {
         point: point.index,
         replicate,
@@ -266,12 +277,7 @@ pub fn run_one(
         dist_to_target: distance.filter(|_| exists),
         target_gap: target.concept.map(|_| result.gap),
         epsilon_time: result.epsilon_time.filter(|_| exists),
-        reached: reached(
-            solution,
-            target,
-            &result.actions,
-            result.converged && exists,
-        ),
+        reached,
         gap_checkpoints: result.checkpoints,
         rate,
         theory,
