@@ -15,7 +15,7 @@ use openmarket_core::method::SolveError;
 use openmarket_core::plan;
 use openmarket_core::race::Actions;
 use openmarket_core::race::mip::Formulation;
-use openmarket_core::race::solve::Choice;
+use openmarket_core::race::solve::{Choice, Question};
 
 use crate::error::Error;
 use crate::families::{self, ExportFormat, SolveArgs};
@@ -47,10 +47,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Race only: how to find the pure Nash equilibria: auto, enumerate,
-        /// mip or both. `auto` enumerates discrete games up to 24 labs and
-        /// uses the MIP otherwise.
+        /// mip or both. `auto` enumerates discrete games up to 24 labs to
+        /// decide existence and up to 30 to count or list, and uses the MIP
+        /// otherwise.
         #[arg(long, default_value = "auto", value_parser = Choice::parse)]
         solver: Choice,
+        /// Race only, with --concept pure: `exists` (does a non-trivial pure
+        /// NE exist? with a witness), `count` (how many pure NE, how many
+        /// non-trivial) or `all` (every pure NE, the default).
+        #[arg(long, default_value = "all", value_parser = Question::parse)]
+        question: Question,
         /// Race only: override the config's action set (discrete or continuous).
         #[arg(long, value_parser = Actions::parse)]
         actions: Option<Actions>,
@@ -181,6 +187,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             config,
             json,
             solver,
+            question,
             actions,
             mip_backend,
             formulation,
@@ -189,12 +196,22 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             temperature,
         } => {
             let cfg = config::load(&config)?;
+            if question != Question::All
+                && (concept != Concept::PureNash
+                    || !matches!(cfg.model, openmarket_core::config::ModelConfig::Race(_)))
+            {
+                return Err(Error::Usage(format!(
+                    "--question {} asks about a race's pure equilibria (--concept pure); the question of other games and concepts is `all`",
+                    <&str>::from(question)
+                )));
+            }
             if temperature.is_some() && concept != Concept::Qre {
                 return Err(Error::Usage("--temperature goes with --concept qre".into()));
             }
             let args = SolveArgs {
                 json,
                 solver,
+                question,
                 actions,
                 mip_backend,
                 formulation,

@@ -243,6 +243,68 @@ fn race_configs_have_their_hand_derived_equilibria() {
     }
 }
 
+/// `--question exists|count` on the configs whose equilibria are derived
+/// by hand: the answers, their status and the witness, by every solver;
+/// the question refused for another concept or family, in one line.
+#[test]
+fn race_questions_have_their_hand_derived_answers() {
+    // (config, non-trivial exists, pure NE, non-trivial NE)
+    let cases = [
+        ("configs/race_baseline.toml", true, 1, 1),
+        ("configs/race_all_closed.toml", false, 1, 0),
+        ("configs/race_no_pure_ne.toml", false, 0, 0),
+        ("configs/race_several_ne.toml", true, 2, 2),
+    ];
+    for (config, exists, all, nontrivial) in cases {
+        for solver in ["enumerate", "mip", "both"] {
+            let v = race_json(&[config, "--question", "exists", "--solver", solver]);
+            assert_eq!(v["question"], "exists");
+            assert_eq!(v["nontrivial_exists"], exists, "{config} {solver}");
+            let witnesses = v["equilibria"].as_array().unwrap();
+            assert_eq!(witnesses.len(), usize::from(exists), "{config} {solver}");
+            let status = v["status"].as_str().unwrap();
+            match (exists, solver) {
+                (true, _) => assert_eq!(status, "verified_witness"),
+                (false, "mip") => assert_eq!(status, "mip_infeasible"),
+                (false, _) => assert_eq!(status, "proved"),
+            }
+            assert_eq!(v.get("backend").is_some(), solver != "enumerate");
+            let v = race_json(&[config, "--question", "count", "--solver", solver]);
+            assert_eq!(v["count"], all, "{config} {solver}");
+            assert_eq!(v["nontrivial_count"], nontrivial, "{config} {solver}");
+        }
+    }
+    // The witness is one of the listed equilibria.
+    let listed = profiles(&race_json(&["configs/race_several_ne.toml"]));
+    let witness = profiles(&race_json(&[
+        "configs/race_several_ne.toml",
+        "--question",
+        "exists",
+    ]));
+    assert!(
+        listed.contains(&witness[0]),
+        "{witness:?} not in {listed:?}"
+    );
+    for args in [
+        vec![
+            "configs/race_baseline.toml",
+            "--question",
+            "exists",
+            "--concept",
+            "mixed",
+        ],
+        vec!["configs/normal_form_rps.toml", "--question", "count"],
+        vec!["configs/race_baseline.toml", "--question", "some"],
+    ] {
+        let mut all = vec!["solve"];
+        all.extend(&args);
+        let out = openmarket(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("question"), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn continuous_race_equilibria_match_hand_derivations() {
     let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-7);

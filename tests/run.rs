@@ -445,9 +445,10 @@ fn race_config(n: usize, extra: &str) -> String {
 #[test]
 fn solve_and_run_pick_the_same_solver() {
     let dir = scratch("policy");
-    // The policy enumerates discrete races up to 24 labs and uses the MIP
-    // beyond; `solve` and every point of `run` follow it alike.
-    for (n, want) in [(22, "enumerate"), (25, "mip")] {
+    // The policy lists the equilibria of discrete races by enumeration up
+    // to 30 labs and by the MIP beyond; `solve` and every point of `run`
+    // follow it alike.
+    for (n, want) in [(25, "enumerate"), (31, "mip")] {
         let config = dir.join(format!("race{n}.toml"));
         std::fs::write(&config, race_config(n, "")).unwrap();
         let o = openmarket(&["solve", config.to_str().unwrap(), "--json"]);

@@ -9,7 +9,7 @@ use openmarket_core::concept::Concept;
 use openmarket_core::config::{Config, ModelConfig};
 use openmarket_core::race::Actions;
 use openmarket_core::race::mip::Formulation;
-use openmarket_core::race::solve::Choice;
+use openmarket_core::race::solve::{Choice, Question};
 
 use crate::error::Error;
 use crate::plot::FigureKind;
@@ -21,6 +21,8 @@ pub struct SolveArgs {
     pub json: bool,
     /// Which solver lists a race's pure equilibria.
     pub solver: Choice,
+    /// What a race's pure equilibria answer: existence, counts, the list.
+    pub question: Question,
     /// A race's action set, instead of the config's.
     pub actions: Option<Actions>,
     /// The MIP backend's name.

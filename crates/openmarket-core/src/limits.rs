@@ -10,9 +10,10 @@ pub const MAX_LABS: usize = 1000;
 /// on two cores.
 pub const MAX_ENUMERATE: usize = 30;
 
-/// The solver policy (`race::solve::auto`): discrete races up to
-/// this many labs are enumerated, larger ones go to the MIP. Enumeration
-/// decides n = 24 in about a second, faster than the MIP there.
+/// The solver policy (`race::solve::auto_for`): whether a non-trivial
+/// pure NE exists is decided by enumeration up to this many labs, by the
+/// MIP above (counting and listing enumerate up to [`MAX_ENUMERATE`]).
+/// Enumeration decides n = 24 in about a second.
 pub const ENUMERATE_UP_TO: usize = 24;
 
 /// The seconds a race's MIP may take by default (`solve --time-limit`;

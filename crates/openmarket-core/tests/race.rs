@@ -454,3 +454,136 @@ fn enumeration_is_the_same_with_one_and_two_threads() {
     };
     assert_eq!(run(1), run(2));
 }
+
+/// `solve --question`: existence, counts and the listing agree with each
+/// other and with a brute force over the naive utilities (every profile,
+/// every switch) on 720 random discrete instances (≥ 500 away from ties),
+/// n = 2..14, every utility,
+/// preset and definition of non-trivial; the MIP's existence decision
+/// agrees, so every "no" it gives is confirmed by enumeration; its count
+/// (a listing) too, up to n = 8.
+#[test]
+fn exists_count_and_all_agree_with_brute_force() {
+    use openmarket_core::method::Method;
+    use openmarket_core::race::solve::{Answer, Choice, Options, Question, Status, answer};
+    let mut rng = ChaCha8Rng::seed_from_u64(25);
+    let o = Options {
+        backend: default_backend(),
+        progress: None,
+        formulation: Formulation::Witness,
+        time_limit: None,
+    };
+    let (mut checked, mut noes) = (0, 0);
+    for t in 0..720 {
+        let n = 2 + t % 13;
+        let utility = UTILITIES[t % 3];
+        let preset = PRESETS[(t / 3) % 5];
+        let g = random_game(&mut rng, n, utility, preset, Actions::Discrete);
+        if min_abs_switch_gain(&g) < 1e-7 {
+            continue;
+        }
+        // Brute force: a profile is an equilibrium when no switch gains.
+        let table: Vec<Vec<f64>> = (0..(1u64 << n))
+            .map(|bits| naive_utilities(&g, &profile(bits, n)))
+            .collect();
+        let nontrivial = |x: &[f64]| match g.nontrivial {
+            Nontrivial::SomeOpen => x.contains(&1.0),
+            Nontrivial::NotAllEqual => x.iter().any(|&v| v != x[0]),
+            Nontrivial::Any => true,
+        };
+        let (mut all, mut nt) = (0u64, 0u64);
+        for bits in 0..(1u64 << n) {
+            if (0..n).all(|i| table[(bits ^ (1 << i)) as usize][i] <= table[bits as usize][i]) {
+                all += 1;
+                nt += u64::from(nontrivial(&profile(bits, n)));
+            }
+        }
+        let ask = |q, c| answer(&g, q, c, &o).unwrap();
+        match ask(Question::Count, Choice::Auto) {
+            Answer::Count {
+                count,
+                nontrivial,
+                status,
+                solver,
+            } => {
+                assert_eq!((count, nontrivial), (Some(all), Some(nt)), "instance {t}");
+                assert_eq!((status, solver), (Status::Proved, Method::Enumerate));
+            }
+            other => panic!("{other:?}"),
+        }
+        let Answer::All(listed) = ask(Question::All, Choice::Auto) else {
+            panic!("a listing")
+        };
+        assert_eq!(listed.equilibria.len() as u64, all, "instance {t}");
+        assert_eq!(listed.nontrivial_exists, nt > 0, "instance {t}");
+        for c in [Choice::Auto, Choice::Mip] {
+            match ask(Question::Exists, c) {
+                Answer::Exists {
+                    nontrivial_exists,
+                    status,
+                    witness,
+                    ..
+                } => {
+                    assert_eq!(nontrivial_exists, Some(nt > 0), "instance {t}, {c:?}");
+                    if let Some(w) = witness {
+                        assert!(w.nontrivial && nontrivial(&w.actions), "instance {t}");
+                        let bits = w
+                            .actions
+                            .iter()
+                            .enumerate()
+                            .fold(0u64, |b, (i, &v)| b | (u64::from(v == 1.0) << i));
+                        assert!((0..n).all(|i| {
+                            table[(bits ^ (1 << i)) as usize][i] <= table[bits as usize][i]
+                        }));
+                        assert_eq!(status, Status::VerifiedWitness);
+                    } else {
+                        assert_eq!(
+                            status,
+                            if c == Choice::Mip {
+                                Status::MipInfeasible
+                            } else {
+                                Status::Proved
+                            }
+                        );
+                        noes += 1;
+                    }
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        if n <= 8 {
+            let Answer::Count { count, .. } = ask(Question::Count, Choice::Both) else {
+                panic!("a count")
+            };
+            assert_eq!(count, Some(all), "instance {t}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 500, "{checked} instances away from ties");
+    assert!(noes > 0, "no instance without a non-trivial equilibrium");
+    eprintln!("{checked} instances, {noes} answers 'no'");
+}
+
+/// The existence witness and the counts do not depend on the thread count.
+#[test]
+fn question_answers_are_the_same_with_one_and_two_threads() {
+    use openmarket_core::race::solve::{Choice, Options, Question, answer};
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let g = random_game(&mut rng, 20, Utility::Gap, "matrix", Actions::Discrete);
+    let o = Options {
+        backend: default_backend(),
+        progress: None,
+        formulation: Formulation::Witness,
+        time_limit: None,
+    };
+    for q in [Question::Exists, Question::Count] {
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| answer(&g, q, Choice::Enumerate, &o).unwrap())
+        };
+        assert_eq!(run(1), run(2), "{q:?}");
+    }
+}

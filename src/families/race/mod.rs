@@ -13,8 +13,8 @@ use std::time::Instant;
 use openmarket_core::concept::Concept;
 use openmarket_core::method::Method;
 use openmarket_core::mip;
-use openmarket_core::race::solve::{self, Choice, Options};
-use openmarket_core::race::{RaceGame, RaceSolution};
+use openmarket_core::race::solve::{self, Answer, Choice, Options};
+use openmarket_core::race::RaceGame;
 
 use super::{ExportFormat, SolveArgs};
 use crate::error::Error;
@@ -34,11 +34,23 @@ pub fn solve(game: &RaceGame, args: &SolveArgs) -> Result<String, Error> {
                 Some(name) => mip::backend(name).map_err(Error::Usage)?,
                 None => mip::default_backend(),
             };
-            let solution = pure(&game, args, backend)?;
-            if args.json {
-                format!("{}", report::race_json(&game, &solution, seconds())) + "\n"
-            } else {
-                report::race_text(&game, &solution, seconds())
+            match pure(&game, args, backend)? {
+                Answer::All(solution) => {
+                    if args.json {
+                        format!("{}", report::race_json(&game, &solution, seconds())) + "\n"
+                    } else {
+                        report::race_text(&game, &solution, seconds())
+                    }
+                }
+                answer => {
+                    let mip = answer_solver(&answer) != Method::Enumerate;
+                    let backend = mip.then(|| backend.name());
+                    if args.json {
+                        report::answer_json(&game, &answer, backend, seconds()).to_string() + "\n"
+                    } else {
+                        report::answer_text(&game, &answer, backend, seconds())
+                    }
+                }
             }
         }
         Concept::MixedNash => {
@@ -67,23 +79,28 @@ pub fn solve(game: &RaceGame, args: &SolveArgs) -> Result<String, Error> {
     })
 }
 
-/// The pure equilibria by the solver `args` names, drawing a bar while a
-/// large game is enumerated.
-fn pure(
-    game: &RaceGame,
-    args: &SolveArgs,
-    backend: &dyn mip::MipBackend,
-) -> Result<RaceSolution, Error> {
+/// The method that answered.
+fn answer_solver(answer: &Answer) -> Method {
+    match answer {
+        Answer::Exists { solver, .. } | Answer::Count { solver, .. } => *solver,
+        Answer::All(s) => s.solver,
+    }
+}
+
+/// The pure equilibria's answer to the question `args` asks, by the solver
+/// it names, drawing a bar while a large game is enumerated.
+fn pure(game: &RaceGame, args: &SolveArgs, backend: &dyn mip::MipBackend) -> Result<Answer, Error> {
     let choice = args.solver;
     let enumerates = matches!(choice, Choice::Enumerate | Choice::Both)
-        || (choice == Choice::Auto && solve::auto(game) == Method::Enumerate);
+        || (choice == Choice::Auto && solve::auto_for(game, args.question) == Method::Enumerate);
     let bar = bar("enumerating {pos}/{len} profiles {wide_bar} {eta}");
     if enumerates && game.n() >= 20 {
         bar.set_length(1u64 << game.n().min(63));
     }
     let advance = |n: u64| bar.inc(n);
-    let result = solve::solve(
+    let result = solve::answer(
         game,
+        args.question,
         choice,
         &Options {
             backend,

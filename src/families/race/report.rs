@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use openmarket_core::race::{Actions, RaceGame, RaceSolution};
+use openmarket_core::race::solve::{Answer, Status};
+use openmarket_core::race::{Actions, RaceEquilibrium, RaceGame, RaceSolution};
 use serde_json::{Value, json};
 
 /// Each lab's mixed strategy over (closed, open), in the `.nfg` export's
@@ -28,34 +29,10 @@ fn vec_text(v: &[f64], discrete: bool) -> String {
 
 /// The race solution as one JSON object. Discrete actions are 0/1 integers.
 pub fn race_json(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> Value {
-    let discrete = game.actions == Actions::Discrete;
     let equilibria: Vec<Value> = sol
         .equilibria
         .iter()
-        .map(|e| {
-            let actions: Value = if discrete {
-                e.actions
-                    .iter()
-                    .map(|&x| x as u8)
-                    .collect::<Vec<_>>()
-                    .into()
-            } else {
-                e.actions.clone().into()
-            };
-            let mut v = json!({
-                "actions": actions,
-                "strict": e.strict,
-                "nontrivial": e.nontrivial,
-                "utilities": e.utilities,
-                "progress": e.progress,
-                "verification_gain": e.max_gain,
-                "free": e.free,
-            });
-            if discrete {
-                v["strategies"] = json!(strategies(&e.actions));
-            }
-            v
-        })
+        .map(|e| equilibrium_json(game, e))
         .collect();
     json!({
         "family": "race",
@@ -70,6 +47,146 @@ pub fn race_json(game: &RaceGame, sol: &RaceSolution, seconds: f64) -> Value {
         "complete": sol.complete,
         "rejected": sol.rejected,
     })
+}
+
+/// One equilibrium's JSON entry (the listing's fields).
+fn equilibrium_json(game: &RaceGame, e: &RaceEquilibrium) -> Value {
+    let discrete = game.actions == Actions::Discrete;
+    let actions: Value = if discrete {
+        e.actions
+            .iter()
+            .map(|&x| x as u8)
+            .collect::<Vec<_>>()
+            .into()
+    } else {
+        e.actions.clone().into()
+    };
+    let mut v = json!({
+        "actions": actions,
+        "strict": e.strict,
+        "nontrivial": e.nontrivial,
+        "utilities": e.utilities,
+        "progress": e.progress,
+        "verification_gain": e.max_gain,
+        "free": e.free,
+    });
+    if discrete {
+        v["strategies"] = json!(strategies(&e.actions));
+    }
+    v
+}
+
+/// The answer to `--question exists` or `count` as one JSON object.
+pub fn answer_json(game: &RaceGame, answer: &Answer, backend: Option<&str>, seconds: f64) -> Value {
+    let mut v = json!({
+        "family": "race",
+        "n": game.n(),
+        "utility": game.utility,
+        "actions": game.actions,
+        "nontrivial_definition": game.nontrivial,
+        "solve_seconds": seconds,
+    });
+    match answer {
+        Answer::Exists {
+            nontrivial_exists,
+            status,
+            witness,
+            solver,
+        } => {
+            v["question"] = json!("exists");
+            v["solver"] = json!(solver);
+            v["nontrivial_exists"] = json!(nontrivial_exists);
+            v["status"] = json!(status);
+            v["equilibria"] = witness
+                .iter()
+                .map(|e| equilibrium_json(game, e))
+                .collect::<Vec<_>>()
+                .into();
+        }
+        Answer::Count {
+            count,
+            nontrivial,
+            status,
+            solver,
+        } => {
+            v["question"] = json!("count");
+            v["solver"] = json!(solver);
+            v["count"] = json!(count);
+            v["nontrivial_count"] = json!(nontrivial);
+            v["status"] = json!(status);
+        }
+        Answer::All(sol) => return race_json(game, sol, seconds),
+    }
+    if let Some(b) = backend {
+        v["backend"] = json!(b);
+    }
+    v
+}
+
+/// The answer to `--question exists` or `count`, readable.
+pub fn answer_text(game: &RaceGame, answer: &Answer, backend: Option<&str>, seconds: f64) -> String {
+    let discrete = game.actions == Actions::Discrete;
+    let mut s = format!(
+        "AI race: {} labs, utility {}, {} actions\n",
+        game.n(),
+        game.utility.as_ref(),
+        if discrete { "discrete" } else { "continuous" }
+    );
+    let status = |st: &Status| -> &'static str {
+        match st {
+            Status::Proved => "every profile checked",
+            Status::VerifiedWitness => "a witness, checked exactly",
+            Status::MipInfeasible => "the MIP is infeasible, up to its tolerances",
+            Status::TimeLimit => "the time limit ran out",
+        }
+    };
+    let solver = |m: &openmarket_core::method::Method| match backend {
+        Some(b) => format!("{} ({b})", m.as_ref()),
+        None => m.as_ref().to_string(),
+    };
+    match answer {
+        Answer::Exists {
+            nontrivial_exists,
+            status: st,
+            witness,
+            solver: m,
+        } => {
+            let _ = writeln!(s, "  solver           {} ({seconds:.3} s)", solver(m));
+            let said = match nontrivial_exists {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "unknown",
+            };
+            let _ = writeln!(
+                s,
+                "  a non-trivial pure NE ({}) exists: {said} ({})",
+                game.nontrivial.as_ref(),
+                status(st)
+            );
+            if let Some(e) = witness {
+                let _ = writeln!(s, "  witness x = {}", vec_text(&e.actions, discrete));
+            }
+        }
+        Answer::Count {
+            count,
+            nontrivial,
+            status: st,
+            solver: m,
+        } => {
+            let _ = writeln!(s, "  solver           {} ({seconds:.3} s)", solver(m));
+            let show = |c: &Option<u64>| c.map_or("unknown".to_string(), |c| c.to_string());
+            let _ = writeln!(
+                s,
+                "  pure Nash equilibria: {}, non-trivial ({}): {} ({})",
+                show(count),
+                game.nontrivial.as_ref(),
+                show(nontrivial),
+                status(st)
+            );
+        }
+        Answer::All(sol) => return race_text(game, sol, seconds),
+    }
+    s
 }
 
 /// A race's equilibria as a readable report.

@@ -6,6 +6,8 @@
 //! bits); rayon spreads the blocks over threads, and the result is sorted,
 //! so it does not depend on the thread count.
 
+use std::ops::ControlFlow;
+
 use rayon::prelude::*;
 
 use super::{Actions, NE_TOL, RaceGame, RaceSolution, RaceSolver, SolveError, Utility};
@@ -59,56 +61,131 @@ pub fn profile(bits: u64, n: usize) -> Vec<f64> {
     (0..n).map(|i| ((bits >> i) & 1) as f64).collect()
 }
 
+/// How the 2^n profiles are cut: `low` bits walked per block, `blocks`
+/// blocks (the high bits), and each lab's leak row sum (for `share`).
+struct Blocks {
+    low: usize,
+    blocks: u64,
+    row_sums: Vec<f64>,
+}
+
+impl Blocks {
+    fn new(game: &RaceGame) -> Blocks {
+        let n = game.n();
+        assert!(
+            n <= MAX_ENUMERATE.max(BLOCK_BITS),
+            "n = {n} exceeds the enumeration limit"
+        );
+        let low = n.min(BLOCK_BITS);
+        Blocks {
+            low,
+            blocks: 1u64 << (n - low),
+            row_sums: (0..n)
+                .map(|i| (0..n).filter(|&k| k != i).map(|k| game.b(i, k)).sum())
+                .collect(),
+        }
+    }
+
+    /// Walk block `h` (the profiles whose high bits are h) in Gray-code
+    /// order, calling `visit(bits, x)` at every pure NE until it breaks;
+    /// what it broke with. Reports the block's profiles to `progress`
+    /// when it walked them all.
+    fn walk<B>(
+        &self,
+        game: &RaceGame,
+        h: u64,
+        progress: Option<&(dyn Fn(u64) + Sync)>,
+        mut visit: impl FnMut(u64, &[f64]) -> ControlFlow<B>,
+    ) -> Option<B> {
+        let n = game.n();
+        let per_block = 1u64 << self.low;
+        let mut bits = h << self.low;
+        let mut x = profile(bits, n);
+        let mut p = vec![0.0; n];
+        game.progress_into(&x, &mut p);
+        // Neighbouring Gray-code profiles differ in one lab, so the lab
+        // that refuted the last profile usually refutes this one: test it
+        // first and most profiles cost a single check.
+        let mut last_refuter = 0;
+        for t in 0..per_block {
+            if t > 0 {
+                // Gray code: step t flips bit trailing_zeros(t).
+                let j = t.trailing_zeros() as usize;
+                flip(game, j, &mut x, &mut p);
+                bits ^= 1 << j;
+            }
+            if switch_gain(game, last_refuter, &x, &p, &self.row_sums) > NE_TOL {
+                continue;
+            }
+            match (0..n).find(|&i| {
+                i != last_refuter && switch_gain(game, i, &x, &p, &self.row_sums) > NE_TOL
+            }) {
+                Some(i) => last_refuter = i,
+                None => {
+                    if let ControlFlow::Break(b) = visit(bits, &x) {
+                        return Some(b);
+                    }
+                }
+            }
+        }
+        if let Some(report) = progress {
+            report(per_block);
+        }
+        None
+    }
+}
+
 /// Bit masks of all pure NE, ascending.
 pub fn pure_equilibria(game: &RaceGame, progress: Option<&(dyn Fn(u64) + Sync)>) -> Vec<u64> {
-    let n = game.n();
-    assert!(
-        n <= MAX_ENUMERATE.max(BLOCK_BITS),
-        "n = {n} exceeds the enumeration limit"
-    );
-    let low = n.min(BLOCK_BITS);
-    let blocks = 1u64 << (n - low);
-    let per_block = 1u64 << low;
-    let row_sums: Vec<f64> = (0..n)
-        .map(|i| (0..n).filter(|&k| k != i).map(|k| game.b(i, k)).sum())
-        .collect();
-    let mut found: Vec<u64> = (0..blocks)
+    let blocks = Blocks::new(game);
+    let mut found: Vec<u64> = (0..blocks.blocks)
         .into_par_iter()
         .flat_map_iter(|h| {
             let mut out = Vec::new();
-            let mut bits = h << low;
-            let mut x = profile(bits, n);
-            let mut p = vec![0.0; n];
-            game.progress_into(&x, &mut p);
-            // Neighbouring Gray-code profiles differ in one lab, so the lab
-            // that refuted the last profile usually refutes this one: test
-            // it first and most profiles cost a single check.
-            let mut last_refuter = 0;
-            for t in 0..per_block {
-                if t > 0 {
-                    // Gray code: step t flips bit trailing_zeros(t).
-                    let j = t.trailing_zeros() as usize;
-                    flip(game, j, &mut x, &mut p);
-                    bits ^= 1 << j;
-                }
-                if switch_gain(game, last_refuter, &x, &p, &row_sums) > NE_TOL {
-                    continue;
-                }
-                match (0..n).find(|&i| {
-                    i != last_refuter && switch_gain(game, i, &x, &p, &row_sums) > NE_TOL
-                }) {
-                    Some(i) => last_refuter = i,
-                    None => out.push(bits),
-                }
-            }
-            if let Some(report) = progress {
-                report(per_block);
-            }
+            blocks.walk(game, h, progress, |bits, _| {
+                out.push(bits);
+                ControlFlow::<()>::Continue(())
+            });
             out
         })
         .collect();
     found.sort_unstable();
     found
+}
+
+/// How many pure NE there are, and how many of them are non-trivial (by
+/// the game's definition), without listing them.
+pub fn count(game: &RaceGame, progress: Option<&(dyn Fn(u64) + Sync)>) -> (u64, u64) {
+    let blocks = Blocks::new(game);
+    (0..blocks.blocks)
+        .into_par_iter()
+        .map(|h| {
+            let (mut all, mut nontrivial) = (0u64, 0u64);
+            blocks.walk(game, h, progress, |_, x| {
+                all += 1;
+                nontrivial += u64::from(game.is_nontrivial(x));
+                ControlFlow::<()>::Continue(())
+            });
+            (all, nontrivial)
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+/// A non-trivial pure NE if there is one: the first in the enumeration's
+/// order (blocks by their high bits, Gray-code order within a block), so
+/// the same game gives the same witness whatever the thread count. Blocks
+/// after a block that holds one are not walked.
+pub fn first_nontrivial(game: &RaceGame, progress: Option<&(dyn Fn(u64) + Sync)>) -> Option<u64> {
+    let blocks = Blocks::new(game);
+    (0..blocks.blocks).into_par_iter().find_map_first(|h| {
+        blocks.walk(game, h, progress, |bits, x| {
+            if game.is_nontrivial(x) {
+                ControlFlow::Break(bits)
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+    })
 }
 
 /// u_i(switched) − u_i(current) in one pass over the rivals (lead, gap)

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::mip::{ContinuousMip, DEFAULT_MAX_EQUILIBRIA, DiscreteMip, Formulation};
 use super::{Actions, RaceGame, RaceSolution, RaceSolver, SolveError};
-use crate::limits::ENUMERATE_UP_TO;
+use crate::limits::{ENUMERATE_UP_TO, MAX_ENUMERATE};
 use crate::method::Method;
 use crate::mip::MipBackend;
 
@@ -25,8 +25,9 @@ use crate::mip::MipBackend;
 )]
 #[strum(serialize_all = "snake_case")]
 pub enum Choice {
-    /// The policy: enumerate discrete races up to
-    /// [`ENUMERATE_UP_TO`] labs, the MIP otherwise.
+    /// The policy ([`auto_for`]): enumerate discrete races up to
+    /// [`ENUMERATE_UP_TO`] labs to decide existence, up to
+    /// [`MAX_ENUMERATE`] to count or list; the MIP otherwise.
     #[default]
     Auto,
     /// Exhaustive enumeration (discrete races only).
@@ -44,13 +45,9 @@ impl Choice {
     }
 }
 
-/// What [`Choice::Auto`] picks for `game`.
+/// What [`Choice::Auto`] picks to list every pure NE of `game`.
 pub fn auto(game: &RaceGame) -> Method {
-    if game.actions == Actions::Discrete && game.n() <= ENUMERATE_UP_TO {
-        Method::Enumerate
-    } else {
-        Method::Mip
-    }
+    auto_for(game, Question::All)
 }
 
 /// What solving a race needs besides the game.
@@ -129,4 +126,293 @@ pub fn solve(game: &RaceGame, choice: Choice, o: &Options) -> Result<RaceSolutio
         });
     }
     Ok(results.remove(0))
+}
+
+/// The question a race's pure equilibria answer (`solve --question`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    strum::EnumString,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Question {
+    /// Does a non-trivial pure NE exist? (The paper's decision question.)
+    Exists,
+    /// How many pure NE are there, and how many non-trivial?
+    Count,
+    /// Every pure NE.
+    #[default]
+    All,
+}
+
+impl Question {
+    /// Parse a user's spelling (`exists`, `count`, `all`).
+    pub fn parse(s: &str) -> Result<Question, String> {
+        crate::names::parse_named("question", s)
+    }
+}
+
+/// How certain an answer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Status {
+    /// Every profile was checked exactly (enumeration).
+    Proved,
+    /// A witness that passed the exact best-response check.
+    VerifiedWitness,
+    /// The MIP backend reported its model infeasible: "no" (or "no more")
+    /// up to the backend's numerical tolerances, not an exact proof.
+    MipInfeasible,
+    /// Time ran out: no answer.
+    TimeLimit,
+}
+
+/// A race's answer to a [`Question`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    /// Whether a non-trivial pure NE exists.
+    Exists {
+        /// `None` when the time limit ran out first.
+        nontrivial_exists: Option<bool>,
+        /// How certain the answer is.
+        status: Status,
+        /// The non-trivial equilibrium found, if one was.
+        witness: Option<super::RaceEquilibrium>,
+        /// The method that answered.
+        solver: Method,
+    },
+    /// How many pure NE there are.
+    Count {
+        /// Every pure NE; `None` when the time limit ran out first.
+        count: Option<u64>,
+        /// The non-trivial ones among them.
+        nontrivial: Option<u64>,
+        /// How certain the counts are.
+        status: Status,
+        /// The method that answered.
+        solver: Method,
+    },
+    /// Every pure NE.
+    All(RaceSolution),
+}
+
+/// What [`Choice::Auto`] picks for `question` on `game`: enumeration of a
+/// discrete race up to [`ENUMERATE_UP_TO`] labs to decide existence (a
+/// "no" walks all 2^n profiles; the MIP's "no" is not yet measured against
+/// it above that), and up to [`MAX_ENUMERATE`] labs to count or list (the
+/// MIP lists one equilibrium per solve: at n = 24 with 199 equilibria it
+/// had not finished in 100 s where enumeration took 0.48 s); the MIP
+/// otherwise, and for continuous actions.
+pub fn auto_for(game: &RaceGame, question: Question) -> Method {
+    let up_to = match question {
+        Question::Exists => ENUMERATE_UP_TO,
+        Question::Count | Question::All => MAX_ENUMERATE,
+    };
+    if game.actions == Actions::Discrete && game.n() <= up_to {
+        Method::Enumerate
+    } else {
+        Method::Mip
+    }
+}
+
+/// `question` answered for `game` by the solver `choice` names: existence
+/// and counts by enumeration without listing the equilibria, existence by
+/// one MIP (after a best-response warm start); a MIP count lists them.
+/// `Choice::Both` answers by both and fails unless they agree.
+pub fn answer(
+    game: &RaceGame,
+    question: Question,
+    choice: Choice,
+    o: &Options,
+) -> Result<Answer, SolveError> {
+    if question == Question::All {
+        let choice = match (choice, auto_for(game, question)) {
+            (Choice::Auto, Method::Enumerate) => Choice::Enumerate,
+            (Choice::Auto, _) => Choice::Mip,
+            (c, _) => c,
+        };
+        return solve(game, choice, o).map(Answer::All);
+    }
+    let methods = match choice {
+        Choice::Auto => vec![auto_for(game, question)],
+        Choice::Enumerate => vec![Method::Enumerate],
+        Choice::Mip => vec![Method::Mip],
+        Choice::Both => vec![Method::Enumerate, Method::Mip],
+    };
+    let answers = methods
+        .iter()
+        .map(|&m| answer_by(game, question, m, o))
+        .collect::<Result<Vec<_>, _>>()?;
+    match answers.as_slice() {
+        [one] => Ok(one.clone()),
+        [by_enum, by_mip] => {
+            if known(by_enum) != known(by_mip) {
+                return Err(SolveError::Unsupported(format!(
+                    "enumeration and MIP disagree on the {} question: {:?} vs {:?}",
+                    <&str>::from(question),
+                    known(by_enum),
+                    known(by_mip)
+                )));
+            }
+            Ok(match by_enum.clone() {
+                Answer::Exists {
+                    nontrivial_exists,
+                    status,
+                    witness,
+                    ..
+                } => Answer::Exists {
+                    nontrivial_exists,
+                    status,
+                    witness,
+                    solver: Method::EnumerateAndMip,
+                },
+                Answer::Count {
+                    count,
+                    nontrivial,
+                    status,
+                    ..
+                } => Answer::Count {
+                    count,
+                    nontrivial,
+                    status,
+                    solver: Method::EnumerateAndMip,
+                },
+                all => all,
+            })
+        }
+        _ => unreachable!("one or two methods"),
+    }
+}
+
+/// The part of an answer two methods must agree on.
+fn known(a: &Answer) -> (Option<bool>, Option<u64>, Option<u64>) {
+    match a {
+        Answer::Exists {
+            nontrivial_exists, ..
+        } => (*nontrivial_exists, None, None),
+        Answer::Count {
+            count, nontrivial, ..
+        } => (None, *count, *nontrivial),
+        Answer::All(s) => (Some(s.nontrivial_exists), None, None),
+    }
+}
+
+fn answer_by(
+    game: &RaceGame,
+    question: Question,
+    method: Method,
+    o: &Options,
+) -> Result<Answer, SolveError> {
+    let n = game.n();
+    match (question, method) {
+        (Question::Exists, Method::Enumerate) => {
+            enumeration(o).supports(game)?;
+            let found = super::enumerate::first_nontrivial(game, o.progress);
+            Ok(Answer::Exists {
+                nontrivial_exists: Some(found.is_some()),
+                status: if found.is_some() {
+                    Status::VerifiedWitness
+                } else {
+                    Status::Proved
+                },
+                witness: found
+                    .map(|bits| game.equilibrium(super::enumerate::profile(bits, n), Vec::new())),
+                solver: Method::Enumerate,
+            })
+        }
+        (Question::Count, Method::Enumerate) => {
+            enumeration(o).supports(game)?;
+            let (count, nontrivial) = super::enumerate::count(game, o.progress);
+            Ok(Answer::Count {
+                count: Some(count),
+                nontrivial: Some(nontrivial),
+                status: Status::Proved,
+                solver: Method::Enumerate,
+            })
+        }
+        (Question::Exists, _) if game.actions == Actions::Discrete => {
+            let m = DiscreteMip {
+                backend: o.backend,
+                formulation: o.formulation,
+                time_limit: o.time_limit,
+                warm_start: true,
+            };
+            m.supports(game)?;
+            match m.decide_nontrivial(game) {
+                Ok(found) => Ok(Answer::Exists {
+                    nontrivial_exists: Some(found.is_some()),
+                    status: if found.is_some() {
+                        Status::VerifiedWitness
+                    } else {
+                        Status::MipInfeasible
+                    },
+                    witness: found.map(|x| game.equilibrium(x, Vec::new())),
+                    solver: Method::Mip,
+                }),
+                Err(SolveError::TimeLimit { .. }) => Ok(Answer::Exists {
+                    nontrivial_exists: None,
+                    status: Status::TimeLimit,
+                    witness: None,
+                    solver: Method::Mip,
+                }),
+                Err(e) => Err(e),
+            }
+        }
+        (_, _) => {
+            // A count by the MIP, and existence in a continuous race: the
+            // listing, whose end is the backend's infeasibility.
+            let listed = mip(game, o).solve(game);
+            let sol = match listed {
+                Ok(sol) => sol,
+                Err(SolveError::TimeLimit { .. }) => {
+                    return Ok(match question {
+                        Question::Exists => Answer::Exists {
+                            nontrivial_exists: None,
+                            status: Status::TimeLimit,
+                            witness: None,
+                            solver: Method::Mip,
+                        },
+                        _ => Answer::Count {
+                            count: None,
+                            nontrivial: None,
+                            status: Status::TimeLimit,
+                            solver: Method::Mip,
+                        },
+                    });
+                }
+                Err(e) => return Err(e),
+            };
+            let nontrivial = sol.equilibria.iter().filter(|e| e.nontrivial).count() as u64;
+            Ok(match question {
+                Question::Exists => {
+                    let witness = sol.equilibria.iter().find(|e| e.nontrivial).cloned();
+                    Answer::Exists {
+                        nontrivial_exists: Some(witness.is_some()),
+                        status: if witness.is_some() {
+                            Status::VerifiedWitness
+                        } else {
+                            Status::MipInfeasible
+                        },
+                        witness,
+                        solver: Method::Mip,
+                    }
+                }
+                _ => Answer::Count {
+                    count: Some(sol.equilibria.len() as u64),
+                    nontrivial: Some(nontrivial),
+                    status: Status::MipInfeasible,
+                    solver: Method::Mip,
+                },
+            })
+        }
+    }
 }
