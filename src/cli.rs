@@ -48,7 +48,7 @@ pub enum Command {
         json: bool,
         /// Race only: how to find the pure Nash equilibria: auto, enumerate,
         /// mip or both. `auto` enumerates discrete games up to 24 labs to
-        /// decide existence and up to 30 to count or list, and uses the MIP
+        /// decide existence and up to 32 to count or list, and uses the MIP
         /// otherwise.
         #[arg(long, default_value = "auto", value_parser = Choice::parse)]
         solver: Choice,

@@ -446,9 +446,9 @@ fn race_config(n: usize, extra: &str) -> String {
 fn solve_and_run_pick_the_same_solver() {
     let dir = scratch("policy");
     // The policy lists the equilibria of discrete races by enumeration up
-    // to 30 labs and by the MIP beyond; `solve` and every point of `run`
+    // to 32 labs and by the MIP beyond; `solve` and every point of `run`
     // follow it alike.
-    for (n, want) in [(25, "enumerate"), (31, "mip")] {
+    for (n, want) in [(25, "enumerate"), (33, "mip")] {
         let config = dir.join(format!("race{n}.toml"));
         std::fs::write(&config, race_config(n, "")).unwrap();
         let o = openmarket(&["solve", config.to_str().unwrap(), "--json"]);

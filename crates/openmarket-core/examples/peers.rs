@@ -206,7 +206,7 @@ fn main() {
                 })
                 .collect();
             let (sol, secs) = timed(arg(&args, "--reps"), || {
-                Enumeration::default().solve(&game).expect("n ≤ 30")
+                Enumeration::default().solve(&game).expect("n ≤ 32")
             });
             let equilibria: Vec<Vec<u8>> = sol
                 .equilibria

@@ -6,9 +6,10 @@
 /// and the dynamics have lower limits below).
 pub const MAX_LABS: usize = 1000;
 
-/// Largest race enumeration will take: 2^30 profiles take about a minute
-/// on two cores.
-pub const MAX_ENUMERATE: usize = 30;
+/// Largest race enumeration will take: 2^32 profiles, about 40 ns each per
+/// core (BENCHMARKS.md), so about 90 s on two cores when no lab has a
+/// dominant action (each lab that has one halves the walk).
+pub const MAX_ENUMERATE: usize = 32;
 
 /// The solver policy (`race::solve::auto_for`): whether a non-trivial
 /// pure NE exists is decided by enumeration up to this many labs, by the

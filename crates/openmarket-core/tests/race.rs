@@ -422,7 +422,7 @@ fn underdog_rule_share() {
 
 #[test]
 fn enumeration_refuses_large_n_and_points_to_mip() {
-    let n = 31;
+    let n = 33;
     let g = RaceGame::new(RaceParams {
         head_start: vec![1.0; n],
         boost: vec![1.0; n],
@@ -436,7 +436,7 @@ fn enumeration_refuses_large_n_and_points_to_mip() {
     })
     .unwrap();
     let err = Enumeration::default().solve(&g).unwrap_err();
-    assert_eq!(err, SolveError::TooLarge { n: 31, max: 30 });
+    assert_eq!(err, SolveError::TooLarge { n: 33, max: 32 });
     // The core names no command-line flag; the CLI adds the hint.
     assert!(!err.to_string().contains("--"), "{err}");
 }
