@@ -342,3 +342,37 @@ pub fn is_pure_ne(game: &RaceGame, x: &[f64], p: &[f64]) -> bool {
         switched - now <= NE_TOL
     })
 }
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+
+    /// The AVX2 build of the walk decides every profile as the baseline
+    /// build does (the same operations in the same order, no FMA).
+    #[test]
+    fn the_avx2_walk_finds_what_the_baseline_walk_finds() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        for seed in 0..30 {
+            let utility = [Utility::Lead, Utility::Gap, Utility::Share][seed as usize % 3];
+            let g = RaceGame::random(18, utility, seed);
+            let blocks = Blocks::new(&g);
+            for h in 0..blocks.blocks {
+                let (mut base, mut wide) = (Vec::new(), Vec::new());
+                blocks.walk_body(&g, h, None, |bits, _| {
+                    base.push(bits);
+                    ControlFlow::<()>::Continue(())
+                });
+                // SAFETY: the CPU has AVX2 (checked above).
+                unsafe {
+                    blocks.walk_avx2(&g, h, None, |bits, _| {
+                        wide.push(bits);
+                        ControlFlow::<()>::Continue(())
+                    });
+                }
+                assert_eq!(base, wide, "seed {seed}, block {h}");
+            }
+        }
+    }
+}
