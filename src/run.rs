@@ -161,7 +161,7 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
         }
         format!("{:x}", h.finalize())
     };
-    let mut store = Store::open(
+    let store = Store::open(
         &plan,
         &dir,
         request.shard,
@@ -185,7 +185,7 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
     let skipped = total - runs_in(&todo);
     progress.start(total, skipped);
     let stats = pool.install(|| {
-        runner::run(&plan, &layout, &todo, trajectory_every, &mut store, &|n| {
+        runner::run(&plan, &layout, &todo, trajectory_every, &store, &|n| {
             progress.advance(n)
         })
     });

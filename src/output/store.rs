@@ -445,7 +445,7 @@ impl Sink for Store<'_> {
         Ok(Part(out))
     }
 
-    fn commit(&mut self, b: usize, part: Part) -> Result<(), SinkError> {
+    fn commit(&self, b: usize, part: Part) -> Result<(), SinkError> {
         let parts = self.parts();
         let range = self.layout.range(b);
         let seal = Seal {

@@ -78,14 +78,14 @@ fn collect(text: &str, threads: usize, shards: usize) -> Batch {
     validate(&plan, false).unwrap();
     let layout = Layout::new(&plan, shards);
     let blocks: Vec<usize> = (0..layout.blocks).collect();
-    let mut sink = Collect::default();
+    let sink = Collect::default();
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap()
-        .install(|| runner::run(&plan, &layout, &blocks, 10, &mut sink, &|_| {}))
+        .install(|| runner::run(&plan, &layout, &blocks, 10, &sink, &|_| {}))
         .unwrap();
-    sink.batch
+    sink.into_batch()
 }
 
 #[test]

@@ -1,14 +1,20 @@
 //! The one runner behind `openmarket run` and the tests: blocks of points
 //! computed in parallel on rayon, handed to a [`Sink`] in plan order.
 //!
-//! A window of blocks (two per worker thread, so a worker that finishes
-//! early takes another) is computed and encoded in parallel; the window's
-//! parts are then committed in block order, up to the first failure, so a
-//! run that fails keeps every block before it and `--resume` continues
-//! from there. A panic inside a run is caught and
-//! reported as an error naming the run: no thread is left waiting.
+//! Each worker thread takes the next block in plan order as soon as it is
+//! free, computes and encodes it, and leaves its part in a reorder buffer;
+//! parts are committed in block order, by whichever worker completes the
+//! sequence, up to the first failure, so a run that fails keeps every
+//! block before it and `--resume` continues from there. No worker waits
+//! for the others (there is no barrier between groups of blocks), and the
+//! buffer holds only parts' small records, never rows. A panic inside a
+//! run is caught and reported as an error naming the run: no thread is
+//! left waiting.
 
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -27,8 +33,9 @@ pub trait Sink: Sync {
     /// Turn a finished block into a part. Called on the worker threads, so
     /// blocks are encoded in parallel.
     fn encode(&self, block: usize, batch: Batch) -> Result<Self::Part, SinkError>;
-    /// Store block `block`. Called in block order.
-    fn commit(&mut self, block: usize, part: Self::Part) -> Result<(), SinkError>;
+    /// Store block `block`. Called in block order, one call at a time
+    /// (from whichever worker thread completes the order).
+    fn commit(&self, block: usize, part: Self::Part) -> Result<(), SinkError>;
 }
 
 /// Why a run failed.
@@ -73,34 +80,84 @@ pub fn run<S: Sink>(
     layout: &Layout,
     blocks: &[usize],
     trajectory_every: u64,
-    sink: &mut S,
+    sink: &S,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Stats, RunError> {
-    let mut stats = Stats::default();
-    let window = 2 * rayon::current_num_threads().max(1);
-    for chunk in blocks.chunks(window) {
-        let shared: &S = sink;
-        let parts: Vec<Result<(S::Part, Stats), RunError>> = chunk
-            .par_iter()
-            .map(|&b| {
-                let points: Vec<usize> = layout.range(b).collect();
-                let batch = run_points(plan, &points, trajectory_every, progress)?;
-                let block_stats = Stats {
-                    runs: batch.runs.len() as u64,
-                    converged: batch.runs.iter().filter(|r| r.converged).count() as u64,
-                };
-                let part = shared.encode(b, batch).map_err(RunError::Sink)?;
-                Ok((part, block_stats))
-            })
-            .collect();
-        for (&b, part) in chunk.iter().zip(parts) {
-            let (part, s) = part?;
-            sink.commit(b, part).map_err(RunError::Sink)?;
-            stats.runs += s.runs;
-            stats.converged += s.converged;
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let order = Mutex::new(Order::<S::Part> {
+        next: 0,
+        ready: BTreeMap::new(),
+        failures: BTreeMap::new(),
+        stats: Stats::default(),
+    });
+    let compute = |b: usize| -> Result<(S::Part, Stats), RunError> {
+        let points: Vec<usize> = layout.range(b).collect();
+        let batch = run_points(plan, &points, trajectory_every, progress)?;
+        let block_stats = Stats {
+            runs: batch.runs.len() as u64,
+            converged: batch.runs.iter().filter(|r| r.converged).count() as u64,
+        };
+        let part = sink.encode(b, batch).map_err(RunError::Sink)?;
+        Ok((part, block_stats))
+    };
+    let workers = rayon::current_num_threads().max(1);
+    (0..workers).into_par_iter().for_each(|_| {
+        loop {
+            // After a failure no new block is taken: the blocks before it
+            // are already taken (blocks are taken in order) and finish.
+            if failed.load(Ordering::Relaxed) {
+                return;
+            }
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&b) = blocks.get(k) else {
+                return;
+            };
+            let result = compute(b);
+            let mut o = order.lock().expect("no panic holds the lock");
+            match result {
+                Ok(done) => {
+                    o.ready.insert(k, done);
+                }
+                Err(e) => {
+                    o.failures.insert(k, e);
+                    failed.store(true, Ordering::Relaxed);
+                }
+            }
+            // Commit every part that is next in order.
+            while let Some((part, s)) = {
+                let at = o.next;
+                o.ready.remove(&at)
+            } {
+                let at = o.next;
+                if let Err(e) = sink.commit(blocks[at], part) {
+                    o.failures.insert(at, RunError::Sink(e));
+                    failed.store(true, Ordering::Relaxed);
+                    break;
+                }
+                o.stats.runs += s.runs;
+                o.stats.converged += s.converged;
+                o.next += 1;
+            }
         }
+    });
+    let o = order.into_inner().expect("no panic holds the lock");
+    // The first failure in block order; every block before it is committed.
+    match o.failures.into_iter().next() {
+        Some((_, e)) => Err(e),
+        None => Ok(o.stats),
     }
-    Ok(stats)
+}
+
+/// The runner's reorder buffer.
+struct Order<P> {
+    /// The position in `blocks` of the next block to commit.
+    next: usize,
+    /// Finished parts waiting for the blocks before them.
+    ready: BTreeMap<usize, (P, Stats)>,
+    /// Failed blocks, by position.
+    failures: BTreeMap<usize, RunError>,
+    stats: Stats,
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -174,8 +231,14 @@ pub fn run_points(
 /// examples, and library users who want the rows rather than files.
 #[derive(Debug, Default)]
 pub struct Collect {
-    /// Everything run so far.
-    pub batch: Batch,
+    batch: Mutex<Batch>,
+}
+
+impl Collect {
+    /// Everything run, in plan order.
+    pub fn into_batch(self) -> Batch {
+        self.batch.into_inner().expect("no panic holds the lock")
+    }
 }
 
 impl Sink for Collect {
@@ -183,10 +246,11 @@ impl Sink for Collect {
     fn encode(&self, _: usize, batch: Batch) -> Result<Batch, SinkError> {
         Ok(batch)
     }
-    fn commit(&mut self, _: usize, part: Batch) -> Result<(), SinkError> {
-        self.batch.equilibria.extend(part.equilibria);
-        self.batch.runs.extend(part.runs);
-        self.batch.trajectories.extend(part.trajectories);
+    fn commit(&self, _: usize, part: Batch) -> Result<(), SinkError> {
+        let mut batch = self.batch.lock().expect("no panic holds the lock");
+        batch.equilibria.extend(part.equilibria);
+        batch.runs.extend(part.runs);
+        batch.trajectories.extend(part.trajectories);
         Ok(())
     }
 }
