@@ -89,7 +89,7 @@ fn write(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("openmarket-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(dir.with_extension("partial"));
-    let mut store = Store::open(&plan, &dir, Shard::WHOLE, "bench", 0, false).unwrap();
+    let store = Store::open(&plan, &dir, Shard::WHOLE, "bench", 0, false).unwrap();
     let mut g = c.benchmark_group("parquet");
     g.sample_size(10);
     g.throughput(Throughput::Elements(batch.runs.len() as u64));
