@@ -76,6 +76,16 @@ pub enum SolveError {
         /// The limit.
         seconds: f64,
     },
+    /// Enumeration and the MIP answered a question differently.
+    #[error("enumeration and MIP disagree on the {question} question: {enumerate} vs {mip}")]
+    AnswersDisagree {
+        /// `exists` or `count`.
+        question: &'static str,
+        /// Enumeration's answer.
+        enumerate: String,
+        /// The MIP's answer.
+        mip: String,
+    },
     /// Enumeration and the MIP listed different equilibria.
     #[error("enumeration and MIP disagree: {enumerate:?} vs {mip:?}")]
     Disagreement {

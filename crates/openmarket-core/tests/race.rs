@@ -587,3 +587,47 @@ fn question_answers_are_the_same_with_one_and_two_threads() {
         assert_eq!(run(1), run(2), "{q:?}");
     }
 }
+
+/// A MIP out of time answers `null` with status `time_limit`, never
+/// "no"; asked by both methods, the run fails on the time limit rather
+/// than reporting a disagreement.
+#[test]
+fn a_mip_out_of_time_answers_null_not_no() {
+    use openmarket_core::race::solve::{Answer, Choice, Options, Question, Status, answer};
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let fast = Options {
+        backend: default_backend(),
+        progress: None,
+        formulation: Formulation::Witness,
+        time_limit: None,
+    };
+    let out_of_time = Options {
+        time_limit: Some(std::time::Duration::from_nanos(1)),
+        ..fast
+    };
+    // A "no" instance: the MIP has to search (no warm-start witness).
+    let g = (0..)
+        .map(|_| random_game(&mut rng, 8, Utility::Lead, "matrix", Actions::Discrete))
+        .find(|g| {
+            matches!(
+                answer(g, Question::Exists, Choice::Enumerate, &fast),
+                Ok(Answer::Exists {
+                    nontrivial_exists: Some(false),
+                    ..
+                })
+            )
+        })
+        .unwrap();
+    match answer(&g, Question::Exists, Choice::Mip, &out_of_time).unwrap() {
+        Answer::Exists {
+            nontrivial_exists,
+            status,
+            ..
+        } => assert_eq!((nontrivial_exists, status), (None, Status::TimeLimit)),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        answer(&g, Question::Exists, Choice::Both, &out_of_time),
+        Err(SolveError::TimeLimit { .. })
+    ));
+}

@@ -138,6 +138,7 @@ pub fn answer_text(game: &RaceGame, answer: &Answer, backend: Option<&str>, seco
             Status::VerifiedWitness => "a witness, checked exactly",
             Status::MipInfeasible => "the MIP is infeasible, up to its tolerances",
             Status::TimeLimit => "the time limit ran out",
+            Status::Incomplete => "the MIP's listing stopped at its cap",
         }
     };
     let solver = |m: &openmarket_core::method::Method| match backend {

@@ -6,10 +6,11 @@
 //! parts are committed in block order, by whichever worker completes the
 //! sequence, up to the first failure, so a run that fails keeps every
 //! block before it and `--resume` continues from there. No worker waits
-//! for the others (there is no barrier between groups of blocks), and the
-//! buffer holds only parts' small records, never rows. A panic inside a
-//! run is caught and reported as an error naming the run: no thread is
-//! left waiting.
+//! for a group of others (there is no barrier between windows); a worker
+//! waits only when it is two blocks per thread ahead of the last commit
+//! (helping the others' jobs meanwhile), which bounds what the buffer
+//! holds and what an interrupted run loses. A panic inside a run is caught
+//! and reported as an error naming the run: no thread is left waiting.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -84,6 +85,10 @@ pub fn run<S: Sink>(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Stats, RunError> {
     let next = AtomicUsize::new(0);
+    // Blocks committed so far (the order's `next`, readable without the
+    // lock), and how far ahead of it a worker may take a block.
+    let committed = AtomicUsize::new(0);
+    let ahead = 2 * rayon::current_num_threads().max(1);
     let failed = AtomicBool::new(false);
     let order = Mutex::new(Order::<S::Part> {
         next: 0,
@@ -109,10 +114,25 @@ pub fn run<S: Sink>(
             if failed.load(Ordering::Relaxed) {
                 return;
             }
-            let k = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&b) = blocks.get(k) else {
+            let k = next.load(Ordering::Acquire);
+            if k >= blocks.len() {
                 return;
-            };
+            }
+            if k >= committed.load(Ordering::Acquire) + ahead {
+                // Too far ahead of a slow block: run others' jobs (its
+                // own included) until it is committed.
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::sleep(std::time::Duration::from_micros(50));
+                }
+                continue;
+            }
+            if next
+                .compare_exchange(k, k + 1, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+            {
+                continue;
+            }
+            let b = blocks[k];
             let result = compute(b);
             let mut o = order.lock().expect("no panic holds the lock");
             match result {
@@ -138,6 +158,7 @@ pub fn run<S: Sink>(
                 o.stats.runs += s.runs;
                 o.stats.converged += s.converged;
                 o.next += 1;
+                committed.store(o.next, Ordering::Release);
             }
         }
     });

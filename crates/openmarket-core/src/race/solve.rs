@@ -174,6 +174,9 @@ pub enum Status {
     MipInfeasible,
     /// Time ran out: no answer.
     TimeLimit,
+    /// The MIP's listing stopped at its cap on equilibria or on rejected
+    /// candidates (continuous races): no answer beyond a witness found.
+    Incomplete,
 }
 
 /// A race's answer to a [`Question`].
@@ -255,13 +258,19 @@ pub fn answer(
     match answers.as_slice() {
         [one] => Ok(one.clone()),
         [by_enum, by_mip] => {
+            // `both` means both answered: a MIP that ran out of time is
+            // reported as such, not as a disagreement.
+            if answer_status(by_mip) == Status::TimeLimit {
+                return Err(SolveError::TimeLimit {
+                    seconds: o.time_limit.map_or(0.0, |l| l.as_secs_f64()),
+                });
+            }
             if known(by_enum) != known(by_mip) {
-                return Err(SolveError::Unsupported(format!(
-                    "enumeration and MIP disagree on the {} question: {:?} vs {:?}",
-                    <&str>::from(question),
-                    known(by_enum),
-                    known(by_mip)
-                )));
+                return Err(SolveError::AnswersDisagree {
+                    question: question.into(),
+                    enumerate: format!("{:?}", known(by_enum)),
+                    mip: format!("{:?}", known(by_mip)),
+                });
             }
             Ok(match by_enum.clone() {
                 Answer::Exists {
@@ -290,6 +299,14 @@ pub fn answer(
             })
         }
         _ => unreachable!("one or two methods"),
+    }
+}
+
+/// How certain an answer is.
+fn answer_status(a: &Answer) -> Status {
+    match a {
+        Answer::Exists { status, .. } | Answer::Count { status, .. } => *status,
+        Answer::All(_) => Status::Proved,
     }
 }
 
@@ -392,20 +409,30 @@ fn answer_by(
                 Err(e) => return Err(e),
             };
             let nontrivial = sol.equilibria.iter().filter(|e| e.nontrivial).count() as u64;
+            // A listing cut at its cap answers "yes" by a witness, nothing
+            // else.
+            let complete = sol.complete;
             Ok(match question {
                 Question::Exists => {
                     let witness = sol.equilibria.iter().find(|e| e.nontrivial).cloned();
+                    let (answer, status) = match (&witness, complete) {
+                        (Some(_), _) => (Some(true), Status::VerifiedWitness),
+                        (None, true) => (Some(false), Status::MipInfeasible),
+                        (None, false) => (None, Status::Incomplete),
+                    };
                     Answer::Exists {
-                        nontrivial_exists: Some(witness.is_some()),
-                        status: if witness.is_some() {
-                            Status::VerifiedWitness
-                        } else {
-                            Status::MipInfeasible
-                        },
+                        nontrivial_exists: answer,
+                        status,
                         witness,
                         solver: Method::Mip,
                     }
                 }
+                _ if !complete => Answer::Count {
+                    count: None,
+                    nontrivial: None,
+                    status: Status::Incomplete,
+                    solver: Method::Mip,
+                },
                 _ => Answer::Count {
                     count: Some(sol.equilibria.len() as u64),
                     nontrivial: Some(nontrivial),
