@@ -179,16 +179,11 @@ fn mixed_outcome(
 ) -> Option<Vec<Vec<f64>>> {
     (0..game.agents())
         .map(|i| match (game.role(i), game.space(i)) {
-            (crate::dynamics::Role::Simultaneous { labels: true }, Space::Grid(g)) => Some(
-                match rules[i].distribution().filter(|d| d.len() == g.len()) {
-                    Some(d) => d.to_vec(),
-                    None => {
-                        let mut one = vec![0.0; g.len()];
-                        one[actions[i] as usize] = 1.0;
-                        one
-                    }
-                },
-            ),
+            (crate::dynamics::Role::Simultaneous { labels: true }, Space::Grid(g)) => {
+                let mut s = vec![0.0; g.len()];
+                fill_strategy(&mut s, rules[i].distribution(), actions[i]);
+                Some(s)
+            }
             (crate::dynamics::Role::Simultaneous { labels: false }, Space::Grid(g))
                 if g.as_slice() == [0.0, 1.0] =>
             {
@@ -283,14 +278,20 @@ pub(crate) fn strategies(
     rules: &[Box<dyn Dynamics>],
     out: &mut crate::finite::Mixed,
 ) {
-    for (i, &k) in sizes.iter().enumerate() {
-        let s = out.agent_mut(i);
-        match rules[i].distribution().filter(|d| d.len() == k) {
-            Some(d) => s.copy_from_slice(d),
-            None => {
-                s.fill(0.0);
-                s[judged[i] as usize] = 1.0;
-            }
+    for i in 0..sizes.len() {
+        fill_strategy(out.agent_mut(i), rules[i].distribution(), judged[i]);
+    }
+}
+
+/// One agent's mixed strategy into `out`: its rule's distribution where it
+/// keeps one over these actions, else its action (a strategy index) for
+/// sure.
+fn fill_strategy(out: &mut [f64], distribution: Option<&[f64]>, action: f64) {
+    match distribution.filter(|d| d.len() == out.len()) {
+        Some(d) => out.copy_from_slice(d),
+        None => {
+            out.fill(0.0);
+            out[action as usize] = 1.0;
         }
     }
 }
