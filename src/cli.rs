@@ -54,9 +54,10 @@ pub enum Command {
         solver: Choice,
         /// Race only, with --concept pure: `exists` (does a non-trivial pure
         /// NE exist? with a witness), `count` (how many pure NE, how many
-        /// non-trivial) or `all` (every pure NE, the default).
-        #[arg(long, default_value = "all", value_parser = Question::parse)]
-        question: Question,
+        /// non-trivial) or `all` (every pure NE). Default: the config's
+        /// `[solve] question`, else `all`.
+        #[arg(long, value_parser = Question::parse)]
+        question: Option<Question>,
         /// Race only: override the config's action set (discrete or continuous).
         #[arg(long, value_parser = Actions::parse)]
         actions: Option<Actions>,
@@ -196,6 +197,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             temperature,
         } => {
             let cfg = config::load(&config)?;
+            let question = question.unwrap_or(match &cfg.model {
+                openmarket_core::config::ModelConfig::Race(game)
+                    if concept == Concept::PureNash =>
+                {
+                    game.question()
+                }
+                _ => Question::All,
+            });
             if question != Question::All
                 && (concept != Concept::PureNash
                     || !matches!(cfg.model, openmarket_core::config::ModelConfig::Race(_)))

@@ -1038,3 +1038,85 @@ fn strategies_hold_each_agents_mixed_strategy() {
         );
     }
 }
+
+#[test]
+fn a_plan_asked_exists_or_count_holds_one_hand_derived_answer_per_point() {
+    // (config, non-trivial exists, pure NE, non-trivial NE): the hand
+    // derivations written in each config's comments.
+    let cases = [
+        ("configs/race_baseline.toml", true, 1u64, 1u64),
+        ("configs/race_all_closed.toml", false, 1, 0),
+        ("configs/race_no_pure_ne.toml", false, 0, 0),
+        ("configs/race_several_ne.toml", true, 2, 2),
+    ];
+    let dir = scratch("question");
+    for (k, (config, exists, all, nontrivial)) in cases.into_iter().enumerate() {
+        for question in ["exists", "count"] {
+            let text = std::fs::read_to_string(config).unwrap();
+            let path = dir.join(format!("{k}-{question}.toml"));
+            std::fs::write(
+                &path,
+                format!("{text}\n[solve]\nquestion = \"{question}\"\n"),
+            )
+            .unwrap();
+            let out = dir.join(format!("{k}-{question}"));
+            run_ok(&path, &out, None);
+            let eq = read(&out.join("equilibria.parquet"));
+            assert_eq!(eq.height(), 1, "{config} {question}: one row per point");
+            let get_bool = |c: &str| eq.column(c).unwrap().bool().unwrap().get(0);
+            let get_u64 = |c: &str| eq.column(c).unwrap().u64().unwrap().get(0);
+            let status = eq
+                .column("status")
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(0)
+                .map(String::from);
+            let actions = eq
+                .column("actions")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(0)
+                .unwrap();
+            assert_eq!(
+                get_bool("nontrivial_exists"),
+                Some(exists),
+                "{config} {question}"
+            );
+            if question == "exists" {
+                assert_eq!(get_u64("count"), None);
+                // The witness is the row's profile, and it opens somewhere.
+                assert_eq!(actions.len(), if exists { 3 } else { 0 }, "{config}");
+                let want = if exists { "verified_witness" } else { "proved" };
+                assert_eq!(status.as_deref(), Some(want), "{config}");
+            } else {
+                assert_eq!(get_u64("count"), Some(all), "{config}");
+                assert_eq!(get_u64("nontrivial_count"), Some(nontrivial), "{config}");
+                assert_eq!(actions.len(), 0);
+                assert_eq!(status.as_deref(), Some("proved"));
+            }
+        }
+    }
+    // Runs are judged against every equilibrium: any other question is
+    // refused with one line, and nothing is written.
+    let text = std::fs::read_to_string("configs/race_several_ne.toml").unwrap();
+    let path = dir.join("dynamics.toml");
+    std::fs::write(
+        &path,
+        format!("{text}\n[solve]\nquestion = \"exists\"\n[dynamics]\nrule = \"best_response\"\nmax_iterations = 10\n"),
+    )
+    .unwrap();
+    let out = dir.join("dynamics");
+    let o = openmarket(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("solve.question"), "{err}");
+    assert!(!out.join("manifest.json").exists());
+}

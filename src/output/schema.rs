@@ -16,7 +16,9 @@ use polars::prelude::*;
 /// 4: runs and equilibria gain strategies (a finite game's mixed strategy
 ///    per agent); an equilibrium's actions hold null for a normal-form
 ///    player that mixes.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: equilibria gain nontrivial_exists, count, nontrivial_count and
+///    status (a race point asked `[solve] question = "exists"|"count"`).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The Parquet type of a swept parameter, fixed by the whole plan so every
 /// block of an experiment has the same schema.
@@ -497,6 +499,28 @@ pub fn equilibria_frame(
             "specialist_u_d",
             rows.iter()
                 .map(|r| r.sector.as_ref().map(|s| s.u_d.as_slice())),
+        ),
+        Column::new(
+            "nontrivial_exists".into(),
+            rows.iter()
+                .map(|r| r.answer.and_then(|a| a.nontrivial_exists))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "count".into(),
+            rows.iter()
+                .map(|r| r.answer.and_then(|a| a.count))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "nontrivial_count".into(),
+            rows.iter()
+                .map(|r| r.answer.and_then(|a| a.nontrivial_count))
+                .collect::<Vec<_>>(),
+        ),
+        opt_names(
+            "status",
+            rows.iter().map(|r| r.answer.as_ref().map(|a| &a.status)),
         ),
     ]);
     DataFrame::new_infer_height(cols)

@@ -13,6 +13,7 @@ use crate::openness::Regime;
 use crate::openness::regulator::ObjectiveKind;
 use crate::openness::regulator::optimal::OptimalRegulation;
 use crate::openness::regulator::rules::RegulatorRule;
+use crate::race::solve::Status;
 
 /// One equilibrium of one point.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +50,23 @@ pub struct EquilibriumRow {
     pub distribution: Option<Vec<f64>>,
     /// A sector's per-specialist outcome.
     pub sector: Option<SectorRow>,
+    /// A race solved for `[solve] question = "exists"` or `"count"`: the
+    /// point's answer (its one row).
+    pub answer: Option<AnswerRow>,
+}
+
+/// A race point's answer to the existence or counting question
+/// (`[solve] question`), as `solve --json` prints it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AnswerRow {
+    /// `exists`: whether a non-trivial pure NE exists; `None` when unknown.
+    pub nontrivial_exists: Option<bool>,
+    /// `count`: how many pure NE; `None` when unknown or not asked.
+    pub count: Option<u64>,
+    /// `count`: how many of them are non-trivial.
+    pub nontrivial_count: Option<u64>,
+    /// How certain the answer is.
+    pub status: Status,
 }
 
 impl EquilibriumRow {
@@ -70,6 +88,7 @@ impl EquilibriumRow {
             temperature: None,
             distribution: None,
             sector: None,
+            answer: None,
         }
     }
 }

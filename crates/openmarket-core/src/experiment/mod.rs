@@ -26,7 +26,7 @@ use crate::plan::{Plan, Point, run_seed};
 
 pub use crate::judge::{Target, instances};
 pub use crate::rows::{
-    EquilibriumRow, PointSolution, RegulatorRun, RunRow, SectorRow, TrajectoryRow,
+    AnswerRow, EquilibriumRow, PointSolution, RegulatorRun, RunRow, SectorRow, TrajectoryRow,
 };
 pub use layout::{Layout, Shard};
 
@@ -35,6 +35,21 @@ pub use layout::{Layout, Shard};
 /// target of its runs, with the target's rows where they are not the
 /// equilibria's.
 pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, SolveError> {
+    let mut solution = with_target_rows(point, config)?;
+    // Every row of a finite game, solved-only plans' included, carries its
+    // mixed strategies (a row without a profile, an answer's, has none).
+    for r in solution.rows.iter_mut().filter(|r| r.strategies.is_none()) {
+        if let Some(actions) = r.actions.iter().copied().collect::<Option<Vec<f64>>>()
+            && !actions.is_empty()
+        {
+            r.strategies = config.model.strategies(&actions);
+        }
+    }
+    Ok(solution)
+}
+
+/// The point's solution and the rows of its target.
+fn with_target_rows(point: usize, config: &Config) -> Result<PointSolution, SolveError> {
     let mut solution = config.model.solve(point, config.dynamics.as_ref())?;
     if solution.optimal.is_some() {
         // The regulator's runs are judged by the optimum alone.
@@ -71,11 +86,6 @@ pub fn solve_point(point: usize, config: &Config) -> Result<PointSolution, Solve
             })
             .collect();
         solution.rows.extend(rows);
-    }
-    for r in solution.rows.iter_mut().filter(|r| r.strategies.is_none()) {
-        if let Some(actions) = r.actions.iter().copied().collect::<Option<Vec<f64>>>() {
-            r.strategies = config.model.strategies(&actions);
-        }
     }
     Ok(solution)
 }

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use crate::config::error::{ConfigError, Cx};
+use crate::race::solve::Question;
 use crate::race::{Actions, Leakage, LeakagePreset, Nontrivial, RaceGame, RaceParams, Utility};
 
 #[derive(Deserialize)]
@@ -36,6 +37,47 @@ struct RawLeakage {
     /// A number, or a list (one per lab) for `opener`.
     beta: Option<toml::Value>,
     matrix: Option<Vec<Vec<f64>>>,
+}
+
+/// `[solve]`: what a plan asks of each point's pure equilibria.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "solve section")]
+struct RawSolve {
+    question: Question,
+}
+
+/// The race of a config: `[model]`, and the question of `[solve]`.
+pub(crate) fn parse_config(
+    cx: &Cx,
+    model: toml::Value,
+    table: &toml::Table,
+) -> Result<RaceGame, ConfigError> {
+    let game = parse(cx, model)?;
+    let Some(solve) = table.get("solve") else {
+        return Ok(game);
+    };
+    let raw: RawSolve = cx.section("solve", solve.clone())?;
+    if raw.question != Question::All && table.contains_key("dynamics") {
+        return Err(cx.err(
+            "solve.question",
+            format!(
+                "= \"{}\" answers without listing the equilibria, but runs are judged against every pure NE: a plan with [dynamics] needs question = \"all\"",
+                <&str>::from(raw.question)
+            ),
+        ));
+    }
+    if raw.question != Question::All && game.actions != Actions::Discrete {
+        // The continuous race's count is of regime patterns, and its
+        // existence answer comes from the same listing: nothing to gain.
+        return Err(cx.err(
+            "solve.question",
+            format!(
+                "= \"{}\" is asked of a discrete race (actions = \"discrete\"); a continuous race's equilibria are listed (question = \"all\")",
+                <&str>::from(raw.question)
+            ),
+        ));
+    }
+    Ok(game.with_question(raw.question))
 }
 
 pub(crate) fn parse(cx: &Cx, mut model: toml::Value) -> Result<RaceGame, ConfigError> {

@@ -3,7 +3,7 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::learning::RaceLearning;
-use super::solve::{self, Choice, Options};
+use super::solve::{self, Answer, Choice, Options, Question};
 use super::{RaceGame, config, judge};
 use crate::config::error::{ConfigError, Cx};
 use crate::dynamics::{DynamicsConfig, Observer, Schedule};
@@ -12,7 +12,7 @@ use crate::judge::{Target, simulate};
 use crate::limits::{DEFAULT_MIP_SECONDS, MAX_DYNAMIC_LABS};
 use crate::method::SolveError;
 use crate::mip::default_backend;
-use crate::rows::{EquilibriumRow, PointSolution};
+use crate::rows::{AnswerRow, EquilibriumRow, PointSolution};
 
 /// The race solver options a plan uses: the solver policy, the default MIP
 /// backend.
@@ -25,11 +25,58 @@ fn options() -> Options<'static> {
     }
 }
 
+/// A solved-only point asked `exists` or `count`: its one row holds the
+/// answer, with the witness (if any) as its actions.
+fn answer_row(game: &RaceGame, point: usize) -> Result<PointSolution, SolveError> {
+    let answer = solve::answer(game, game.question(), Choice::Auto, &options())?;
+    let row = match answer {
+        Answer::Exists {
+            nontrivial_exists,
+            status,
+            witness,
+            solver,
+        } => EquilibriumRow {
+            strict: witness.as_ref().map(|w| w.strict),
+            nontrivial: witness.as_ref().map(|w| w.nontrivial),
+            answer: Some(AnswerRow {
+                nontrivial_exists,
+                count: None,
+                nontrivial_count: None,
+                status,
+            }),
+            ..EquilibriumRow::new(point, solver, 0, witness.map_or(Vec::new(), |w| w.actions))
+        },
+        Answer::Count {
+            count,
+            nontrivial,
+            status,
+            solver,
+        } => EquilibriumRow {
+            answer: Some(AnswerRow {
+                nontrivial_exists: nontrivial.map(|k| k > 0),
+                count,
+                nontrivial_count: nontrivial,
+                status,
+            }),
+            ..EquilibriumRow::new(point, solver, 0, Vec::new())
+        },
+        Answer::All(_) => unreachable!("asked exists or count"),
+    };
+    Ok(PointSolution {
+        rows: vec![row],
+        equilibria: Vec::new(),
+        delta: None,
+        target: None,
+        optimal: None,
+    })
+}
+
 impl Family for RaceGame {
     const AGENT_KEYS: &'static [&'static str] = &["lab"];
+    const SECTIONS: &'static [&'static str] = &["solve"];
 
-    fn parse(cx: &Cx, model: toml::Value, _: &toml::Table) -> Result<Self, ConfigError> {
-        config::parse(cx, model)
+    fn parse(cx: &Cx, model: toml::Value, table: &toml::Table) -> Result<Self, ConfigError> {
+        config::parse_config(cx, model, table)
     }
 
     fn agents(&self) -> usize {
@@ -79,7 +126,8 @@ impl Family for RaceGame {
         let Some(d) = dynamics else {
             // Solved only: every race must be one the solver policy can
             // solve, found now rather than after earlier blocks are written.
-            return solve::check(self, Choice::Auto, &options()).map_err(|e| e.to_string());
+            return solve::check_question(self, self.question(), Choice::Auto, &options())
+                .map_err(|e| e.to_string());
         };
         if self.n() > MAX_DYNAMIC_LABS {
             return Err(format!(
@@ -97,6 +145,9 @@ impl Family for RaceGame {
         point: usize,
         dynamics: Option<&DynamicsConfig>,
     ) -> Result<PointSolution, SolveError> {
+        if self.question() != Question::All {
+            return answer_row(self, point);
+        }
         let sol = solve::solve(self, Choice::Auto, &options())?;
         let rows = sol
             .equilibria

@@ -190,6 +190,9 @@ pub struct RaceGame {
     /// The diagonal is zero (a lab does not leak to itself); the hot loops
     /// rely on it, which is why only [`RaceGame::new`] builds a game.
     leak: Vec<f64>,
+    /// What a solved-only plan asks of this race (`[solve] question`):
+    /// every pure NE by default.
+    question: solve::Question,
 }
 
 impl std::ops::Deref for RaceGame {
@@ -276,7 +279,11 @@ impl RaceGame {
         scalar("prize", params.prize, Domain::Positive)?;
         scalar("rho", params.rho, Domain::NonNegative)?;
         let leak = params.leakage.build(&params.head_start);
-        Ok(RaceGame { params, leak })
+        Ok(RaceGame {
+            params,
+            leak,
+            question: solve::Question::All,
+        })
     }
 
     /// The parameters the game was built from.
@@ -292,7 +299,19 @@ impl RaceGame {
                 ..self.params.clone()
             },
             leak: self.leak.clone(),
+            question: self.question,
         }
+    }
+
+    /// The same game, asked `question` when a plan solves it.
+    pub fn with_question(mut self, question: solve::Question) -> RaceGame {
+        self.question = question;
+        self
+    }
+
+    /// What a plan asks of this race's pure equilibria.
+    pub fn question(&self) -> solve::Question {
+        self.question
     }
 
     /// A random discrete instance, the one the benchmarks and examples use:

@@ -137,6 +137,7 @@ pub fn solve(game: &RaceGame, choice: Choice, o: &Options) -> Result<RaceSolutio
     Eq,
     Default,
     serde::Serialize,
+    serde::Deserialize,
     strum::EnumString,
     strum::VariantNames,
     strum::IntoStaticStr,
@@ -161,7 +162,9 @@ impl Question {
 }
 
 /// How certain an answer is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, strum::IntoStaticStr)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, strum::IntoStaticStr, strum::AsRefStr,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Status {
@@ -220,11 +223,36 @@ pub fn auto_for(game: &RaceGame, question: Question) -> Method {
         Question::Exists => ENUMERATE_UP_TO,
         Question::Count | Question::All => MAX_ENUMERATE,
     };
+    // The MIP cannot model a share race with costs: enumeration answers
+    // it wherever it can go.
+    let mip_unsupported =
+        game.utility == super::Utility::Share && game.cost.iter().any(|&c| c != 0.0);
+    let up_to = if mip_unsupported {
+        MAX_ENUMERATE
+    } else {
+        up_to
+    };
     if game.actions == Actions::Discrete && game.n() <= up_to {
         Method::Enumerate
     } else {
         Method::Mip
     }
+}
+
+/// Whether `choice` can answer `question` for `game`, without answering
+/// it: what a plan checks before anything runs.
+pub fn check_question(
+    game: &RaceGame,
+    question: Question,
+    choice: Choice,
+    o: &Options,
+) -> Result<(), SolveError> {
+    let choice = match (choice, auto_for(game, question)) {
+        (Choice::Auto, Method::Enumerate) => Choice::Enumerate,
+        (Choice::Auto, _) => Choice::Mip,
+        (c, _) => c,
+    };
+    check(game, choice, o)
 }
 
 /// `question` answered for `game` by the solver `choice` names: existence
