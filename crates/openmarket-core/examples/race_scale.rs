@@ -6,15 +6,23 @@
 //!
 //! `--sparse [--n 24,28] [--instances K]`: enumeration of K races drawn as
 //! issue 25 draws them (seeds n + 1000k), each timed thrice.
+//!
+//! `--questions [--utility lead|gap|share] [--kind yes|no] [--question
+//! exists|count|all] [--method auto|enumerate|mip] [--n 16,20] [--instances
+//! K] [--limit SECONDS]`: one question by one method on K instances per n:
+//! `yes` draws sparse races (`race::instances::sparse`, mostly "yes"),
+//! `no` builds races without a non-trivial pure NE
+//! (`race::instances::without_nontrivial`); seeds n + 1000k.
 
 use std::time::{Duration, Instant};
 
+use openmarket_core::method::Method;
 use openmarket_core::mip::default_backend;
 use openmarket_core::race::enumerate::Enumeration;
+use openmarket_core::race::instances;
 use openmarket_core::race::mip::{DiscreteMip, Formulation, dominant};
-use openmarket_core::race::{
-    Actions, Leakage, Nontrivial, RaceGame, RaceParams, RaceSolver, SolveError, Utility,
-};
+use openmarket_core::race::solve::{Answer, Choice, Options, Question, answer, auto_for};
+use openmarket_core::race::{RaceGame, RaceSolver, SolveError, Utility};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -28,41 +36,86 @@ fn arg(name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
-/// A lead race drawn as the issue "The paper's question at the paper's
-/// scale" draws them: head starts uniform in [1, 12], boosts in [0, 5],
-/// each off-diagonal leak uniform in [0, 5] with probability 0.3, else 0;
-/// no cost. Harder than [`RaceGame::random`], whose opening is nearly
-/// dominant.
 fn sparse(n: usize, seed: u64) -> RaceGame {
-    use rand::{RngExt, SeedableRng};
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let head_start: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..12.0)).collect();
-    let boost: Vec<f64> = (0..n).map(|_| rng.random_range(0.0..5.0)).collect();
-    let matrix: Vec<Vec<f64>> = (0..n)
-        .map(|j| {
-            (0..n)
-                .map(|i| {
-                    if i != j && rng.random_bool(0.3) {
-                        rng.random_range(0.0..5.0)
-                    } else {
-                        0.0
-                    }
-                })
-                .collect()
-        })
+    instances::sparse(n, Utility::Lead, seed)
+}
+
+/// `--questions`: one question answered by one method on K instances,
+/// "yes" ones (sparse draws) or "no" ones (constructed), one line.
+fn questions() {
+    let utility = match arg("--utility").as_deref() {
+        None | Some("lead") => Utility::Lead,
+        Some("gap") => Utility::Gap,
+        Some("share") => Utility::Share,
+        Some(other) => panic!("--utility {other}: lead, gap or share"),
+    };
+    let kind = arg("--kind").unwrap_or_else(|| "yes".into());
+    let question = Question::parse(&arg("--question").unwrap_or_else(|| "exists".into())).unwrap();
+    let method = arg("--method").unwrap_or_else(|| "auto".into());
+    let choice = Choice::parse(&method).unwrap();
+    let instances: u64 = arg("--instances").map_or(3, |k| k.parse().expect("a count"));
+    let limit: f64 = arg("--limit").map_or(60.0, |s| s.parse().unwrap());
+    let sizes: Vec<usize> = arg("--n")
+        .unwrap_or_else(|| "16,20,24".into())
+        .split(',')
+        .map(|s| s.parse().expect("a list of n"))
         .collect();
-    RaceGame::new(RaceParams {
-        leakage: Leakage::Matrix(matrix),
-        boost,
-        cost: vec![0.0; n],
-        head_start,
-        utility: Utility::Lead,
-        prize: 1.0,
-        rho: 1.0,
-        actions: Actions::Discrete,
-        nontrivial: Nontrivial::SomeOpen,
-    })
-    .expect("parameters in range")
+    let o = Options {
+        backend: default_backend(),
+        progress: None,
+        formulation: Formulation::Witness,
+        time_limit: Some(Duration::from_secs_f64(limit)),
+    };
+    for n in sizes {
+        let (mut times, mut answers) = (Vec::new(), Vec::new());
+        let mut auto = Method::Enumerate;
+        for k in 0..instances {
+            let g = match kind.as_str() {
+                "yes" => instances::sparse(n, utility, n as u64 + 1000 * k),
+                _ => instances::without_nontrivial(n, utility, n as u64 + 1000 * k),
+            };
+            auto = auto_for(&g, question);
+            let s = Instant::now();
+            let a = answer(&g, question, choice, &o);
+            times.push(s.elapsed().as_secs_f64());
+            answers.push(match a {
+                Ok(Answer::Exists {
+                    nontrivial_exists,
+                    status,
+                    ..
+                }) => {
+                    format!("{nontrivial_exists:?}/{}", <&str>::from(status))
+                }
+                Ok(Answer::Count {
+                    count,
+                    nontrivial,
+                    status,
+                    ..
+                }) => {
+                    format!("{count:?},{nontrivial:?}/{}", <&str>::from(status))
+                }
+                Ok(Answer::All(sol)) => format!(
+                    "{} NE{}",
+                    sol.equilibria.len(),
+                    if sol.nontrivial_exists {
+                        ""
+                    } else {
+                        " (none non-trivial)"
+                    }
+                ),
+                Err(e) => format!("error: {e}"),
+            });
+        }
+        println!(
+            "{:5} n = {n:2} {kind:3} {:6} {method:9} ({}): median {:9.3} s, max {:9.3} s; auto = {}; {answers:?}",
+            utility.as_ref(),
+            <&str>::from(question),
+            default_backend().name(),
+            median(times.clone()),
+            times.iter().copied().fold(0.0, f64::max),
+            <&str>::from(auto),
+        );
+    }
 }
 
 /// Enumerate every pure NE of `g` three times; print the median, the
@@ -91,6 +144,10 @@ fn time_enumeration(g: &RaceGame) -> f64 {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--questions") {
+        questions();
+        return;
+    }
     if std::env::args().any(|a| a == "--sparse") {
         println!("threads: {}", rayon::current_num_threads());
         let sizes: Vec<usize> = arg("--n")

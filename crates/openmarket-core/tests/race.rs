@@ -631,3 +631,66 @@ fn a_mip_out_of_time_answers_null_not_no() {
         Err(SolveError::TimeLimit { .. })
     ));
 }
+
+#[test]
+fn constructed_races_have_no_nontrivial_ne_by_brute_force_enumeration_and_mip() {
+    use openmarket_core::race::instances::without_nontrivial;
+    use openmarket_core::race::solve::{Answer, Choice, Options, Question, Status, answer};
+    let o = Options {
+        backend: default_backend(),
+        progress: None,
+        formulation: Formulation::Witness,
+        time_limit: None,
+    };
+    for utility in UTILITIES {
+        // lead and gap: everyone closed is the only pure NE; share: none.
+        let want_count = u64::from(utility != Utility::Share);
+        for n in [3, 6, 10, 14, 18, 22, 24] {
+            for seed in 0..3 {
+                let g = without_nontrivial(n, utility, seed);
+                if n <= 14 {
+                    // Brute force from the raw payoffs.
+                    let table: Vec<Vec<f64>> = (0..(1u64 << n))
+                        .map(|bits| naive_utilities(&g, &profile(bits, n)))
+                        .collect();
+                    let equilibria: Vec<u64> = (0..(1u64 << n))
+                        .filter(|&bits| {
+                            (0..n).all(|i| {
+                                table[(bits ^ (1 << i)) as usize][i] <= table[bits as usize][i]
+                            })
+                        })
+                        .collect();
+                    let want: Vec<u64> = if want_count == 1 { vec![0] } else { vec![] };
+                    assert_eq!(equilibria, want, "{utility:?} n = {n} seed {seed}");
+                }
+                for (choice, status) in [
+                    (Choice::Enumerate, Status::Proved),
+                    (Choice::Mip, Status::MipInfeasible),
+                ] {
+                    match answer(&g, Question::Exists, choice, &o).unwrap() {
+                        Answer::Exists {
+                            nontrivial_exists,
+                            status: s,
+                            ..
+                        } => assert_eq!(
+                            (nontrivial_exists, s),
+                            (Some(false), status),
+                            "{utility:?} n = {n} seed {seed} {choice:?}"
+                        ),
+                        other => panic!("{other:?}"),
+                    }
+                    match answer(&g, Question::Count, choice, &o).unwrap() {
+                        Answer::Count {
+                            count, nontrivial, ..
+                        } => assert_eq!(
+                            (count, nontrivial),
+                            (Some(want_count), Some(0)),
+                            "{utility:?} n = {n} seed {seed} {choice:?}"
+                        ),
+                        other => panic!("{other:?}"),
+                    }
+                }
+            }
+        }
+    }
+}

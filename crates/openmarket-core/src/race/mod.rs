@@ -9,6 +9,7 @@
 pub(crate) mod config;
 pub mod enumerate;
 mod family;
+pub mod instances;
 pub mod judge;
 pub mod learning;
 pub mod mip;
