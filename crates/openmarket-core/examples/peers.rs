@@ -5,7 +5,7 @@
 //!   peers games
 //!   peers fp --game NAME --iterations N --reps R
 //!   peers replicator --game NAME --t-end T (--rtol TOL | --steps N) --reps R
-//!   peers race --n N --seed S --reps R
+//!   peers race --n N --seed S --reps R [--draws sparse]
 //!   peers table --file GAME.nfg [--tau T] --reps R
 //!
 //! Times are medians over R repetitions, measured in-process around the
@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use openmarket_core::finite::{BinaryGame, nash, nfg, qre, support};
 use openmarket_core::matrix::Bimatrix;
-use openmarket_core::race::enumerate::Enumeration;
+use openmarket_core::race::enumerate::{self, Enumeration};
 use openmarket_core::race::{
     Actions, Leakage, Nontrivial, RaceGame, RaceParams, RaceSolver, Utility,
 };
@@ -198,7 +198,14 @@ fn main() {
         }
         Some("race") => {
             let n: usize = arg(&args, "--n");
-            let game = RaceGame::random(n, Utility::Lead, arg(&args, "--seed"));
+            // `--draws sparse`: issue 25's draws, where few labs have a
+            // dominant action; else `RaceGame::random`, where most do.
+            let sparse = args.iter().any(|a| a == "sparse");
+            let game = if sparse {
+                openmarket_core::race::instances::sparse(n, Utility::Lead, arg(&args, "--seed"))
+            } else {
+                RaceGame::random(n, Utility::Lead, arg(&args, "--seed"))
+            };
             let payoffs: Vec<Vec<f64>> = (0..1usize << n)
                 .map(|k| {
                     let x: Vec<f64> = (0..n).map(|i| ((k >> i) & 1) as f64).collect();
@@ -213,7 +220,12 @@ fn main() {
                 .iter()
                 .map(|e| e.actions.iter().map(|&a| a as u8).collect())
                 .collect();
-            json!({"n": n, "payoffs": payoffs, "equilibria": equilibria, "median_seconds": secs})
+            // The existence and counting questions, by the same walk.
+            let reps: usize = arg(&args, "--reps");
+            let (_, exists_secs) = timed(reps, || enumerate::first_nontrivial(&game, None));
+            let (_, count_secs) = timed(reps, || enumerate::count(&game, None));
+            json!({"n": n, "payoffs": payoffs, "equilibria": equilibria, "median_seconds": secs,
+                   "exists_seconds": exists_secs, "count_seconds": count_secs})
         }
         // Mixed NE and logit QRE of an n-player two-action game with payoffs
         // uniform in [-1, 1] (a generic game), seeded.

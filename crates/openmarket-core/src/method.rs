@@ -36,6 +36,11 @@ pub enum Method {
     #[serde(rename = "regime_search")]
     #[strum(serialize = "regime_search")]
     RegimeSearch,
+    /// Best-response dynamics from fixed starts: a witness, checked exactly
+    /// (it never proves that none exists).
+    #[serde(rename = "best_response")]
+    #[strum(serialize = "best_response")]
+    BestResponse,
     /// Enumeration and the MIP, checked to agree.
     #[serde(rename = "enumerate+mip")]
     #[strum(serialize = "enumerate+mip")]

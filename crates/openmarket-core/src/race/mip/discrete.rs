@@ -253,7 +253,7 @@ fn nontrivial_constraints(game: &RaceGame, x: &[Variable]) -> Vec<Constraint> {
 /// Best-response dynamics from a few starts, for a non-trivial pure NE
 /// before any MIP is built: a cheap witness when one is near. Every
 /// answer is checked exactly; finding none proves nothing (the MIP does).
-fn best_response_witness(game: &RaceGame) -> Option<Vec<f64>> {
+pub(crate) fn best_response_witness(game: &RaceGame) -> Option<Vec<f64>> {
     let n = game.n();
     let fixed = dominant(game);
     let starts: [fn(usize) -> f64; 3] = [|_| 1.0, |_| 0.0, |i| (i % 2) as f64];
