@@ -210,8 +210,13 @@ fn main() {
     // `RaceGame::random`.
     let sparse_draws = arg("--draws").as_deref() == Some("sparse");
     println!(
-        "MIP existence decision ({}), median of {instances} instances (seeds 100…), limit {limit} s per instance, warm start {warm_start}:",
-        default_backend().name()
+        "MIP existence decision ({}), median of {instances} instances ({}), limit {limit} s per instance, warm start {warm_start}:",
+        default_backend().name(),
+        if sparse_draws {
+            "sparse draws, seeds n + 1000k"
+        } else {
+            "RaceGame::random, seeds 100…"
+        }
     );
     for &utility in &utilities {
         for &formulation in &formulations {

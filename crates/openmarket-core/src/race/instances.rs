@@ -147,10 +147,10 @@ pub fn without_nontrivial(n: usize, utility: Utility, seed: u64) -> RaceGame {
     for k in 3..n {
         head_start.push(rng.random_range(0.01 * cap..0.4 * cap));
         boost.push(rng.random_range(0.0..0.2 * cap));
-        for j in 3..n {
+        for (j, row) in matrix.iter_mut().enumerate().skip(3) {
             if j != k && rng.random_bool(0.3) {
                 // At most 0.4·cap in all from the other background labs.
-                matrix[j][k] = rng.random_range(0.0..0.4 * cap / m as f64);
+                row[k] = rng.random_range(0.0..0.4 * cap / m as f64);
             }
         }
         if utility == Utility::Share {

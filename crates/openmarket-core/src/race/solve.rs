@@ -25,9 +25,10 @@ use crate::mip::MipBackend;
 )]
 #[strum(serialize_all = "snake_case")]
 pub enum Choice {
-    /// The policy ([`auto_for`]): enumerate discrete races up to
-    /// [`ENUMERATE_UP_TO`] labs to decide existence, up to
-    /// [`MAX_ENUMERATE`] to count or list; the MIP otherwise.
+    /// The policy ([`auto_for`]): existence first looks for a witness by
+    /// best-response dynamics, then enumerates discrete races up to
+    /// [`ENUMERATE_UP_TO`] labs; counting and listing enumerate up to
+    /// [`MAX_ENUMERATE`]; the MIP otherwise.
     #[default]
     Auto,
     /// Exhaustive enumeration (discrete races only).
@@ -258,6 +259,9 @@ pub fn check_question(
 /// `question` answered for `game` by the solver `choice` names: existence
 /// and counts by enumeration without listing the equilibria, existence by
 /// one MIP (after a best-response warm start); a MIP count lists them.
+/// `Choice::Auto` asks best-response dynamics for an existence witness
+/// before [`auto_for`]'s method (`solver = best_response` when they find
+/// one).
 /// `Choice::Both` answers by both and fails unless they agree.
 pub fn answer(
     game: &RaceGame,
@@ -273,8 +277,7 @@ pub fn answer(
         };
         return solve(game, choice, o).map(Answer::All);
     }
-    if question == Question::Exists && choice == Choice::Auto && game.actions == Actions::Discrete
-    {
+    if question == Question::Exists && choice == Choice::Auto && game.actions == Actions::Discrete {
         // A witness by best-response dynamics first: microseconds where
         // enumeration takes a third of a second at n = 24 and the MIP a
         // model (BENCHMARKS.md); deterministic, and checked exactly.

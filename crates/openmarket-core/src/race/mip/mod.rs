@@ -22,8 +22,8 @@
 mod discrete;
 mod kkt;
 
-pub use discrete::{DiscreteMip, Formulation, dominant};
 pub(crate) use discrete::best_response_witness;
+pub use discrete::{DiscreteMip, Formulation, dominant};
 pub use kkt::{ContinuousMip, DEFAULT_MAX_EQUILIBRIA};
 
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint};
