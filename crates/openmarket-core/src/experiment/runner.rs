@@ -218,8 +218,11 @@ pub fn run_points(
     let jobs: Vec<(usize, u64)> = (0..points.len())
         .flat_map(|c| (0..plan.seeds_per_point).map(move |r| (c, r)))
         .collect();
-    let results = jobs
-        .par_iter()
+    // Written in place by index: a `Result` collect would gather the rows
+    // in a linked list of vectors and copy them once more, and a run's
+    // row is a few hundred bytes.
+    let mut results = Vec::with_capacity(jobs.len());
+    jobs.par_iter()
         .map(|&(c, r)| {
             let point = &plan.points[points[c]];
             let out = catch_unwind(AssertUnwindSafe(|| {
@@ -236,12 +239,17 @@ pub fn run_points(
             progress(1);
             Ok(out)
         })
-        .collect::<Result<Vec<_>, RunError>>()?;
-    let mut out = Batch::default();
+        .collect_into_vec(&mut results);
+    let mut out = Batch {
+        runs: Vec::with_capacity(results.len()),
+        ..Batch::default()
+    };
     for s in solutions {
         out.equilibria.extend(s.rows);
     }
-    for (row, traj) in results {
+    // The first failure in plan order, whatever the thread count.
+    for result in results {
+        let (row, traj) = result?;
         out.runs.push(row);
         out.trajectories.extend(traj);
     }
