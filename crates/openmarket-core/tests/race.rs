@@ -694,3 +694,82 @@ fn constructed_races_have_no_nontrivial_ne_by_brute_force_enumeration_and_mip() 
         }
     }
 }
+
+/// The least, over the gadget's profiles, of the gain that refutes
+/// it (a switch's gain where some lab is open, a loss from opening at
+/// all closed for `lead` and `gap`).
+fn gadget_margin(g: &RaceGame) -> f64 {
+    let mut worst = f64::MAX;
+    for bits in 0..8u32 {
+        let x: Vec<f64> = (0..3).map(|i| f64::from((bits >> i) & 1)).collect();
+        let gains: Vec<f64> = (0..3)
+            .map(|i| {
+                let mut y = x.clone();
+                y[i] = 1.0 - y[i];
+                naive_utilities(g, &y)[i] - naive_utilities(g, &x)[i]
+            })
+            .collect();
+        let best = gains.iter().copied().fold(f64::MIN, f64::max);
+        let refute = if bits == 0 && g.utility != Utility::Share {
+            -best
+        } else {
+            best
+        };
+        worst = worst.min(refute);
+    }
+    worst
+}
+
+#[test]
+fn gadgets_keep_their_margins_above_what_the_background_can_move() {
+    use openmarket_core::race::instances::without_nontrivial;
+    for utility in [Utility::Lead, Utility::Gap] {
+        let gadget = without_nontrivial(3, utility, 0);
+        let m = gadget_margin(&gadget);
+        assert!(m > 3.6, "{utility:?}: margin {m}");
+        // Background at 60 labs: never a maximum, within the budget,
+        // and each lab's opening loses at the all-closed gadget.
+        let g = without_nontrivial(60, utility, 7);
+        let floor = if utility == Utility::Lead { 3.65 } else { 8.25 };
+        for k in 3..60 {
+            let most = g.head_start[k] + g.boost[k] + (0..60).map(|j| g.b(j, k)).sum::<f64>();
+            assert!(most < floor, "{utility:?}: lab {k} reaches {most}");
+            let net = g.boost[k] - g.cost[k];
+            assert!(net > 0.0 && net < g.b(k, 0), "{utility:?}: lab {k}");
+        }
+        for i in 0..3 {
+            let received: f64 = (3..60).map(|k| g.b(k, i)).sum();
+            assert!(received <= 1.5 + 1e-12 && received < m, "{utility:?}");
+        }
+        // Lab 0 leads at all closed, even with every background leak.
+        assert!(g.head_start[0] > g.head_start[1] + 1.5);
+    }
+    // share: the cycle's switches keep their signs with 1 to 5 added
+    // to the total (a background lab of that progress, closed).
+    for extra in [1.01, 5.0] {
+        let mut g = without_nontrivial(4, Utility::Share, 0);
+        let mut params = g.params().clone();
+        params.head_start[3] = extra - 1.0;
+        params.boost[3] = 0.0;
+        g = RaceGame::new(params).unwrap();
+        let x_bg = |bits: u32| -> Vec<f64> {
+            (0..4)
+                .map(|i| f64::from((bits >> i) & 1) * f64::from(i < 3))
+                .collect()
+        };
+        for bits in 0..8u32 {
+            let x = x_bg(bits);
+            let refuted = (0..3).any(|i| {
+                let mut y = x.clone();
+                y[i] = 1.0 - y[i];
+                naive_utilities(&g, &y)[i] - naive_utilities(&g, &x)[i] > 1e-3
+            });
+            assert!(refuted, "share, total + {extra}, profile {bits:03b}");
+        }
+    }
+    let g = without_nontrivial(60, Utility::Share, 3);
+    let most: f64 = (3..60)
+        .map(|k| g.head_start[k] + g.boost[k] + (3..60).map(|j| g.b(j, k)).sum::<f64>())
+        .sum();
+    assert!(most < 4.0, "{most}");
+}

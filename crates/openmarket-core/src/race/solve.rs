@@ -226,8 +226,7 @@ pub fn auto_for(game: &RaceGame, question: Question) -> Method {
     };
     // The MIP cannot model a share race with costs: enumeration answers
     // it wherever it can go.
-    let mip_unsupported =
-        game.utility == super::Utility::Share && game.cost.iter().any(|&c| c != 0.0);
+    let mip_unsupported = super::mip::require_costless_share(game).is_err();
     let up_to = if mip_unsupported {
         MAX_ENUMERATE
     } else {

@@ -98,7 +98,7 @@ fn share_gain_expr(game: &RaceGame, i: usize, x: &[Variable], r: &Ranges) -> (Ex
     (game.boost[i] * t0 - delta * pi0, bound)
 }
 
-fn require_costless_share(game: &RaceGame) -> Result<(), SolveError> {
+pub(crate) fn require_costless_share(game: &RaceGame) -> Result<(), SolveError> {
     if game.utility == Utility::Share && game.cost.iter().any(|&c| c != 0.0) {
         return Err(SolveError::Unsupported(
             "the MIP for utility = \"share\" needs cost = 0 (with a cost the gain from opening is not affine in the others' actions); enumeration handles it for discrete actions".into(),
