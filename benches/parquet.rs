@@ -46,6 +46,7 @@ fn batch() -> (plan::Plan, Batch) {
             distribution: None,
             sector: None,
             answer: None,
+            welfare: None,
         });
         for r in 0..SEEDS {
             let x = (p as f64 * 0.37 + r as f64 * 0.11).fract();

@@ -139,6 +139,56 @@ pub enum Command {
         #[arg(long, value_name = "SHARE")]
         fail_if_unconverged: Option<f64>,
     },
+    /// Sensitivity indices (Sobol', Morris) or scenario discovery (PRIM)
+    /// of an experiment's outputs; writes DIR/analysis/METHOD-OUTPUT.parquet.
+    Analyze {
+        /// An experiment folder.
+        dir: PathBuf,
+        /// The analysis: `sobol` and `morris` need a sweep drawn from their
+        /// `[sweep.design]`; `prim` boxes any sweep's numeric parameters.
+        #[arg(long, value_enum)]
+        method: crate::analyze::Method,
+        /// What to analyse: a column (`converged`), a list element
+        /// (`actions[0]`), a family alias (`omega`, `alpha1`, `u_g`, `u_d`)
+        /// or a comparison (`regime == "pay_penalty"`, `omega >= 0.5`).
+        /// Repeat for several outputs.
+        #[arg(long = "output", required = true, value_name = "EXPR")]
+        outputs: Vec<String>,
+        /// The table: `runs` (averaged per point for Sobol' and Morris; one
+        /// row per run for PRIM) or `equilibria` (each point's target row).
+        /// Default: runs when the experiment has runs.
+        #[arg(long, value_enum)]
+        table: Option<crate::analyze::Table>,
+        /// Bootstrap resamples for the intervals (Sobol', Morris).
+        #[arg(long, default_value_t = 1000)]
+        resamples: usize,
+        /// The bootstrap's seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// PRIM: the density a box must reach to count as found (the EMA
+        /// Workbench's `threshold`).
+        #[arg(long, default_value_t = 0.8)]
+        threshold: f64,
+        /// PRIM: the share of the box's points one peel removes.
+        #[arg(long, default_value_t = 0.05)]
+        peel_alpha: f64,
+        /// PRIM: the share one paste adds back.
+        #[arg(long, default_value_t = 0.05)]
+        paste_alpha: f64,
+        /// PRIM: the smallest share of all rows a box may keep.
+        #[arg(long, default_value_t = 0.05)]
+        mass_min: f64,
+        /// PRIM: the chosen box is the densest step with at least this coverage.
+        #[arg(long, default_value_t = 0.5)]
+        min_coverage: f64,
+        /// Sobol': analyse only the design's first N base rows (a power of
+        /// two), to see how the indices settle as N grows.
+        #[arg(long, value_name = "N")]
+        base_rows: Option<usize>,
+        /// Print one JSON object instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
     /// Draw a figure from an experiment folder (PNG or SVG).
     Plot {
         /// An experiment folder.
@@ -305,6 +355,39 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 summary.check(m)?;
             }
             printed
+        }
+        Command::Analyze {
+            dir,
+            method,
+            outputs,
+            table,
+            resamples,
+            seed,
+            threshold,
+            peel_alpha,
+            paste_alpha,
+            mass_min,
+            min_coverage,
+            base_rows,
+            json,
+        } => {
+            let report = crate::analyze::analyze(&crate::analyze::Request {
+                dir,
+                method,
+                outputs,
+                table,
+                resamples,
+                seed,
+                prim: openmarket_core::analysis::prim::Options {
+                    threshold,
+                    peel_alpha,
+                    paste_alpha,
+                    mass_min,
+                },
+                min_coverage,
+                base_rows,
+            })?;
+            emit(report.render(json))
         }
         Command::Plot {
             dir,

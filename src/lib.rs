@@ -4,11 +4,13 @@
 //! - [`run`]: the `run` command's pipeline (config → plan → store → the
 //!   core runner → manifest).
 //! - [`output`]: the Parquet store, merge, manifest.
-//! - [`summary`], [`plot`], [`report`]: reading results back.
+//! - [`summary`], [`plot`], [`report`]: reading results back;
+//!   [`analyze`]: sensitivity indices and scenario discovery over a sweep.
 //! - [`families`]: each model family's `solve` report, export formats and
 //!   figures, one folder per family.
 //! - [`cli`]: argument parsing and dispatch only.
 
+pub mod analyze;
 pub mod cli;
 pub mod error;
 pub mod families;

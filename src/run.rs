@@ -213,6 +213,7 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
         rows,
         wall_seconds: seconds,
         merged_from: None,
+        design: plan.design.clone(),
     })?;
     Ok(Report {
         points: plan.points.len(),

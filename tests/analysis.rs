@@ -330,3 +330,171 @@ fn every_plot_kind_draws_a_readable_png_and_svg() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("is a folder; name the figure's file"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A small Sobol' sweep of the openness market, solved only.
+const SOBOL: &str = r#"
+[model]
+family = "openness"
+alpha0 = 0.2
+r = 1.0
+c0 = 1.0
+c1 = 1.0
+epsilon = 0.1
+lambda = 1.0
+[model.bargaining]
+rule = "fixed"
+delta = 0.8
+[model.regulation]
+theta = 0.6
+penalty = 0.05
+[sweep.design]
+kind = "sobol"
+n = 32
+second_order = false
+[sweep.design.ranges]
+"model.regulation.theta" = [0.0, 1.0]
+"model.alpha0" = [0.0, 0.6]
+"model.regulation.penalty" = [0.0, 0.2]
+"#;
+
+fn analyze(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["analyze", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    openmarket(&all)
+}
+
+#[test]
+fn analyze_writes_one_table_per_output_and_refuses_bad_input_in_one_line() {
+    let dir = scratch("analyze");
+    let config = dir.join("sobol.toml");
+    std::fs::write(&config, SOBOL).unwrap();
+    let out = dir.join("sobol");
+    run(config.to_str().unwrap(), &out);
+    let o = analyze(
+        &out,
+        &[
+            "--method",
+            "sobol",
+            "--output",
+            "omega",
+            "--output",
+            "regime == \"pay_penalty\"",
+            "--resamples",
+            "50",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["table"], "equilibria");
+    let analyses = v["analyses"].as_array().unwrap();
+    assert_eq!(analyses.len(), 2);
+    for a in analyses {
+        // S1 and ST for each of the three parameters, in the file's order.
+        let rows = a["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 6);
+        assert_eq!(rows[0]["parameter"], "model.regulation.theta");
+        assert!(Path::new(a["file"].as_str().unwrap()).exists());
+    }
+    assert!(out.join("analysis/sobol-omega.parquet").exists());
+    assert!(
+        out.join("analysis/sobol-regime_eq_pay_penalty.parquet")
+            .exists()
+    );
+    // The same bytes whatever the number of threads.
+    let first = std::fs::read(out.join("analysis/sobol-omega.parquet")).unwrap();
+    let o = openmarket(&[
+        "analyze",
+        out.to_str().unwrap(),
+        "--method",
+        "sobol",
+        "--output",
+        "omega",
+        "--resamples",
+        "50",
+    ]);
+    assert!(o.status.success());
+    assert_eq!(
+        std::fs::read(out.join("analysis/sobol-omega.parquet")).unwrap(),
+        first
+    );
+    let o = analyze(
+        &out,
+        &["--method", "prim", "--output", "regime == \"pay_penalty\""],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("chosen box"));
+    for (kind, words) in [
+        (
+            "sensitivity",
+            vec!["indices of omega", "regulation.theta", "ST (total order)"],
+        ),
+        ("prim", vec!["coverage", "density", "chosen box"]),
+    ] {
+        let svg = dir.join(format!("{kind}.svg"));
+        let o = openmarket(&[
+            "plot",
+            out.to_str().unwrap(),
+            "--kind",
+            kind,
+            "--format",
+            "svg",
+            "--out",
+            svg.to_str().unwrap(),
+        ]);
+        assert!(
+            o.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let text = std::fs::read_to_string(&svg).unwrap();
+        for w in words {
+            assert!(text.contains(w), "{kind}: the SVG lacks `{w}`");
+        }
+    }
+    // Bad requests: one line, exit 2, naming what is wrong.
+    for (args, says) in [
+        (
+            vec!["--method", "morris", "--output", "omega"],
+            "was not drawn from a morris design",
+        ),
+        (
+            vec!["--method", "sobol", "--output", "nothing"],
+            "has no column `nothing`",
+        ),
+        (
+            vec!["--method", "sobol", "--output", "regime"],
+            "is neither numeric nor boolean",
+        ),
+        (
+            vec!["--method", "sobol", "--output", "count"],
+            "rows of equilibria.parquet are null",
+        ),
+        (
+            vec!["--method", "sobol", "--output", "omega >= big"],
+            "is not a finite number",
+        ),
+        (
+            vec!["--method", "prim", "--output", "omega"],
+            "PRIM needs a yes/no outcome",
+        ),
+        (vec!["--method", "prim", "--output", "omega > 5"], "all"),
+        (
+            vec!["--method", "sobol", "--output", "omega", "--base-rows", "3"],
+            "--base-rows = 3",
+        ),
+        (
+            vec!["--method", "sobol", "--output", "omega", "--table", "runs"],
+            "has no runs",
+        ),
+    ] {
+        let o = analyze(&out, &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    // Not an experiment at all.
+    let o = analyze(&dir, &["--method", "prim", "--output", "omega > 0"]);
+    assert_ne!(o.status.code(), Some(0));
+}

@@ -35,3 +35,10 @@ cargo build --release
   --peers-bin "$CARGO_TARGET_DIR/release/examples/peers" \
   --openmarket-bin "$CARGO_TARGET_DIR/release/openmarket" \
   "$@"
+
+# Sensitivity and scenario discovery: `analyze` against SALib and the EMA
+# Workbench on the same data (agreement asserted, then timed).
+quick=
+for arg in "$@"; do [ "$arg" = --quick ] && quick=--quick; done
+"$venv/bin/python" bench/peers/analysis.py \
+  --openmarket-bin "$CARGO_TARGET_DIR/release/openmarket" $quick

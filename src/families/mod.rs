@@ -78,6 +78,13 @@ macro_rules! commands {
             }
         }
 
+        /// `analyze --output` aliases: (family, alias, what it stands for).
+        pub(crate) fn output_aliases() -> Vec<(&'static str, &'static str, &'static str)> {
+            let mut all = Vec::new();
+            $(all.extend($module::OUTPUT_ALIASES.iter().map(|(a, to)| (stringify!($module), *a, *to)));)*
+            all
+        }
+
         /// Every figure: those every experiment has, then each family's.
         pub(crate) fn figures() -> Vec<&'static FigureKind> {
             let mut all: Vec<&'static FigureKind> = crate::plot::COMMON.iter().collect();

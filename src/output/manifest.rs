@@ -80,6 +80,11 @@ pub struct Manifest {
     /// The shards a merge combined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_from: Option<Vec<MergedShard>>,
+    /// The `[sweep.design]` the points were drawn from: its kind, its
+    /// parameters in column order with their ranges, and its sizes
+    /// (`analyze` rebuilds a Sobol' or Morris layout from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<openmarket_core::design::Design>,
 }
 
 impl Manifest {

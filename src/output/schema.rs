@@ -18,7 +18,10 @@ use polars::prelude::*;
 ///    player that mixes.
 /// 5: equilibria gain nontrivial_exists, count, nontrivial_count and
 ///    status (a race point asked `[solve] question = "exists"|"count"`).
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: equilibria gain payoffs, penalty_paid, total_surplus,
+///    omega_unregulated and pareto_improvement (the openness SPE's
+///    welfare, as `solve` prints it).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The Parquet type of a swept parameter, fixed by the whole plan so every
 /// block of an experiment has the same schema.
@@ -521,6 +524,35 @@ pub fn equilibria_frame(
         opt_names(
             "status",
             rows.iter().map(|r| r.answer.as_ref().map(|a| &a.status)),
+        ),
+        opt_list(
+            "payoffs",
+            rows.iter()
+                .map(|r| r.welfare.as_ref().map(|w| w.payoffs.as_slice())),
+        ),
+        Column::new(
+            "penalty_paid".into(),
+            rows.iter()
+                .map(|r| r.welfare.as_ref().map(|w| w.penalty_paid))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "total_surplus".into(),
+            rows.iter()
+                .map(|r| r.welfare.as_ref().map(|w| w.total_surplus))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "omega_unregulated".into(),
+            rows.iter()
+                .map(|r| r.welfare.as_ref().map(|w| w.omega_unregulated))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "pareto_improvement".into(),
+            rows.iter()
+                .map(|r| r.welfare.as_ref().and_then(|w| w.pareto_improvement))
+                .collect::<Vec<_>>(),
         ),
     ]);
     DataFrame::new_infer_height(cols)

@@ -28,6 +28,11 @@ impl Experiment {
         &self.exp.manifest.axes
     }
 
+    /// The experiment folder as opened.
+    pub(crate) fn folder(&self) -> &output::Experiment {
+        &self.exp
+    }
+
     pub(crate) fn table(&self, name: &str) -> Result<DataFrame> {
         Ok(read_parquet(&self.exp.table_path(name))?)
     }

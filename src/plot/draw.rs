@@ -76,11 +76,64 @@ pub(crate) struct Panel {
     /// Dashed reference lines (colour index, points), unlabelled: the
     /// caption says what they are.
     pub(crate) guides: Vec<(usize, Vec<(f64, f64)>)>,
+    /// 95% intervals drawn as vertical bars (colour index, (x, low, high)):
+    /// every mean over runs or populations carries one.
+    pub(crate) intervals: Vec<Band>,
+}
+
+/// A running mean with its 95% interval (normal approximation:
+/// mean ± 1.96 s/√n, s the sample standard deviation; for a share this is
+/// the Wald interval). One value has no interval.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct MeanCi {
+    n: f64,
+    sum: f64,
+    sumsq: f64,
+}
+
+impl MeanCi {
+    pub(crate) fn add(&mut self, v: f64) {
+        self.n += 1.0;
+        self.sum += v;
+        self.sumsq += v * v;
+    }
+
+    pub(crate) fn mean(&self) -> f64 {
+        self.sum / self.n
+    }
+
+    /// (low, high); NaN with fewer than two values.
+    pub(crate) fn ci(&self) -> (f64, f64) {
+        if self.n < 2.0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let m = self.mean();
+        let var = ((self.sumsq - self.n * m * m) / (self.n - 1.0)).max(0.0);
+        let h = 1.959963984540054 * (var / self.n).sqrt();
+        (m - h, m + h)
+    }
 }
 
 pub(crate) enum Figure {
     Cells(CellMap),
     Lines(Lines),
+    Bars(Bars),
+}
+
+/// Grouped bars with intervals: one group per category (a parameter), one
+/// bar per series (an index), on one or more panels.
+pub(crate) struct Bars {
+    pub(crate) title: String,
+    pub(crate) panels: Vec<BarPanel>,
+}
+
+pub(crate) struct BarPanel {
+    pub(crate) caption: String,
+    pub(crate) y_desc: String,
+    /// The categories, left to right.
+    pub(crate) groups: Vec<String>,
+    /// (label, one (value, half-width of its interval) per group).
+    pub(crate) series: Vec<(String, Vec<(f64, f64)>)>,
 }
 
 fn color(k: usize) -> RGBColor {
@@ -129,6 +182,7 @@ impl Figure {
         match self {
             Figure::Cells(m) => m.draw(root),
             Figure::Lines(l) => l.draw(root),
+            Figure::Bars(b) => b.draw(root),
         }
     }
 }
@@ -292,6 +346,83 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+impl Bars {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let body = root.titled(&self.title, (FONT, 24)).map_err(pe)?;
+        let mut entries: Vec<(String, RGBColor, bool)> = Vec::new();
+        for panel in &self.panels {
+            for (k, (label, _)) in panel.series.iter().enumerate() {
+                if !entries.iter().any(|e| &e.0 == label) {
+                    entries.push((label.clone(), color(k), false));
+                }
+            }
+        }
+        let rows = legend_rows(&entries);
+        let (panels_area, legend_area) = body.split_vertically(SIZE.1 - 40 - 32 * rows);
+        let areas = panels_area.split_evenly((self.panels.len().max(1), 1));
+        for (area, panel) in areas.iter().zip(&self.panels) {
+            let n = panel.groups.len();
+            let values = panel.series.iter().flat_map(|s| s.1.iter());
+            let (lo, hi) = values
+                .flat_map(|&(v, h)| [v - h.max(0.0), v + h.max(0.0)])
+                .filter(|v| v.is_finite())
+                .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+            let pad = ((hi - lo) * 0.05).max(0.01);
+            let mut chart = ChartBuilder::on(area)
+                .caption(&panel.caption, (FONT, 18))
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(70)
+                .build_cartesian_2d(-0.5..(n as f64 - 0.5), (lo - pad)..(hi + pad))
+                .map_err(pe)?;
+            let names = panel.groups.clone();
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .y_desc(&panel.y_desc)
+                .label_style((FONT, 14))
+                .axis_desc_style((FONT, 16))
+                .light_line_style(RGBColor(235, 235, 235))
+                .x_labels(n.max(1) * 2 + 1)
+                .x_label_formatter(&|v| {
+                    let k = v.round();
+                    if (v - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < names.len() {
+                        names[k as usize].clone()
+                    } else {
+                        String::new()
+                    }
+                })
+                .y_label_formatter(&|v| fmt_num(*v))
+                .draw()
+                .map_err(pe)?;
+            let s = panel.series.len().max(1) as f64;
+            let w = 0.8 / s;
+            for (k, (_, bars)) in panel.series.iter().enumerate() {
+                let c = color(k);
+                for (g, &(v, h)) in bars.iter().enumerate().filter(|(_, b)| b.0.is_finite()) {
+                    let x0 = g as f64 - 0.4 + k as f64 * w;
+                    chart
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(x0, 0.0), (x0 + w * 0.9, v)],
+                            c.mix(0.85).filled(),
+                        )))
+                        .map_err(pe)?;
+                    if h.is_finite() && h > 0.0 {
+                        let xm = x0 + w * 0.45;
+                        chart
+                            .draw_series(std::iter::once(PathElement::new(
+                                vec![(xm, v - h), (xm, v + h)],
+                                BLACK.stroke_width(2),
+                            )))
+                            .map_err(pe)?;
+                    }
+                }
+            }
+        }
+        draw_legend(&legend_area, &entries, false)
+    }
+}
+
 impl Lines {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let body = root.titled(&self.title, (FONT, 24)).map_err(pe)?;
@@ -316,6 +447,7 @@ impl Lines {
                     panel
                         .bands
                         .iter()
+                        .chain(&panel.intervals)
                         .flat_map(|b| b.1.iter().flat_map(|&(x, lo, hi)| [(x, lo), (x, hi)])),
                 )
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
@@ -387,6 +519,19 @@ impl Lines {
                                 color(*k).stroke_width(2),
                             ))
                             .map_err(pe)?;
+                    }
+                    for (k, bars) in &panel.intervals {
+                        let c = color(*k);
+                        for &(x, lo, hi) in
+                            bars.iter().filter(|b| b.1.is_finite() && b.2.is_finite())
+                        {
+                            chart
+                                .draw_series(std::iter::once(PathElement::new(
+                                    vec![(x, lo), (x, hi)],
+                                    c.mix(0.7).stroke_width(2),
+                                )))
+                                .map_err(pe)?;
+                        }
                     }
                     for (_, k, pts, line) in &panel.series {
                         let c = color(*k);

@@ -133,6 +133,7 @@ pub(crate) fn convergence(exp: &Experiment) -> Result<Figure> {
             series,
             bands,
             guides,
+            intervals: Vec::new(),
         }],
     }))
 }
@@ -191,8 +192,9 @@ pub(crate) fn basins(exp: &Experiment) -> Result<Figure> {
     // Per (rule group, x): runs reached per class and runs in all, pooled
     // over the points that share x (other swept parameters), at points
     // with several targets.
-    let mut shares: std::collections::BTreeMap<(String, String), Vec<(f64, f64)>> =
-        Default::default();
+    // (group, class) → (x, share, runs) per x.
+    type Shares = std::collections::BTreeMap<(String, String), Vec<(f64, f64, f64)>>;
+    let mut shares: Shares = Default::default();
     let mut totals: std::collections::HashMap<(String, u64), (f64, f64)> = Default::default();
     let mut classes: Vec<String> = Vec::new();
     let mut tally: std::collections::HashMap<(String, u64, String), f64> = Default::default();
@@ -235,7 +237,7 @@ pub(crate) fn basins(exp: &Experiment) -> Result<Figure> {
             shares
                 .entry((g.clone(), c.clone()))
                 .or_default()
-                .push((*xv, k / n));
+                .push((*xv, k / n, *n));
         }
     }
     let mut names: Vec<String> = totals.keys().map(|(g, _)| g.clone()).collect();
@@ -256,11 +258,29 @@ pub(crate) fn basins(exp: &Experiment) -> Result<Figure> {
                 .filter_map(|(k, c)| {
                     let mut pts = shares.get(&(g.clone(), c.clone()))?.clone();
                     pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-                    Some((c.clone(), k, pts, true))
+                    Some((c.clone(), k, pts.iter().map(|p| (p.0, p.1)).collect(), true))
                 })
                 .collect(),
             bands: Vec::new(),
             guides: Vec::new(),
+            // The Wald interval of each share (n runs pooled at that x).
+            intervals: classes
+                .iter()
+                .enumerate()
+                .filter_map(|(k, c)| {
+                    let pts = shares.get(&(g.clone(), c.clone()))?;
+                    Some((
+                        k,
+                        pts.iter()
+                            .filter(|p| p.2 > 1.0)
+                            .map(|&(x, s, n)| {
+                                let h = 1.959963984540054 * (s * (1.0 - s) / n).sqrt();
+                                (x, s - h, s + h)
+                            })
+                            .collect(),
+                    ))
+                })
+                .collect(),
         })
         .collect();
     Ok(Figure::Lines(Lines {

@@ -6,6 +6,7 @@
 //! so point ids map back to exact games. The font is bundled (DejaVu Sans,
 //! `assets/`), so nothing depends on system font libraries.
 
+pub(crate) mod analysis;
 pub(crate) mod data;
 pub(crate) mod draw;
 pub(crate) mod figures;
@@ -36,6 +37,16 @@ pub(crate) const COMMON: &[FigureKind] = &[
         name: "convergence",
         help: "Each rule's median target gap against t (log-log), interquartile band shaded, beside the slope theory gives",
         build: figures::convergence,
+    },
+    FigureKind {
+        name: "sensitivity",
+        help: "After `analyze --method sobol|morris`: each output's indices (S1 and ST, or mu*) per parameter, with 95% intervals",
+        build: analysis::sensitivity,
+    },
+    FigureKind {
+        name: "prim",
+        help: "After `analyze --method prim`: the coverage-density trade-off of the peeling, and the chosen box over its two most restricted parameters, rows coloured by outcome",
+        build: analysis::prim,
     },
     FigureKind {
         name: "basins",

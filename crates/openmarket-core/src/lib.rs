@@ -29,8 +29,10 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod concept;
 pub mod config;
+pub mod design;
 pub mod domain;
 pub mod dynamics;
 pub mod experiment;

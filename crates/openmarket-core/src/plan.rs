@@ -7,13 +7,11 @@
 //! config, so a bad axis value gets the same one-line error, prefixed with
 //! the axis.
 
-use rand::seq::SliceRandom;
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::config::{self, Config, ConfigError, FamilyKind};
+use crate::design::{self, Design};
 use crate::limits::{MAX_PLAN_SPECIALISTS, MAX_POINTS};
 
 /// The value an axis takes at a point.
@@ -98,6 +96,9 @@ pub struct Plan {
     pub seeds_per_point: u64,
     /// The seed every run's seed derives from.
     pub master_seed: u64,
+    /// The `[sweep.design]` the points were drawn from, if any (outside
+    /// studies; the manifest records it for `analyze`).
+    pub design: Option<Design>,
 }
 
 impl Plan {
@@ -121,23 +122,6 @@ struct Space {
     start: f64,
     stop: f64,
     num: usize,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDesign {
-    kind: DesignKind,
-    n: usize,
-    #[serde(default)]
-    seed: u64,
-    ranges: toml::Table,
-}
-
-#[derive(Deserialize, Clone, Copy, PartialEq)]
-#[serde(rename_all = "snake_case")]
-enum DesignKind {
-    Uniform,
-    LatinHypercube,
 }
 
 fn err(origin: &str, field: &str, message: String) -> ConfigError {
@@ -278,66 +262,6 @@ fn unsweepable(origin: &str, path: &str) -> Result<(), ConfigError> {
     ))
 }
 
-/// Random design points: `n` rows over the ranged paths.
-fn design(
-    origin: &str,
-    spec: &toml::Value,
-) -> Result<(Vec<String>, Vec<Vec<toml::Value>>), ConfigError> {
-    let raw: RawDesign = deserialize(origin, "sweep.design", spec)?;
-    if raw.n == 0 || raw.n as u64 > MAX_POINTS {
-        return Err(err(
-            origin,
-            "sweep.design.n",
-            format!("= {} is out of range [1, {MAX_POINTS}]", raw.n),
-        ));
-    }
-    let mut paths = Vec::new();
-    let mut ranges = Vec::new();
-    for (path, r) in &raw.ranges {
-        unsweepable(origin, path)?;
-        let field = format!("sweep.design.ranges.\"{path}\"");
-        let pair: [f64; 2] = deserialize(origin, &field, r)?;
-        if !(pair[0].is_finite() && pair[1].is_finite() && pair[0] <= pair[1]) {
-            return Err(err(
-                origin,
-                &field,
-                format!(
-                    "= [{}, {}] must be finite with low ≤ high",
-                    pair[0], pair[1]
-                ),
-            ));
-        }
-        paths.push(path.clone());
-        ranges.push(pair);
-    }
-    if paths.is_empty() {
-        return Err(err(
-            origin,
-            "sweep.design.ranges",
-            "is empty: a design needs at least one \"path\" = [low, high]".into(),
-        ));
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(raw.seed);
-    let mut rows = vec![Vec::with_capacity(ranges.len()); raw.n];
-    for [lo, hi] in ranges {
-        // Latin hypercube: one point in each of n equal strata per dimension.
-        let mut strata: Vec<usize> = (0..raw.n).collect();
-        if raw.kind == DesignKind::LatinHypercube {
-            strata.shuffle(&mut rng);
-        }
-        for (row, &k) in rows.iter_mut().zip(&strata) {
-            let u: f64 = rng.random_range(0.0..1.0);
-            let unit = if raw.kind == DesignKind::LatinHypercube {
-                (k as f64 + u) / raw.n as f64
-            } else {
-                u
-            };
-            row.push(toml::Value::Float(lo + unit * (hi - lo)));
-        }
-    }
-    Ok((paths, rows))
-}
-
 /// Write `value` at the dotted `path` of `table`, creating tables on the
 /// way. A numeric part indexes a list: `model.head_start.2`.
 fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
@@ -403,7 +327,8 @@ pub fn expand(text: &str, origin: &str) -> Result<Plan, ConfigError> {
 fn expand_all(text: &str, origin: &str) -> Result<Plan, ConfigError> {
     let mut table = config::parse_toml(text, origin)?;
     let Some(studies) = table.remove("study") else {
-        return expand_table(table, origin);
+        let order = written_order(text);
+        return expand_table(table, origin, &order, false);
     };
     let studies = studies
         .as_array()
@@ -434,6 +359,7 @@ fn expand_all(text: &str, origin: &str) -> Result<Plan, ConfigError> {
         points: Vec::new(),
         seeds_per_point: 1,
         master_seed: 0,
+        design: None,
     };
     for (k, study) in studies.iter().enumerate() {
         let field = format!("study[{k}]");
@@ -477,7 +403,7 @@ fn expand_all(text: &str, origin: &str) -> Result<Plan, ConfigError> {
                 t.insert(key.to_string(), v.clone());
             }
         }
-        let sub = expand_table(t, origin).map_err(|e| ConfigError {
+        let sub = expand_table(t, origin, &[], true).map_err(|e| ConfigError {
             field: e.field.map(|f| format!("{field}.{f}")),
             message: format!("study \"{name}\": {}", e.message),
             ..e
@@ -507,23 +433,64 @@ fn expand_all(text: &str, origin: &str) -> Result<Plan, ConfigError> {
     Ok(plan)
 }
 
-fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigError> {
+/// The keys of `[sweep.design.ranges]` in the order the file writes them
+/// (`toml::Table` sorts its keys); empty when the text does not say.
+fn written_order(text: &str) -> Vec<String> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {
+        t.iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .and_then(|(_, v)| match v.get_ref() {
+                DeValue::Table(t) => Some(t),
+                _ => None,
+            })
+    }
+    let ranges = get(doc.get_ref(), "sweep")
+        .and_then(|s| get(s, "design"))
+        .and_then(|d| get(d, "ranges"));
+    let mut keys: Vec<(usize, String)> = ranges
+        .iter()
+        .flat_map(|r| r.keys())
+        .map(|k| (k.span().start, k.get_ref().to_string()))
+        .collect();
+    keys.sort();
+    keys.into_iter().map(|(_, k)| k).collect()
+}
+
+fn expand_table(
+    mut table: toml::Table,
+    origin: &str,
+    written_order: &[String],
+    in_study: bool,
+) -> Result<Plan, ConfigError> {
     let sweep = table.remove("sweep");
     let mut axes: Vec<String> = Vec::new();
     let mut columns: Vec<Vec<toml::Value>> = Vec::new();
     let mut design_rows: Option<(Vec<String>, Vec<Vec<toml::Value>>)> = None;
+    let mut drawn: Option<Design> = None;
     if let Some(sweep) = &sweep {
         let sweep = sweep
             .as_table()
             .ok_or_else(|| err(origin, "sweep", "must be a table".into()))?;
-        for (path, spec) in sweep {
-            if path == "design" {
-                design_rows = Some(design(origin, spec)?);
-            } else {
-                unsweepable(origin, path)?;
-                axes.push(path.clone());
-                columns.push(axis_values(origin, path, spec)?);
-            }
+        for (path, spec) in sweep.iter().filter(|(p, _)| *p != "design") {
+            unsweepable(origin, path)?;
+            axes.push(path.clone());
+            columns.push(axis_values(origin, path, spec)?);
+        }
+        if let Some(spec) = sweep.get("design") {
+            let cx = design::Context {
+                origin,
+                written_order: (!written_order.is_empty()).then_some(written_order),
+                in_study,
+                grid_axis: axes.first().map(String::as_str),
+            };
+            let (d, rows) = design::draw(&cx, spec, |p| unsweepable(origin, p))?;
+            let paths = d.parameters.iter().map(|p| p.name.clone()).collect();
+            design_rows = Some((paths, rows));
+            drawn = Some(d);
         }
     }
     let design_n = design_rows.as_ref().map_or(1, |(_, rows)| rows.len());
@@ -717,6 +684,7 @@ fn expand_table(mut table: toml::Table, origin: &str) -> Result<Plan, ConfigErro
         points,
         seeds_per_point,
         master_seed,
+        design: drawn,
     })
 }
 
@@ -749,7 +717,7 @@ pub fn count(text: &str) -> Option<(u64, u64)> {
         let mut n: u64 = 1;
         for (path, spec) in sweep.as_table()? {
             let len = if path == "design" {
-                u64::try_from(spec.get("n")?.as_integer()?).ok()?
+                design_points(spec)?
             } else if let Some(v) = spec.get("values") {
                 v.as_array()?.len() as u64
             } else {
@@ -775,6 +743,23 @@ pub fn count(text: &str) -> Option<(u64, u64)> {
             .and_then(|s| s.as_array())
             .is_some_and(|studies| studies.iter().any(|s| s.get("dynamics").is_some()));
     Some((points, if runs_something { seeds } else { 0 }))
+}
+
+/// The points a `[sweep.design]` table gives, from its fields alone.
+fn design_points(spec: &toml::Value) -> Option<u64> {
+    let int = |key: &str| u64::try_from(spec.get(key)?.as_integer()?).ok();
+    let d = spec.get("ranges")?.as_table()?.len() as u64;
+    match spec.get("kind")?.as_str()? {
+        "sobol" => {
+            let second = spec
+                .get("second_order")
+                .and_then(toml::Value::as_bool)
+                .unwrap_or(true);
+            int("n")?.checked_mul(if second { 2 * d + 2 } else { d + 2 })
+        }
+        "morris" => int("trajectories")?.checked_mul(d + 1),
+        _ => int("n"),
+    }
 }
 
 /// How many per-agent values a `[model]` table declares for its family

@@ -53,6 +53,26 @@ pub struct EquilibriumRow {
     /// A race solved for `[solve] question = "exists"` or `"count"`: the
     /// point's answer (its one row).
     pub answer: Option<AnswerRow>,
+    /// The openness market's welfare at the SPE (what `solve` prints).
+    pub welfare: Option<WelfareRow>,
+}
+
+/// The openness SPE's welfare diagnostics, as `solve` prints them, so a
+/// sweep's equilibria can be analysed for them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WelfareRow {
+    /// Each agent's payoff: (U_G, U_D) for the pair, (U_G, U_D¹, …) for a
+    /// sector, as the runs' `payoffs`.
+    pub payoffs: Vec<f64>,
+    /// The penalty G pays.
+    pub penalty_paid: f64,
+    /// U_G + every U_D + the penalty (a transfer to the regulator).
+    pub total_surplus: f64,
+    /// G's openness without regulation, at the equilibrium δ.
+    pub omega_unregulated: f64,
+    /// Regulation leaves G and D at least as well off as unregulated, one
+    /// strictly (the pair under regulation; `None` otherwise).
+    pub pareto_improvement: Option<bool>,
 }
 
 /// A race point's answer to the existence or counting question
@@ -89,6 +109,7 @@ impl EquilibriumRow {
             distribution: None,
             sector: None,
             answer: None,
+            welfare: None,
         }
     }
 }

@@ -21,6 +21,9 @@ use crate::plot::FigureKind;
 
 pub(crate) const FIGURES: &[FigureKind] = &[];
 
+/// A player's strategy is `actions[i]`; no alias is clearer than that.
+pub(crate) const OUTPUT_ALIASES: &[(&str, &str)] = &[];
+
 /// Probabilities as a readable list.
 fn probs(p: &[f64]) -> String {
     let items: Vec<String> = p.iter().map(|v| format!("{v:.6}")).collect();

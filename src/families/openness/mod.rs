@@ -7,6 +7,15 @@ mod report;
 
 pub(crate) use plots::FIGURES;
 
+/// `analyze --output` names for the market's columns: `actions` is
+/// (ω, α1) and `payoffs` is (u_G, u_D).
+pub(crate) const OUTPUT_ALIASES: &[(&str, &str)] = &[
+    ("omega", "actions[0]"),
+    ("alpha1", "actions[1]"),
+    ("u_g", "payoffs[0]"),
+    ("u_d", "payoffs[1]"),
+];
+
 use std::time::Instant;
 
 use openmarket_core::concept::Concept;

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use openmarket_core::config::ModelConfig;
 use openmarket_core::openness::regulator::Regulable;
-use openmarket_core::openness::{Market, OpennessGame, Openness, Regulation};
+use openmarket_core::openness::{Market, Openness, OpennessGame, Regulation};
 use plotters::prelude::*;
 
-use crate::plot::data::{Experiment, f64s, lists, strs, u64s};
-use crate::plot::draw::{CellMap, Figure, Lines, Overlay, Panel, fmt_num, sorted_unique};
-use crate::plot::figures::{need, pick};
 use crate::plot::FigureKind;
+use crate::plot::data::{Experiment, f64s, lists, strs, u64s};
+use crate::plot::draw::{CellMap, Figure, Lines, MeanCi, Overlay, Panel, fmt_num, sorted_unique};
+use crate::plot::figures::{need, pick};
 
 /// The figures, as `plot --kind` names them.
 pub(crate) const FIGURES: &[FigureKind] = &[
@@ -58,7 +58,6 @@ fn pair(exp: &Experiment, point: usize) -> Option<&OpennessGame> {
         _ => None,
     }
 }
-
 
 fn regime_classes() -> Vec<(&'static str, RGBColor)> {
     vec![
@@ -199,27 +198,28 @@ fn openness_curve(exp: &Experiment) -> Result<Figure> {
     let runs = exp.table("runs")?;
     let run_points = u64s(&runs, "point_id")?;
     let run_omega: Vec<f64> = lists(&runs, "actions")?.iter().map(|a| a[0]).collect();
-    let mut mean: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
+    let mut mean: BTreeMap<u64, MeanCi> = BTreeMap::new();
     for (p, w) in run_points.iter().zip(&run_omega) {
-        let e = mean.entry(*p).or_default();
-        e.0 += w;
-        e.1 += 1.0;
+        mean.entry(*p).or_default().add(*w);
     }
     let eq_points = u64s(&eq, "point_id")?;
     let mut series = Vec::new();
+    let mut intervals = Vec::new();
     for (k, &e) in sorted_unique(eps.iter().copied()).iter().enumerate() {
         let mut line: Vec<(f64, f64)> = (0..alpha0.len())
             .filter(|&r| eps[r] == e)
             .filter_map(|r| Some((alpha0[r]?, omega[r])))
             .collect();
         line.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let marks: Vec<(f64, f64)> = (0..alpha0.len())
+        let runs: Vec<(f64, &MeanCi)> = (0..alpha0.len())
             .filter(|&r| eps[r] == e)
-            .filter_map(|r| {
-                let (s, n) = mean.get(&eq_points[r])?;
-                Some((alpha0[r]?, s / n))
-            })
+            .filter_map(|r| Some((alpha0[r]?, mean.get(&eq_points[r])?)))
             .collect();
+        let marks: Vec<(f64, f64)> = runs.iter().map(|(a, m)| (*a, m.mean())).collect();
+        intervals.push((
+            k,
+            runs.iter().map(|(a, m)| (*a, m.ci().0, m.ci().1)).collect(),
+        ));
         series.push((format!("ε = {}: equilibrium", fmt_num(e)), k, line, true));
         series.push((
             format!("ε = {}: runs (mean final ω)", fmt_num(e)),
@@ -244,6 +244,7 @@ fn openness_curve(exp: &Experiment) -> Result<Figure> {
             series,
             bands: Vec::new(),
             guides: Vec::new(),
+            intervals,
         }],
     }))
 }
@@ -357,8 +358,9 @@ fn regulator(exp: &Experiment) -> Result<Figure> {
     }))
 }
 
-/// Per (group, K): Σω, Σ entrants, points, and the group's value.
-type Sums = (f64, f64, f64, f64);
+/// Per (group, K): ω and the share of entrants over populations, and the
+/// group's value.
+type Sums = (MeanCi, MeanCi, f64);
 
 /// A sector's equilibrium openness ω and number of entrants against its
 /// size K, averaged over the other swept values except one: the first
@@ -393,17 +395,16 @@ fn sector(exp: &Experiment) -> Result<Figure> {
         // Without a spread axis, one group (its value never shown).
         let g = group[r].unwrap_or(0.0);
         let slot = acc.entry((g.to_bits(), k as u64)).or_default();
-        slot.0 += actions[r][0];
-        slot.1 += e;
-        slot.2 += 1.0;
-        slot.3 = g;
+        slot.0.add(actions[r][0]);
+        slot.1.add(e / k);
+        slot.2 = g;
     }
     if acc.is_empty() {
         bail!(
             "--kind sector needs a sector experiment ([[model.specialists]] or [model.population]); see experiments/sector_size.toml"
         );
     }
-    let groups = sorted_unique(acc.values().map(|v| v.3));
+    let groups = sorted_unique(acc.values().map(|v| v.2));
     let label = |g: f64| match &axis {
         Some(a) => format!(
             "{} = {}",
@@ -413,23 +414,28 @@ fn sector(exp: &Experiment) -> Result<Figure> {
         ),
         None => "all populations".to_string(),
     };
-    let mut omega = Vec::new();
-    let mut share = Vec::new();
+    let (mut omega, mut share) = (Vec::new(), Vec::new());
+    let (mut omega_ci, mut share_ci) = (Vec::new(), Vec::new());
     for (c, &g) in groups.iter().enumerate() {
-        let line = |f: &dyn Fn(&Sums, f64) -> f64| -> Vec<(f64, f64)> {
+        let of = |f: &dyn Fn(&Sums) -> &MeanCi| -> Vec<(f64, &MeanCi)> {
             acc.iter()
-                .filter(|(_, v)| v.3.to_bits() == g.to_bits())
-                .map(|((_, k), v)| (*k as f64, f(v, *k as f64)))
+                .filter(|(_, v)| v.2.to_bits() == g.to_bits())
+                .map(|((_, k), v)| (*k as f64, f(v)))
                 .collect()
         };
-        omega.push((label(g), c, line(&|v, _| v.0 / v.2), true));
-        share.push((label(g), c, line(&|v, k| v.1 / v.2 / k), true));
+        let (w, s) = (of(&|v| &v.0), of(&|v| &v.1));
+        let mean = |m: &[(f64, &MeanCi)]| m.iter().map(|(k, v)| (*k, v.mean())).collect();
+        let ci = |m: &[(f64, &MeanCi)]| m.iter().map(|(k, v)| (*k, v.ci().0, v.ci().1)).collect();
+        omega.push((label(g), c, mean(&w), true));
+        share.push((label(g), c, mean(&s), true));
+        omega_ci.push((c, ci(&w)));
+        share_ci.push((c, ci(&s)));
     }
     Ok(Figure::Lines(Lines {
         title: "Openness and entry as the downstream sector grows".into(),
         panels: vec![
             Panel {
-                caption: "G's equilibrium openness ω (mean over populations)".into(),
+                caption: "G's equilibrium openness ω (mean over populations, 95% interval)".into(),
                 x_desc: "specialists K".into(),
                 y_desc: "openness ω".into(),
                 log_x: true,
@@ -437,6 +443,7 @@ fn sector(exp: &Experiment) -> Result<Figure> {
                 series: omega,
                 bands: Vec::new(),
                 guides: Vec::new(),
+                intervals: omega_ci,
             },
             Panel {
                 caption: "share of specialists that enter".into(),
@@ -447,6 +454,7 @@ fn sector(exp: &Experiment) -> Result<Figure> {
                 series: share,
                 bands: Vec::new(),
                 guides: Vec::new(),
+                intervals: share_ci,
             },
         ],
     }))

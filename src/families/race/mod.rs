@@ -8,6 +8,9 @@ mod report;
 
 pub(crate) use plots::FIGURES;
 
+/// A lab's action is `actions[i]`; no alias is clearer than that.
+pub(crate) const OUTPUT_ALIASES: &[(&str, &str)] = &[];
+
 use std::time::Instant;
 
 use openmarket_core::concept::Concept;

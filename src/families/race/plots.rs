@@ -6,7 +6,7 @@ use openmarket_core::config::ModelConfig;
 
 use crate::plot::FigureKind;
 use crate::plot::data::{Experiment, lists, strs, u64s};
-use crate::plot::draw::{Figure, Lines, Panel};
+use crate::plot::draw::{Figure, Lines, MeanCi, Panel};
 
 /// The figures, as `plot --kind` names them.
 pub(crate) const FIGURES: &[FigureKind] = &[FigureKind {
@@ -14,7 +14,6 @@ pub(crate) const FIGURES: &[FigureKind] = &[FigureKind {
     help: "Share of labs opening against head start (the underdog pattern)",
     build: race_openness,
 }];
-
 
 fn race_openness(exp: &Experiment) -> Result<Figure> {
     let runs = exp.table("runs")?;
@@ -62,20 +61,32 @@ fn race_openness(exp: &Experiment) -> Result<Figure> {
     studies.sort();
     studies.dedup();
     let mut series = Vec::new();
+    let mut intervals = Vec::new();
     for (k, st) in studies.iter().enumerate() {
         for exact in [true, false] {
-            let mut sum = vec![(0.0, 0.0); bins];
+            let mut sum = vec![MeanCi::default(); bins];
             for o in obs.iter().filter(|o| &o.0 == st && o.3 == exact) {
                 let b = (((o.1 - lo) / width) as usize).min(bins - 1);
-                sum[b].0 += o.2;
-                sum[b].1 += 1.0;
+                sum[b].add(o.2);
             }
+            let at = |b: usize| lo + (b as f64 + 0.5) * width;
             let pts: Vec<(f64, f64)> = sum
                 .iter()
                 .enumerate()
-                .filter(|(_, (_, n))| *n > 0.0)
-                .map(|(b, (s, n))| (lo + (b as f64 + 0.5) * width, s / n))
+                .filter(|(_, m)| m.mean().is_finite())
+                .map(|(b, m)| (at(b), m.mean()))
                 .collect();
+            if !exact {
+                // The runs' mean over each bin, with its 95% interval.
+                intervals.push((
+                    k,
+                    sum.iter()
+                        .enumerate()
+                        .filter(|(_, m)| m.mean().is_finite())
+                        .map(|(b, m)| (at(b), m.ci().0, m.ci().1))
+                        .collect(),
+                ));
+            }
             let name = if st.is_empty() {
                 "race".to_string()
             } else {
@@ -100,6 +111,7 @@ fn race_openness(exp: &Experiment) -> Result<Figure> {
             series,
             bands: Vec::new(),
             guides: Vec::new(),
+            intervals,
         }],
     }))
 }

@@ -15,7 +15,7 @@ use crate::family::{AgentTable, Family, Numbered, RunAt, Simulated};
 use crate::judge::Target;
 use crate::limits::{MAX_DYNAMIC_SPECIALISTS, MAX_REGULATED_ITERATIONS};
 use crate::method::{Method, SolveError};
-use crate::rows::{EquilibriumRow, PointSolution, RunRow, SectorRow, TrajectoryRow};
+use crate::rows::{EquilibriumRow, PointSolution, RunRow, SectorRow, TrajectoryRow, WelfareRow};
 
 /// A config's openness model: the market, and the regulator that learns
 /// its regulation, if the config has one.
@@ -182,10 +182,20 @@ impl Family for Openness {
             Market::Sector(m) => {
                 let o = m.solve();
                 let actions = Sector::actions(&o);
+                let u_d: f64 = o.specialists.iter().map(|s| s.u_d).sum();
                 let rows = vec![EquilibriumRow {
                     regime: Some(o.regime),
                     delta: o.delta,
                     concept: Concept::Spe,
+                    welfare: Some(WelfareRow {
+                        payoffs: std::iter::once(o.u_g)
+                            .chain(o.specialists.iter().map(|s| s.u_d))
+                            .collect(),
+                        penalty_paid: o.penalty_paid,
+                        total_surplus: o.u_g + u_d + o.penalty_paid,
+                        omega_unregulated: o.omega_unregulated,
+                        pareto_improvement: None,
+                    }),
                     sector: Some(SectorRow {
                         entrants: o.entrants as u64,
                         enters: o.specialists.iter().map(|s| s.enters).collect(),
@@ -207,6 +217,13 @@ impl Family for Openness {
                     regime: Some(eq.regime),
                     delta: Some(eq.delta),
                     concept: Concept::Spe,
+                    welfare: Some(WelfareRow {
+                        payoffs: vec![eq.u_g, eq.u_d],
+                        penalty_paid: eq.penalty_paid,
+                        total_surplus: eq.total_surplus,
+                        omega_unregulated: eq.omega_unregulated,
+                        pareto_improvement: g.regulation.is_some().then_some(eq.pareto_improvement),
+                    }),
                     ..row(Method::ClosedForm, 0, spe.clone())
                 }];
                 let target =
