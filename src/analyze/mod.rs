@@ -699,23 +699,30 @@ impl Report {
             let df = &a.frame;
             match self.method {
                 Method::Sobol => {
-                    let _ = writeln!(
-                        s,
-                        "  {:<4} {:<32} {:>9} {:>9}",
-                        "", "parameter", "index", "± 95%"
-                    );
-                    for r in 0..df.height() {
+                    let label = |r: usize| {
                         let other = str_at(df, "other_parameter", r);
-                        let p = if other.is_empty() {
+                        if other.is_empty() {
                             str_at(df, "parameter", r)
                         } else {
                             format!("{} × {other}", str_at(df, "parameter", r))
-                        };
+                        }
+                    };
+                    let w = (0..df.height())
+                        .map(|r| label(r).chars().count())
+                        .max()
+                        .unwrap_or(9)
+                        .max(9);
+                    let _ = writeln!(
+                        s,
+                        "  {:<4} {:<w$} {:>9} {:>9}",
+                        "", "parameter", "index", "± 95%"
+                    );
+                    for r in 0..df.height() {
                         let _ = writeln!(
                             s,
-                            "  {:<4} {:<32} {:>9.4} {:>9.4}",
+                            "  {:<4} {:<w$} {:>9.4} {:>9.4}",
                             str_at(df, "index", r),
-                            p,
+                            label(r),
                             f64_at(df, "value", r),
                             f64_at(df, "conf", r)
                         );

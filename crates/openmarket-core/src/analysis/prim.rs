@@ -336,8 +336,10 @@ struct Sorted {
 impl Sorted {
     fn new(values: &[f64], rows: impl Iterator<Item = usize>) -> Self {
         let mut keyed: Vec<(u64, usize)> = rows.map(|r| (order_key(values[r]), r)).collect();
-        // Integer keys sort faster than f64 compared by total_cmp.
-        keyed.sort_unstable();
+        // A stable radix sort on the integer key (rows arrive in ascending
+        // order, so ties stay by row, as a sort of the pairs would leave
+        // them): the one O(n log n) step of a PRIM run, done in O(n).
+        radsort::sort_by_key(&mut keyed, |k| k.0);
         let vals = keyed.iter().map(|&(key, _)| from_order_key(key)).collect();
         let rows = keyed.into_iter().map(|(_, r)| r).collect();
         Self { vals, rows }
