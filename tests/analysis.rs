@@ -401,19 +401,26 @@ fn analyze_writes_one_table_per_output_and_refuses_bad_input_in_one_line() {
         out.join("analysis/sobol-regime_eq_pay_penalty.parquet")
             .exists()
     );
-    // The same bytes whatever the number of threads.
+    // The same bytes on one thread as on the default pool (rayon reads
+    // RAYON_NUM_THREADS).
     let first = std::fs::read(out.join("analysis/sobol-omega.parquet")).unwrap();
-    let o = openmarket(&[
-        "analyze",
-        out.to_str().unwrap(),
-        "--method",
-        "sobol",
-        "--output",
-        "omega",
-        "--resamples",
-        "50",
-    ]);
-    assert!(o.status.success());
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_openmarket"))
+        .args([
+            "analyze",
+            out.to_str().unwrap(),
+            "--method",
+            "sobol",
+            "--output",
+            "omega",
+            "--output",
+            "regime == \"pay_penalty\"",
+            "--resamples",
+            "50",
+        ])
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
         std::fs::read(out.join("analysis/sobol-omega.parquet")).unwrap(),
         first
@@ -486,6 +493,23 @@ fn analyze_writes_one_table_per_output_and_refuses_bad_input_in_one_line() {
         (
             vec!["--method", "sobol", "--output", "omega", "--table", "runs"],
             "has no runs",
+        ),
+        (
+            vec![
+                "--method",
+                "prim",
+                "--output",
+                "omega > 0.1",
+                "--base-rows",
+                "4",
+            ],
+            "goes with --method sobol",
+        ),
+        (
+            vec![
+                "--method", "sobol", "--output", "omega", "--output", "omega",
+            ],
+            "both be written",
         ),
     ] {
         let o = analyze(&out, &args);

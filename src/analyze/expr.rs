@@ -181,13 +181,6 @@ impl Output {
             .join("_")
     }
 
-    /// Whether the output is yes/no: a comparison, or a boolean column.
-    pub fn is_boolean(&self, schema: &Schema) -> bool {
-        self.compare.is_some()
-            || (self.term.index.is_none()
-                && matches!(schema.get(&self.term.column), Some(DataType::Boolean)))
-    }
-
     /// Check the output against a table's columns: one line on what is
     /// wrong, naming the table.
     pub fn check(&self, schema: &Schema, table: &str) -> Result<(), String> {

@@ -52,6 +52,13 @@ pub enum Table {
 }
 
 impl Table {
+    /// The table a result file names in its `table` column.
+    pub(crate) fn named(name: &str) -> Option<Table> {
+        [Table::Runs, Table::Equilibria]
+            .into_iter()
+            .find(|t| t.file() == name)
+    }
+
     fn file(self) -> &'static str {
         match self {
             Table::Runs => "runs",
@@ -167,7 +174,7 @@ fn design_for(exp: &Experiment, method: Method) -> Result<Option<Design>, Error>
 struct Data {
     /// point_id per row.
     point: Vec<usize>,
-    /// One f64 column per output (NaN for null, counted in `nulls`).
+    /// One f64 column per output (NaN for null; refused if any).
     outputs: Vec<Vec<f64>>,
     /// Parameters per row, one column each, in `param_names` order.
     params: Vec<Vec<f64>>,
@@ -218,6 +225,16 @@ fn read(
     if equilibria && schema.contains("target") {
         select.push(col("target"));
     }
+    if equilibria && schema.contains("concept") {
+        // The regulator's optimal (θ, p) is a row of the table, and its
+        // runs' target, but not an equilibrium of the market: its
+        // `actions` are (θ, p). The point's outcome is its SPE row.
+        select.push(
+            col("concept")
+                .eq(lit("optimal_regulation"))
+                .alias("__regulator"),
+        );
+    }
     let df = lf
         .select(select)
         .collect()
@@ -255,52 +272,64 @@ fn read(
     if equilibria {
         // Each point contributes its target row; a point that has one row
         // (a solved-only question's answer) contributes that.
-        let target: Vec<bool> = match df.column("target") {
-            Ok(c) => c
-                .bool()
-                .map_err(|e| output::Error::parquet(&path, e))?
-                .iter()
-                .map(|v| v.unwrap_or(false))
-                .collect(),
-            Err(_) => vec![true; data.point.len()],
+        let flag = |name: &str, default: bool| -> Result<Vec<bool>, Error> {
+            Ok(match df.column(name) {
+                Ok(c) => c
+                    .bool()
+                    .map_err(|e| output::Error::parquet(&path, e))?
+                    .iter()
+                    .map(|v| v.unwrap_or(false))
+                    .collect(),
+                Err(_) => vec![default; data.point.len()],
+            })
         };
+        let regulator = flag("__regulator", false)?;
+        let target: Vec<bool> = flag("target", true)?
+            .into_iter()
+            .zip(&regulator)
+            .map(|(t, &r)| t && !r)
+            .collect();
         let mut rows_of = std::collections::HashMap::<usize, usize>::new();
-        for &p in &data.point {
-            *rows_of.entry(p).or_default() += 1;
+        for (r, &p) in data.point.iter().enumerate() {
+            if !regulator[r] {
+                *rows_of.entry(p).or_default() += 1;
+            }
         }
+        // A point's target row, or its one row (a solved-only plan).
         let keep: Vec<bool> = (0..data.point.len())
-            .map(|r| target[r] || rows_of[&data.point[r]] == 1)
+            .map(|r| !regulator[r] && (target[r] || rows_of[&data.point[r]] == 1))
             .collect();
         let mut per_point = std::collections::HashMap::<usize, usize>::new();
         for r in (0..keep.len()).filter(|&r| keep[r]) {
             *per_point.entry(data.point[r]).or_default() += 1;
         }
-        let several = per_point.values().filter(|&&n| n > 1).count();
+        // Several target rows, or several rows and no target (a solved-only
+        // race listing its equilibria): no one output per point.
+        let several = rows_of
+            .iter()
+            .filter(|&(p, &n)| per_point.get(p).map_or(n > 1, |&k| k > 1))
+            .count();
         if several > 0 {
             return Err(usage(format!(
-                "{file}: {several} points have several target rows (several equilibria), so an output per point is not defined there; analyze --table runs, or ask a race `[solve] question = \"exists\"` or \"count\""
+                "{file}: {several} points have several equilibria and no single target row, so an output per point is not defined there; analyze --table runs, or ask a race `[solve] question = \"exists\"` or \"count\""
             )));
         }
-        let filter = |v: &mut Vec<f64>| {
+        fn retain_kept<T>(v: &mut Vec<T>, keep: &[bool]) {
             let mut k = 0;
             v.retain(|_| {
                 k += 1;
                 keep[k - 1]
             });
-        };
-        data.outputs.iter_mut().for_each(filter);
-        data.params.iter_mut().for_each(filter);
-        let mut k = 0;
-        data.point.retain(|_| {
-            k += 1;
-            keep[k - 1]
-        });
+        }
+        data.outputs.iter_mut().for_each(|v| retain_kept(v, &keep));
+        data.params.iter_mut().for_each(|v| retain_kept(v, &keep));
+        retain_kept(&mut data.point, &keep);
     }
     for (o, values) in outputs.iter().zip(&data.outputs) {
-        let nulls = values.iter().filter(|v| v.is_nan()).count();
+        let nulls = values.iter().filter(|v| !v.is_finite()).count();
         if nulls > 0 {
             return Err(usage(format!(
-                "--output {}: {nulls} of {} rows of {file} are null there (e.g. a list too short for the index, or a column only some studies or families fill); choose an output every row has",
+                "--output {}: {nulls} of {} rows of {file} are null or not finite there (e.g. a list too short for the index, or a column only some studies or families fill); choose an output every row has",
                 o.text,
                 values.len()
             )));
@@ -314,7 +343,9 @@ type PerPoint = (Vec<Vec<f64>>, Vec<Option<f64>>);
 
 /// Per point (in point order): the mean of each output over the point's
 /// rows, and the share of the variance that lies between replicates.
-fn per_point(data: &Data, points: usize, file: &str) -> Result<PerPoint, Error> {
+/// The replicate share is over the first `analysed` points (those
+/// `--base-rows` keeps).
+fn per_point(data: &Data, points: usize, analysed: usize, file: &str) -> Result<PerPoint, Error> {
     let mut count = vec![0usize; points];
     for &p in &data.point {
         if p >= points {
@@ -338,15 +369,17 @@ fn per_point(data: &Data, points: usize, file: &str) -> Result<PerPoint, Error> 
             sum[p] += v;
         }
         let mean: Vec<f64> = sum.iter().zip(&count).map(|(s, &c)| s / c as f64).collect();
-        let within: f64 = data
-            .point
-            .iter()
-            .zip(values)
-            .map(|(&p, v)| (v - mean[p]).powi(2))
-            .sum::<f64>();
-        let grand = values.iter().sum::<f64>() / values.len() as f64;
-        let total: f64 = values.iter().map(|v| (v - grand).powi(2)).sum();
-        let replicated = count.iter().any(|&c| c > 1);
+        let rows = || {
+            data.point
+                .iter()
+                .zip(values)
+                .filter(|&(&p, _)| p < analysed)
+        };
+        let within: f64 = rows().map(|(&p, v)| (v - mean[p]).powi(2)).sum();
+        let n = rows().count() as f64;
+        let grand = rows().map(|(_, v)| v).sum::<f64>() / n;
+        let total: f64 = rows().map(|(_, v)| (v - grand).powi(2)).sum();
+        let replicated = count[..analysed].iter().any(|&c| c > 1);
         shares.push((replicated && total > 0.0).then(|| within / total));
         means.push(mean);
     }
@@ -369,6 +402,12 @@ pub fn analyze(req: &Request) -> Result<Report, Error> {
         return Err(usage(format!(
             "--min-coverage = {} is out of range [0, 1]",
             req.min_coverage
+        )));
+    }
+    if req.base_rows.is_some() && req.method != Method::Sobol {
+        return Err(usage(format!(
+            "--base-rows goes with --method sobol, not {}",
+            req.method.name()
         )));
     }
     let design = design_for(&exp, req.method)?;
@@ -396,11 +435,29 @@ pub fn analyze(req: &Request) -> Result<Report, Error> {
         None => exp.manifest.axes.clone(),
     };
     let data = read(&exp, table, &outputs, &params)?;
+    if design.is_some() && data.param_names.len() != params.len() {
+        let missing: Vec<&String> = params
+            .iter()
+            .filter(|p| !data.param_names.contains(p))
+            .collect();
+        return Err(usage(format!(
+            "{file} has no numeric column for the design's parameters {missing:?}: the folder does not match its manifest"
+        )));
+    }
+    // Two outputs written to one file would leave one of them.
+    let mut slugs: Vec<String> = outputs.iter().map(Output::slug).collect();
+    slugs.sort();
+    if let Some(w) = slugs.windows(2).find(|w| w[0] == w[1]) {
+        return Err(usage(format!(
+            "--output: two outputs would both be written to analysis/{}-{}.parquet; give each output once",
+            req.method.name(),
+            w[0]
+        )));
+    }
     let points = exp.manifest.points;
     let frames: Vec<(DataFrame, Option<f64>)> = match req.method {
         Method::Sobol | Method::Morris => {
             let d = design.expect("checked above");
-            let (means, shares) = per_point(&data, points, &file)?;
             let group = d.group().expect("a Sobol' or Morris design has groups");
             let expected = d.n.or(d.trajectories).map(|n| n * group);
             if expected != Some(points) {
@@ -422,18 +479,12 @@ pub fn analyze(req: &Request) -> Result<Report, Error> {
                 }
                 Some(b) => {
                     return Err(usage(format!(
-                        "--base-rows = {b}: {}",
-                        if req.method == Method::Sobol {
-                            format!(
-                                "must be a power of two in [2, {}] (the design's N)",
-                                points / group
-                            )
-                        } else {
-                            "goes with --method sobol".to_string()
-                        }
+                        "--base-rows = {b} must be a power of two in [2, {}] (the design's N)",
+                        points / group
                     )));
                 }
             };
+            let (means, shares) = per_point(&data, points, rows * group, &file)?;
             // X per point, for Morris's directions.
             let x: Vec<Vec<f64>> = if req.method == Method::Morris {
                 let mut x = vec![vec![f64::NAN; d.dimension()]; points];
@@ -466,10 +517,9 @@ pub fn analyze(req: &Request) -> Result<Report, Error> {
                     req.dir.display()
                 )));
             }
-            let schema_bool =
-                |o: &Output| o.compare.is_some() || data_is_binary(&data, o, &outputs);
+            let yes_no = |o: &Output| o.compare.is_some() || data_is_binary(&data, o, &outputs);
             for o in &outputs {
-                if !schema_bool(o) {
+                if !yes_no(o) {
                     return Err(usage(format!(
                         "--output {}: PRIM needs a yes/no outcome: a boolean column or a comparison, e.g. `{} >= 0.5`",
                         o.text, o.text
@@ -516,15 +566,10 @@ pub(crate) type OutcomeRows = (Vec<f64>, Vec<Vec<f64>>, Vec<String>);
 /// row's outcome and its parameters, in `params` order (numeric ones).
 pub(crate) fn outcome_rows(
     exp: &Experiment,
-    table: &str,
+    table: Table,
     output: &str,
     params: &[String],
 ) -> Result<OutcomeRows, Error> {
-    let table = if table == "equilibria" {
-        Table::Equilibria
-    } else {
-        Table::Runs
-    };
     let o = expr::parse(output, &aliases(&exp.manifest.config)).map_err(usage)?;
     let data = read(exp, table, std::slice::from_ref(&o), params)?;
     let y = data.outputs.into_iter().next().unwrap_or_default();

@@ -195,8 +195,10 @@ pub(crate) fn prim(exp: &Experiment) -> Result<Figure> {
         );
     }
     let (px, py) = (&params[shrink[0].1], &params[shrink[1].1]);
+    let which = crate::analyze::Table::named(&table)
+        .with_context(|| format!("{}: unknown table `{table}`", path.display()))?;
     let (y, cols, names) =
-        crate::analyze::outcome_rows(exp.folder(), &table, &output, &[px.clone(), py.clone()])?;
+        crate::analyze::outcome_rows(exp.folder(), which, &output, &[px.clone(), py.clone()])?;
     if names.len() < 2 {
         bail!("--kind prim: {table}.parquet no longer has the columns {px} and {py}");
     }

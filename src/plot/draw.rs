@@ -82,8 +82,8 @@ pub(crate) struct Panel {
 }
 
 /// A running mean with its 95% interval (normal approximation:
-/// mean ± 1.96 s/√n, s the sample standard deviation; for a share this is
-/// the Wald interval). One value has no interval.
+/// mean ± 1.96 s/√n, s the sample standard deviation). One value has no
+/// interval.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct MeanCi {
     n: f64,
@@ -109,7 +109,7 @@ impl MeanCi {
         }
         let m = self.mean();
         let var = ((self.sumsq - self.n * m * m) / (self.n - 1.0)).max(0.0);
-        let h = 1.959963984540054 * (var / self.n).sqrt();
+        let h = openmarket_core::analysis::Z_975 * (var / self.n).sqrt();
         (m - h, m + h)
     }
 }

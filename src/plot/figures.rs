@@ -274,7 +274,8 @@ pub(crate) fn basins(exp: &Experiment) -> Result<Figure> {
                         pts.iter()
                             .filter(|p| p.2 > 1.0)
                             .map(|&(x, s, n)| {
-                                let h = 1.959963984540054 * (s * (1.0 - s) / n).sqrt();
+                                let h =
+                                    openmarket_core::analysis::Z_975 * (s * (1.0 - s) / n).sqrt();
                                 (x, s - h, s + h)
                             })
                             .collect(),
