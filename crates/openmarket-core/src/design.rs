@@ -126,12 +126,7 @@ struct RawDesign {
 pub const MAX_DESIGN_PARAMETERS: usize = 100;
 
 fn err(origin: &str, field: &str, message: String) -> ConfigError {
-    let sep = if message.starts_with(':') { "" } else { " " };
-    ConfigError {
-        origin: origin.to_string(),
-        field: Some(field.to_string()),
-        message: format!("{field}{sep}{message}"),
-    }
+    crate::config::error::Cx { origin }.err(field, message)
 }
 
 /// Where a design sits: the checks that depend on its surroundings.
@@ -369,28 +364,18 @@ pub(crate) fn draw(
             morris(d, r, p, raw.seed)
         }
     };
-    let rows = if analysed {
-        unit_rows
-            .into_iter()
-            .map(|u| {
-                u.iter()
-                    .zip(&design.parameters)
-                    // SALib's scaling: u * (high - low) + low.
-                    .map(|(u, p)| toml::Value::Float(u * (p.high - p.low) + p.low))
-                    .collect()
-            })
-            .collect()
-    } else {
-        unit_rows
-            .into_iter()
-            .map(|u| {
-                u.iter()
-                    .zip(&design.parameters)
-                    .map(|(u, p)| toml::Value::Float(p.low + u * (p.high - p.low)))
-                    .collect()
-            })
-            .collect()
-    };
+    // SALib's u·(high − low) + low: floating-point addition commutes, so
+    // this is also, bit for bit, what the random designs have always drawn.
+    let scale = |u: f64, p: &Range| p.low + u * (p.high - p.low);
+    let rows = unit_rows
+        .into_iter()
+        .map(|u| {
+            u.iter()
+                .zip(&design.parameters)
+                .map(|(&u, p)| toml::Value::Float(scale(u, p)))
+                .collect()
+        })
+        .collect();
     Ok((design, rows))
 }
 

@@ -691,13 +691,11 @@ fn expand_table(
 /// The seed of run `replicate` at point `point`: a fixed function of the
 /// master seed, so results do not depend on threads or scheduling.
 pub fn run_seed(master: u64, point: usize, replicate: u64) -> u64 {
-    // SplitMix64 finaliser over the three inputs.
-    let mut z = master
-        ^ (point as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ replicate.wrapping_mul(0xD1B5_4A32_D192_ED03);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    crate::math::splitmix64_mix(
+        master
+            ^ (point as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ replicate.wrapping_mul(0xD1B5_4A32_D192_ED03),
+    )
 }
 
 /// (points, seeds per point) of a config, counted from its axes' lengths without

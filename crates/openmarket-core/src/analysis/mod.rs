@@ -50,11 +50,8 @@ pub(crate) fn std_ddof1(v: impl Iterator<Item = f64> + Clone) -> f64 {
     (ss / (n - 1) as f64).sqrt()
 }
 
-/// The seed of bootstrap stream `k` (SplitMix64 over the pair): resamples
-/// are independent of the order threads run them in.
+/// The seed of bootstrap stream `k`: resamples are independent of the
+/// order threads run them in.
 pub(crate) fn stream_seed(seed: u64, k: u64) -> u64 {
-    let mut z = seed ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    crate::math::splitmix64_mix(seed ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }

@@ -301,6 +301,15 @@ pub fn golden_section_max(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, tol: f
     if fc >= fd { (c, fc) } else { (d, fd) }
 }
 
+/// SplitMix64's finaliser: a bijection of u64 that spreads every input
+/// bit over the output, so seeds derived from nearby indices are unrelated.
+/// Run seeds and bootstrap streams both derive from it.
+pub fn splitmix64_mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
