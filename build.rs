@@ -6,18 +6,30 @@ use std::path::Path;
 use std::process::Command;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not when it is compiled: a compiled build
+    // script is reused by checkouts at other paths sharing the target
+    // directory, and a path baked in at compile time names a missing
+    // .git/HEAD there, which rebuilt the crate on every build.
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&root);
     let git = root.join(".git");
-    // Rebuild when HEAD moves: HEAD itself, the branch it names, packed refs.
-    println!("cargo:rerun-if-changed={}", git.join("HEAD").display());
-    println!(
-        "cargo:rerun-if-changed={}",
-        git.join("packed-refs").display()
-    );
+    // Rebuild when HEAD moves: HEAD itself, the branch it names, packed
+    // refs. Only files that exist: cargo reruns a script whose watched file
+    // is missing on every build (a ref packed later deletes its loose file,
+    // which is watched). Outside a checkout nothing is watched but the
+    // script itself.
+    let watch = |p: &Path| {
+        if p.exists() {
+            println!("cargo:rerun-if-changed={}", p.display());
+        }
+    };
+    println!("cargo:rerun-if-changed=build.rs");
+    watch(&git.join("HEAD"));
+    watch(&git.join("packed-refs"));
     if let Ok(head) = std::fs::read_to_string(git.join("HEAD"))
         && let Some(reference) = head.trim().strip_prefix("ref: ")
     {
-        println!("cargo:rerun-if-changed={}", git.join(reference).display());
+        watch(&git.join(reference));
     }
     let revision = Command::new("git")
         .args(["rev-parse", "HEAD"])

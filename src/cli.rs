@@ -4,24 +4,21 @@
 //! the progress bars, and adds the command-line hints to errors.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use openmarket_core::concept::Concept;
-use openmarket_core::config;
 use openmarket_core::experiment::{PlanError, Shard};
 use openmarket_core::limits::DEFAULT_MIP_SECONDS;
 use openmarket_core::method::SolveError;
-use openmarket_core::plan;
 use openmarket_core::race::Actions;
 use openmarket_core::race::mip::Formulation;
 use openmarket_core::race::solve::{Choice, Question};
 
 use crate::error::Error;
-use crate::families::{self, ExportFormat, SolveArgs};
+use crate::families::{self, ExportFormat};
 use crate::progress::bar;
 use crate::report::emit;
-use crate::{output, report, run, summary};
+use crate::{commands, output, report, run, summary};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -246,39 +243,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             concept,
             temperature,
         } => {
-            let cfg = config::load(&config)?;
-            let question = question.unwrap_or(match &cfg.model {
-                openmarket_core::config::ModelConfig::Race(game)
-                    if concept == Concept::PureNash =>
-                {
-                    game.question()
-                }
-                _ => Question::All,
-            });
-            if question != Question::All
-                && (concept != Concept::PureNash
-                    || !matches!(cfg.model, openmarket_core::config::ModelConfig::Race(_)))
-            {
-                return Err(Error::Usage(format!(
-                    "--question {} asks about a race's pure equilibria (--concept pure); the question of other games and concepts is `all`",
-                    <&str>::from(question)
-                )));
-            }
-            if temperature.is_some() && concept != Concept::Qre {
-                return Err(Error::Usage("--temperature goes with --concept qre".into()));
-            }
-            let args = SolveArgs {
+            let request = commands::Solve {
                 json,
                 solver,
                 question,
                 actions,
                 mip_backend,
                 formulation,
-                time_limit: (time_limit > 0).then(|| Duration::from_secs(time_limit)),
+                time_limit,
                 concept,
                 temperature,
             };
-            emit(families::solve(&cfg, &args)?)
+            emit(commands::solve(&run::Source::File(config), &request)?)
         }
         Command::Run {
             config,
@@ -293,7 +269,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             ));
             let report = run::run(
                 &run::Request {
-                    config,
+                    config: run::Source::File(config),
                     out,
                     threads,
                     confirmed: yes,
@@ -310,8 +286,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             format,
             out,
         } => {
-            let cfg = config::load(&config)?;
-            let text = families::export(&cfg, format, &config.display().to_string())?;
+            let text = commands::export(&run::Source::File(config), format)?;
             match out {
                 Some(path) => std::fs::write(&path, text)
                     .map_err(|e| Error::Output(crate::output::Error::Io { path, source: e }))?,
@@ -320,14 +295,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Plan { config } => {
-            let origin = config.display().to_string();
-            let text = config::read(&config)?;
-            let plan = plan::expand(&text, &origin)?;
-            // What `run` would refuse, `plan` refuses too.
-            openmarket_core::experiment::validate(&plan, true).map_err(|source| Error::Plan {
-                origin: origin.clone(),
-                source,
-            })?;
+            let (plan, origin) = commands::plan(&run::Source::File(config))?;
             emit(report::plan_text(&origin, &plan))?;
             Ok(())
         }

@@ -8,10 +8,13 @@
 //!   [`analyze`]: sensitivity indices and scenario discovery over a sweep.
 //! - [`families`]: each model family's `solve` report, export formats and
 //!   figures, one folder per family.
+//! - [`commands`]: `solve`, `export` and `plan` over a config file or
+//!   text, shared by the command line and the Python package.
 //! - [`cli`]: argument parsing and dispatch only.
 
 pub mod analyze;
 pub mod cli;
+pub mod commands;
 pub mod error;
 pub mod families;
 pub mod output;

@@ -2,7 +2,7 @@
 //! validated, the store opened, the core runner executes the blocks not
 //! yet written into it, and the manifest seals the folder.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use openmarket_core::experiment::{self, Shard, runner};
@@ -13,11 +13,69 @@ use sha2::{Digest, Sha256};
 use crate::error::Error;
 use crate::output::{Manifest, Store};
 
+/// Where a config comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A TOML file; relative paths in it are relative to its folder.
+    File(PathBuf),
+    /// TOML text given directly (the Python package's dicts and strings);
+    /// `origin` names it in messages and in the manifest, and relative
+    /// paths in it are relative to the working directory.
+    Text {
+        /// The TOML text.
+        text: String,
+        /// Its name in messages, e.g. `<dict>`.
+        origin: String,
+    },
+}
+
+impl Source {
+    /// The config's text and the name its messages give it.
+    pub fn read(&self) -> Result<(String, String), openmarket_core::config::ConfigError> {
+        match self {
+            Source::File(path) => Ok((
+                openmarket_core::config::read(path)?,
+                path.display().to_string(),
+            )),
+            Source::Text { text, origin } => {
+                let limit = openmarket_core::limits::MAX_CONFIG_BYTES;
+                if text.len() as u64 > limit {
+                    return Err(openmarket_core::config::ConfigError {
+                        origin: origin.clone(),
+                        field: None,
+                        message: format!("is larger than {} MiB: not a config", limit >> 20),
+                    });
+                }
+                Ok((text.clone(), origin.clone()))
+            }
+        }
+    }
+
+    /// Read and validate a single-model config.
+    pub fn load(
+        &self,
+    ) -> Result<openmarket_core::config::Config, openmarket_core::config::ConfigError> {
+        let (text, origin) = self.read()?;
+        openmarket_core::config::parse(&text, &origin)
+    }
+
+    /// The name of the default output folder: the file's stem, or
+    /// `experiment` for text.
+    fn stem(&self) -> String {
+        match self {
+            Source::File(path) => path
+                .file_stem()
+                .map_or("experiment".into(), |s| s.to_string_lossy().to_string()),
+            Source::Text { .. } => "experiment".into(),
+        }
+    }
+}
+
 /// What to run and where.
 #[derive(Clone, Debug)]
 pub struct Request {
-    /// The config file.
-    pub config: PathBuf,
+    /// The config.
+    pub config: Source,
     /// The output folder (default: `[output] dir`, else `output/<config name>`).
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -42,6 +100,12 @@ pub trait Progress: Sync {
     /// recomputed on resume).
     fn note(&self, line: &str) {
         eprintln!("{line}");
+    }
+    /// Whether the caller asks the run to stop (an interrupt): asked before
+    /// each block of points is started; the run then ends with
+    /// `RunError::Interrupted`, leaving a resumable `DIR.partial`.
+    fn stopped(&self) -> bool {
+        false
     }
 }
 
@@ -72,19 +136,10 @@ pub struct Report {
     pub trajectories: bool,
 }
 
-fn read_config(config: &Path) -> Result<(String, String), Error> {
-    Ok((
-        openmarket_core::config::read(config)?,
-        config.display().to_string(),
-    ))
-}
-
 /// The default folder: output/<config name>, or
 /// output/<config name>-shard-K-of-N so that shards never share a folder.
-fn default_dir(config: &Path, shard: Shard) -> PathBuf {
-    let stem = config
-        .file_stem()
-        .map_or("experiment".into(), |s| s.to_string_lossy().to_string());
+fn default_dir(config: &Source, shard: Shard) -> PathBuf {
+    let stem = config.stem();
     PathBuf::from("output").join(if shard == Shard::WHOLE {
         stem
     } else {
@@ -99,7 +154,7 @@ pub fn git_revision() -> Option<String> {
 
 /// Run `request`, telling `progress` how far it has come.
 pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> {
-    let (text, origin) = read_config(&request.config)?;
+    let (text, origin) = request.config.read()?;
     // Refuse a plan too large to run before building any of it. Points or
     // seeds past their own limits are left to `expand`, whose message names
     // the field.
@@ -185,9 +240,15 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Report, Error> 
     let skipped = total - runs_in(&todo);
     progress.start(total, skipped);
     let stats = pool.install(|| {
-        runner::run(&plan, &layout, &todo, trajectory_every, &store, &|n| {
-            progress.advance(n)
-        })
+        runner::run(
+            &plan,
+            &layout,
+            &todo,
+            trajectory_every,
+            &store,
+            &|n| progress.advance(n),
+            &|| progress.stopped(),
+        )
     });
     progress.finish();
     let stats = stats?;

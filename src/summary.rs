@@ -422,6 +422,20 @@ impl Summary {
             .collect()
     }
 
+    /// The verdict's tables by name, as `--json` names them (the optional
+    /// ones only where the experiment has them).
+    pub fn frames(&self) -> Vec<(&'static str, &DataFrame)> {
+        let mut all = vec![
+            ("overview", &self.overview),
+            ("points", &self.points),
+            ("disagreements", &self.disagreements),
+        ];
+        all.extend(self.regulator.as_ref().map(|f| ("regulator", f)));
+        all.extend(self.entry.as_ref().map(|f| ("entry", f)));
+        all.extend(self.basins.as_ref().map(|f| ("basins", f)));
+        all
+    }
+
     pub fn json(&self, min_share: Option<f64>) -> PolarsResult<Value> {
         let mut v = json!({
             "overview": rows(&self.overview),

@@ -83,7 +83,7 @@ fn collect(text: &str, threads: usize, shards: usize) -> Batch {
         .num_threads(threads)
         .build()
         .unwrap()
-        .install(|| runner::run(&plan, &layout, &blocks, 10, &sink, &|_| {}))
+        .install(|| runner::run(&plan, &layout, &blocks, 10, &sink, &|_| {}, &|| false))
         .unwrap();
     sink.into_batch()
 }

@@ -63,6 +63,10 @@ pub enum RunError {
     /// The sink failed (it names its file).
     #[error("{0}")]
     Sink(SinkError),
+    /// The caller asked the run to stop (an interrupt): the blocks
+    /// committed so far are kept, so the run can be resumed.
+    #[error("interrupted: the blocks finished so far are kept; resume to finish the run")]
+    Interrupted,
 }
 
 /// What a finished run did.
@@ -75,7 +79,10 @@ pub struct Stats {
 }
 
 /// Run `blocks` of `plan` (cut by `layout`) into `sink`; `progress` is
-/// told of every finished run, from the worker threads.
+/// told of every finished run, from the worker threads. `stop` is asked
+/// before each block is taken: once it says yes, no block is taken, the
+/// blocks in hand are finished and committed, and the run ends with
+/// [`RunError::Interrupted`] unless every block was already done.
 pub fn run<S: Sink>(
     plan: &Plan,
     layout: &Layout,
@@ -83,6 +90,7 @@ pub fn run<S: Sink>(
     trajectory_every: u64,
     sink: &S,
     progress: &(dyn Fn(u64) + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Stats, RunError> {
     let next = AtomicUsize::new(0);
     // Blocks committed so far (the order's `next`, readable without the
@@ -111,7 +119,7 @@ pub fn run<S: Sink>(
         loop {
             // After a failure no new block is taken: the blocks before it
             // are already taken (blocks are taken in order) and finish.
-            if failed.load(Ordering::Relaxed) {
+            if failed.load(Ordering::Relaxed) || stop() {
                 return;
             }
             let k = next.load(Ordering::Acquire);
@@ -166,6 +174,7 @@ pub fn run<S: Sink>(
     // The first failure in block order; every block before it is committed.
     match o.failures.into_iter().next() {
         Some((_, e)) => Err(e),
+        None if o.next < blocks.len() => Err(RunError::Interrupted),
         None => Ok(o.stats),
     }
 }
