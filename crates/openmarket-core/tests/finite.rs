@@ -385,3 +385,44 @@ fn logit_qre_approaches_the_mixed_ne_as_the_temperature_falls() {
         .fold(0.0, f64::max);
     assert!(d < 1e-2, "QRE at τ = 1e-4: {q:?}, NE {ne:?}");
 }
+
+/// A degenerate 2×2 game, by hand: the column player's payoff depends on
+/// the row's action only (it is indifferent everywhere), and the row
+/// prefers action 0 against column 0 (−5 > −8) and action 1 against
+/// column 1 (−2 > −7), indifferent at P(column 1) = 3/8. The equilibria
+/// are two segments and a third joining them, a continuum; the pure ones
+/// are (0, 0) and (1, 1). The listing must give both, say it is
+/// incomplete, and stop early: tiling the continuum at the finest width
+/// took the whole box budget (20 million boxes, 8 s).
+#[test]
+fn a_continuum_of_equilibria_is_reported_incomplete_without_exhausting_the_budget() {
+    // Profile bits: bit 0 = row's action, bit 1 = column's.
+    let row = [-5.0, -8.0, -7.0, -2.0];
+    let column = [4.0, -5.0, 4.0, -5.0];
+    let game = BinaryGame::from_payoffs(2, |x, out| {
+        out[0] = row[x as usize];
+        out[1] = column[x as usize];
+    });
+    let solution = nash::equilibria(&game);
+    assert!(!solution.complete);
+    let pure: Vec<&Vec<f64>> = solution
+        .equilibria
+        .iter()
+        .map(|e| &e.q)
+        .filter(|q| q.iter().all(|&p| p == 0.0 || p == 1.0))
+        .collect();
+    assert_eq!(pure, vec![&vec![0.0, 0.0], &vec![1.0, 1.0]]);
+    for e in &solution.equilibria {
+        // Every listed point lies on the continuum described above.
+        let (p, q) = (e.q[0], e.q[1]);
+        let on = (p == 0.0 && q <= 0.375 + 1e-9)
+            || (p == 1.0 && q >= 0.375 - 1e-9)
+            || (q - 0.375).abs() < 1e-9;
+        assert!(on, "{:?} is not an equilibrium", e.q);
+    }
+    assert!(
+        solution.boxes < 1_000_000,
+        "{} boxes: the continuum was tiled at the finest width",
+        solution.boxes
+    );
+}

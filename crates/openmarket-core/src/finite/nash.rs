@@ -29,6 +29,14 @@ const BOX_BUDGET: u64 = 20_000_000;
 /// Boxes narrower than this that the Krawczyk test cannot decide are left
 /// unresolved (they mark a degenerate game).
 const MIN_WIDTH: f64 = 1e-7;
+/// After this many unresolved boxes a pattern holds a continuum (a generic
+/// game has none): the rest of it is left unresolved at [`COARSE_WIDTH`].
+/// Tiling a continuum at [`MIN_WIDTH`] took the whole [`BOX_BUDGET`], about
+/// 8 s for a degenerate 2×2 game; isolated roots are still proved unique
+/// in boxes far wider than either width.
+const CONTINUUM_BOXES: u32 = 64;
+/// The width at which a continuum's boxes are left unresolved.
+const COARSE_WIDTH: f64 = 1e-4;
 
 /// What the Krawczyk test says of a box.
 enum Krawczyk {
@@ -250,6 +258,14 @@ impl System {
         let mut solutions: Vec<Vec<f64>> = Vec::new();
         let mut complete = true;
         let mut boxes = 0;
+        let mut floor = MIN_WIDTH;
+        let mut unresolved = 0u32;
+        let mut give_up = |floor: &mut f64| {
+            unresolved += 1;
+            if unresolved >= CONTINUUM_BOXES {
+                *floor = COARSE_WIDTH;
+            }
+        };
         let mut work = Work {
             corners: vec![Vec::new(); m],
             scratch: Vec::new(),
@@ -282,15 +298,17 @@ impl System {
                             continue;
                         }
                         // Rounding made the test too optimistic: bisect on.
-                        None if width > MIN_WIDTH => {}
+                        None if width > floor => {}
                         None => {
                             complete = false;
+                            give_up(&mut floor);
                             continue;
                         }
                     }
                 }
-                Krawczyk::Unknown(..) if width <= MIN_WIDTH => {
+                Krawczyk::Unknown(..) if width <= floor => {
                     complete = false;
+                    give_up(&mut floor);
                     continue;
                 }
                 Krawczyk::Unknown(k_lo, k_hi) => {
