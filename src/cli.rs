@@ -1,15 +1,14 @@
 //! Command-line interface: argument parsing and dispatch. Everything a
 //! command does lives in the library (`run`, `output`, `summary`, `plot`,
-//! `report`, and the core); this file turns arguments into calls, draws
-//! the progress bars, and adds the command-line hints to errors.
+//! `report`, `commands`, and the core); this file turns arguments into
+//! calls and draws the progress bars.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use openmarket_core::concept::Concept;
-use openmarket_core::experiment::{PlanError, Shard};
+use openmarket_core::experiment::Shard;
 use openmarket_core::limits::DEFAULT_MIP_SECONDS;
-use openmarket_core::method::SolveError;
 use openmarket_core::race::Actions;
 use openmarket_core::race::mip::Formulation;
 use openmarket_core::race::solve::{Choice, Question};
@@ -210,22 +209,6 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-}
-
-/// The command line's hint for an error of the library, if it has one.
-pub fn hint(e: &Error) -> Option<&'static str> {
-    match e {
-        Error::Plan {
-            source: PlanError::NeedsConfirmation { .. },
-            ..
-        } => Some("pass --yes to run it"),
-        Error::Solve(SolveError::TooLarge { .. }) => Some("use --solver mip"),
-        Error::Solve(SolveError::Unsupported(_)) => Some("choose another --solver"),
-        Error::Solve(SolveError::TimeLimit { .. }) => {
-            Some("raise --time-limit, or build with --features openmarket-core/highs")
-        }
-        _ => None,
-    }
 }
 
 /// Run the command.

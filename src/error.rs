@@ -62,6 +62,23 @@ impl Error {
             Error::Solve(_) | Error::Run(_) | Error::Output(_) | Error::Other(_) => 1,
         }
     }
+
+    /// The hint the command line adds after the message, if any (the
+    /// Python package adds it too: the same one-line message).
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Plan {
+                source: PlanError::NeedsConfirmation { .. },
+                ..
+            } => Some("pass --yes to run it"),
+            Error::Solve(SolveError::TooLarge { .. }) => Some("use --solver mip"),
+            Error::Solve(SolveError::Unsupported(_)) => Some("choose another --solver"),
+            Error::Solve(SolveError::TimeLimit { .. }) => {
+                Some("raise --time-limit, or build with --features openmarket-core/highs")
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The last panic's message and place, kept by the binary's panic hook so

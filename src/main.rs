@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) | Err(openmarket::error::Error::ClosedPipe) => ExitCode::SUCCESS,
         Err(e) => {
-            match openmarket::cli::hint(&e) {
+            match e.hint() {
                 Some(hint) => eprintln!("error: {e}; {hint}"),
                 None => eprintln!("error: {e}"),
             }

@@ -8,9 +8,9 @@ binary is $OPENMARKET_BIN, else $CARGO_TARGET_DIR/release/openmarket.
 from __future__ import annotations
 
 import _thread
-import io
 import json
 import os
+import signal
 import subprocess
 import threading
 import tomllib
@@ -92,6 +92,19 @@ def test_toml_text_is_a_config(tmp_path):
     cli("run", "configs/normal_form_rps.toml", "--out", str(tmp_path / "cli"))
     om.run(text, out=tmp_path / "py", progress=False)
     same_tables(tmp_path / "cli", tmp_path / "py")
+
+
+def test_relative_paths_in_a_dict_are_relative_to_the_working_directory(tmp_path, monkeypatch):
+    nfg = "tests/fixtures/nfg/hand_written.nfg"
+    want = om.solve({"model": {"family": "normal_form", "nfg": nfg}}, concept="mixed")
+    # From the clone's root the path resolves; from elsewhere it does not,
+    # and the message names the field.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(om.ConfigError) as e:
+        om.solve({"model": {"family": "normal_form", "nfg": nfg}})
+    assert e.value.field == "model.nfg"
+    absolute = om.solve({"model": {"family": "normal_form", "nfg": str(ROOT / nfg)}}, concept="mixed")
+    assert absolute["equilibria"] == want["equilibria"] and want["equilibria"]
 
 
 def test_experiment_reads_tables_and_verdict(tmp_path):
@@ -236,6 +249,17 @@ def test_reading_errors_are_the_command_lines(tmp_path):
 
 
 def test_an_interrupted_run_is_resumable(tmp_path):
+    # Python's own Ctrl-C handler, as in a terminal or a notebook: a shell
+    # starts a background job with SIGINT ignored, Python then keeps it
+    # ignored, and interrupt_main() would do nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        interrupted_and_resumed(tmp_path)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def interrupted_and_resumed(tmp_path):
     config = tomllib.loads((ROOT / "configs/quickstart.toml").read_text())
     config["runs"]["seeds_per_point"] = 24
     out = tmp_path / "run"
