@@ -288,7 +288,11 @@ fn run(
             })?
     };
     let report = |polled: &Polled, callback: &Py<PyAny>| -> PyResult<()> {
-        let notes = std::mem::take(&mut *polled.notes.lock().expect("no panic holds the lock"));
+        let notes: Vec<String> = polled
+            .notes
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default();
         callback.call1(
             py,
             (
