@@ -346,13 +346,6 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             format,
             out,
         } => {
-            if let Some(out) = out.as_ref().filter(|o| o.is_dir()) {
-                return Err(Error::Usage(format!(
-                    "--out {}: is a folder; name the figure's file (e.g. {})",
-                    out.display(),
-                    out.join("figure.png").display()
-                )));
-            }
             let path = families::plot(&dir, &kind, format, out)?;
             emit(format!("wrote {}", path.display()) + "\n")?;
             Ok(())

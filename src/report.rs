@@ -14,6 +14,28 @@ fn bytes_text(b: f64) -> String {
     }
 }
 
+/// Each study of a plan with its number of points.
+pub fn study_points(plan: &openmarket_core::plan::Plan) -> Vec<(&str, usize)> {
+    (plan.studies.iter().enumerate())
+        .map(|(k, name)| {
+            let n = plan.points.iter().filter(|p| p.study == Some(k)).count();
+            (name.as_str(), n)
+        })
+        .collect()
+}
+
+/// The model families a plan's points use, sorted.
+pub fn families(plan: &openmarket_core::plan::Plan) -> Vec<&'static str> {
+    let mut f: Vec<&'static str> = plan
+        .points
+        .iter()
+        .map(|p| p.config.model.family().into())
+        .collect();
+    f.sort();
+    f.dedup();
+    f
+}
+
 /// `openmarket plan`: the size of a sweep, before running it.
 pub fn plan_text(origin: &str, plan: &openmarket_core::plan::Plan) -> String {
     let mut s = String::new();
@@ -32,8 +54,7 @@ pub fn plan_text(origin: &str, plan: &openmarket_core::plan::Plan) -> String {
             plan.seeds_per_point
         );
     }
-    for (k, name) in plan.studies.iter().enumerate() {
-        let n = plan.points.iter().filter(|p| p.study == Some(k)).count();
+    for (name, n) in study_points(plan) {
         let _ = writeln!(s, "  study {name}: {n} points");
     }
     let _ = writeln!(
@@ -59,17 +80,7 @@ pub fn plan_text(origin: &str, plan: &openmarket_core::plan::Plan) -> String {
             String::new()
         }
     );
-    let families: Vec<&str> = {
-        let mut f: Vec<&str> = plan
-            .points
-            .iter()
-            .map(|p| p.config.model.family().into())
-            .collect();
-        f.sort();
-        f.dedup();
-        f
-    };
-    let _ = writeln!(s, "  families: {}", families.join(", "));
+    let _ = writeln!(s, "  families: {}", families(plan).join(", "));
     let _ = writeln!(
         s,
         "  estimated output: {} (zstd Parquet){}",

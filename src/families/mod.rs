@@ -105,13 +105,21 @@ pub fn figure_kinds() -> clap::builder::PossibleValuesParser {
     )
 }
 
-/// Draw the figure `plot --kind NAME` names (see [`crate::plot`]).
+/// Draw the figure `plot --kind NAME` names (see [`crate::plot`]) into
+/// `out`, which must name a file, not a folder.
 pub fn plot(
     dir: &std::path::Path,
     kind: &str,
     format: crate::plot::Format,
     out: Option<std::path::PathBuf>,
 ) -> Result<std::path::PathBuf, Error> {
+    if let Some(out) = out.as_ref().filter(|o| o.is_dir()) {
+        return Err(Error::Usage(format!(
+            "--out {}: is a folder; name the figure's file (e.g. {})",
+            out.display(),
+            out.join("figure.png").display()
+        )));
+    }
     let figure = figures()
         .into_iter()
         .find(|k| k.name == kind)

@@ -179,21 +179,9 @@ fn plan(py: Python<'_>, kind: &str, value: String) -> PyResult<String> {
     detached(py, move || {
         let (plan, origin) = openmarket::commands::plan(&config)?;
         let estimate = openmarket::output::size::estimate(&plan);
-        let mut families: Vec<&str> = plan
-            .points
-            .iter()
-            .map(|p| p.config.model.family().into())
-            .collect();
-        families.sort();
-        families.dedup();
-        let studies: Vec<_> = plan
-            .studies
-            .iter()
-            .enumerate()
-            .map(|(k, name)| {
-                let n = plan.points.iter().filter(|p| p.study == Some(k)).count();
-                json!({"study": name, "points": n})
-            })
+        let studies: Vec<_> = openmarket::report::study_points(&plan)
+            .into_iter()
+            .map(|(name, n)| json!({"study": name, "points": n}))
             .collect();
         Ok(json!({
             "config": origin,
@@ -202,7 +190,7 @@ fn plan(py: Python<'_>, kind: &str, value: String) -> PyResult<String> {
             "runs": plan.runs(),
             "studies": studies,
             "axes": plan.axes,
-            "families": families,
+            "families": openmarket::report::families(&plan),
             "rows": {
                 "runs": plan.runs(),
                 "equilibria": estimate.equilibria,
@@ -455,13 +443,6 @@ fn plot(
 ) -> PyResult<PathBuf> {
     let format = value_enum("format", format)?;
     detached(py, move || {
-        if let Some(out) = out.as_ref().filter(|o| o.is_dir()) {
-            return Err(Error::Usage(format!(
-                "out = {}: is a folder; name the figure's file (e.g. {})",
-                out.display(),
-                out.join("figure.png").display()
-            )));
-        }
         openmarket::families::plot(&dir, &kind, format, out)
     })
 }
